@@ -1,0 +1,441 @@
+// Parsed environment files -> one checked, defaulted, sorted Topology.
+// Every rule of DESIGN §2 that a schema cannot express lives here; each violation is a located
+// Problem, and all of them are reported together.
+import { carve, overlaps, parseCidr, type Cidr } from './cidr';
+import type { ParsedEnvironment } from './parse';
+import { cmp, formatPath, type PathSegment, type Problem, TopologyError } from './problems';
+import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
+import { quorumOf, splitEvenly } from './split';
+import type {
+  Autoscaling,
+  Cluster,
+  CockroachDbStore,
+  Environment,
+  GlobalLoadBalancer,
+  Peer,
+  Quorum,
+  Service,
+  StoreKind,
+  Topology,
+  VaultStore,
+} from './types';
+
+/** Folder names under dist/ that are not clusters. */
+export const RESERVED_CLUSTER_NAMES: readonly string[] = ['argocd', 'base', 'common', 'dist', 'global', 'report', 'reports', 'shared'];
+/** Namespaces a service may not take: platform components own them. */
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'cert-manager', 'submariner-operator', 'submariner-k8s-broker'];
+const STORE_KINDS: readonly StoreKind[] = ['cockroachdb', 'vault'];
+/** Values that are secret material whatever field they sit in. */
+const SECRET_VALUE = /-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----|\bAKIA[0-9A-Z]{16}\b|\bhv[sbr]\.[A-Za-z0-9_-]{20,}|\bgh[pousr]_[A-Za-z0-9]{30,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./;
+/** Config keys whose values are secrets by name. */
+const SECRET_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|PSK)/i;
+
+export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
+  const problems: Problem[] = [];
+  const report = (env: ParsedEnvironment, path: readonly PathSegment[], message: string): void => {
+    const p = env.locate(path);
+    problems.push({ source: env.source, line: p.line, col: p.col, path: formatPath(path), message });
+  };
+
+  // Across environments: environment names and cluster names are global (cluster names become dist/<name>).
+  const envByName = new Map<string, ParsedEnvironment>();
+  const clusterOwner = new Map<string, { env: ParsedEnvironment; index: number }>();
+  for (const env of parsed) {
+    const first = envByName.get(env.spec.name);
+    if (first) report(env, ['name'], `environment "${env.spec.name}" is already defined in ${first.source}; environment names must be unique`);
+    else envByName.set(env.spec.name, env);
+    env.spec.clusters.forEach((c, i) => {
+      if (RESERVED_CLUSTER_NAMES.includes(c.name)) {
+        report(env, ['clusters', i, 'name'], `"${c.name}" is reserved for a non-cluster folder of dist/; pick another cluster name`);
+      }
+      const owner = clusterOwner.get(c.name);
+      if (owner) {
+        const where = owner.env === env ? `clusters[${owner.index}]` : `${owner.env.source} (environment ${owner.env.spec.name})`;
+        report(env, ['clusters', i, 'name'], `cluster "${c.name}" is already defined in ${where}; cluster names are unique across all environments because each becomes dist/${c.name}/`);
+      } else {
+        clusterOwner.set(c.name, { env, index: i });
+      }
+    });
+  }
+
+  const hostnameOwner = new Map<string, string>();
+  const environments = parsed.map((env) => buildEnvironment(env, (path, message) => report(env, path, message), hostnameOwner));
+  if (problems.length > 0) throw new TopologyError(problems);
+  return { environments: [...environments].sort((a, b) => cmp(a.name, b.name)) };
+}
+
+type Report = (path: readonly PathSegment[], message: string) => void;
+
+function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner: Map<string, string>): Environment {
+  const spec = env.spec;
+  const clusterNames = spec.clusters.map((c) => c.name);
+  const strategy = spec.strategy ?? 'active-active';
+  const resolves = (name: string, path: readonly PathSegment[], what: string): void => {
+    if (!clusterNames.includes(name)) report(path, `${what} "${name}" is not a cluster of this environment; choose one of ${clusterNames.join(', ')}`);
+  };
+
+  refuseSecretValues(spec, report);
+
+  // References.
+  resolves(spec.submariner.broker, ['submariner', 'broker'], 'broker');
+  if (spec.globalLoadBalancer?.hub !== undefined) resolves(spec.globalLoadBalancer.hub, ['globalLoadBalancer', 'hub'], 'hub');
+
+  // Strategy and quorum.
+  const stores = STORE_KINDS.filter((k) => spec[k] !== undefined);
+  if (strategy === 'active-passive' && spec.clusters.length !== 2) {
+    report(['clusters'], `strategy active-passive needs exactly two clusters (one primary, one warm standby), found ${spec.clusters.length}; use active-active for three or more`);
+  }
+  for (const kind of stores) {
+    const replicas = spec[kind]!.replicasPerCluster ?? 3;
+    const n = replicas * spec.clusters.length;
+    const q = Math.floor(n / 2) + 1;
+    if (strategy === 'active-passive') {
+      report([kind], `${kind} is a consensus store and cannot run active-passive: with ${spec.clusters.length} cluster(s) x ${replicas} voters = ${n}, losing the largest cluster leaves ${n - replicas} < quorum ${q}; remove it or use active-active with three or more clusters`);
+    } else if (spec.clusters.length < 3 || n - replicas < q) {
+      report([kind], `${kind} must survive the loss of any one cluster: ${spec.clusters.length} cluster(s) x ${replicas} voters = ${n}, quorum ${q}, and losing one cluster leaves ${n - replicas} (needs N - max_per_cluster >= floor(N/2)+1); add clusters until there are at least three`);
+    }
+  }
+
+  const clusters = buildClusters(spec, report);
+  const submariner = resolveSubmariner(spec, clusters, report);
+  const withGlobal = clusters.map((c) => ({ ...c, globalCIDR: submariner.globalCIDRs[c.name] }));
+
+  // CockroachDB region survival needs three regions.
+  if (spec.cockroachdb && (spec.cockroachdb.survivalGoal ?? 'region') === 'region') {
+    const regions = [...new Set(spec.clusters.map((c) => c.region))];
+    if (regions.length < 3) {
+      report(['cockroachdb', 'survivalGoal'], `survivalGoal region needs at least three distinct regions (CockroachDB places 5 voting replicas across regions and refuses SURVIVE REGION FAILURE with fewer), found ${regions.length} (${regions.join(', ')}); add clusters in other regions or set survivalGoal: zone`);
+    }
+  }
+
+  const services = buildServices(spec, stores, report, hostnameOwner);
+  const glb = resolveGlobalLoadBalancer(spec, strategy, report);
+
+  return {
+    name: spec.name,
+    source: env.source,
+    globalDomain: spec.globalDomain,
+    strategy,
+    argocd: {
+      repoURL: spec.argocd.repoURL,
+      revision: spec.argocd.revision ?? 'main',
+      namespace: spec.argocd.namespace ?? 'argocd',
+      project: spec.argocd.project ?? 'default',
+      path: (spec.argocd.path ?? 'dist').replace(/\/+$/, ''),
+    },
+    clusters: withGlobal,
+    submariner: {
+      broker: spec.submariner.broker,
+      brokerApiServer: spec.submariner.brokerApiServer,
+      brokerNamespace: spec.submariner.brokerNamespace ?? 'submariner-k8s-broker',
+      cableDriver: spec.submariner.cableDriver ?? 'libreswan',
+      natEnabled: spec.submariner.natEnabled ?? false,
+      globalnet: submariner.enabled,
+      globalnetCIDR: spec.submariner.globalnetCIDR ?? '242.0.0.0/8',
+      globalnetClusterSize: spec.submariner.globalnetClusterSize ?? 65536,
+      brokerSecret: spec.submariner.brokerSecret,
+      ipsecPSKSecret: spec.submariner.ipsecPSKSecret,
+    },
+    pki: {
+      rootCASecret: spec.pki.rootCASecret,
+      vaultPKIPath: spec.pki.vaultPKIPath ?? 'pki',
+      vaultRole: spec.pki.vaultRole ?? 'cert-manager',
+      authMountPrefix: spec.pki.authMountPrefix ?? 'kubernetes-',
+    },
+    ...(spec.vault ? { vault: vaultStore(spec) } : {}),
+    ...(spec.cockroachdb ? { cockroachdb: cockroachStore(spec) } : {}),
+    ...(glb ? { globalLoadBalancer: glb } : {}),
+    services,
+  };
+}
+
+function buildClusters(spec: EnvironmentSpec, report: Report): Cluster[] {
+  return spec.clusters.map((c: ClusterSpec, index) => {
+    for (const zone of c.zones ?? []) {
+      if (!zone.startsWith(c.region)) {
+        report(['clusters', index, 'zones'], `zone "${zone}" is not in region ${c.region}; zones of a cluster start with its region name (e.g. ${c.region}a)`);
+        break;
+      }
+    }
+    return {
+      name: c.name,
+      index,
+      region: c.region,
+      zones: [...(c.zones ?? [])].sort(),
+      server: c.server.replace(/\/$/, ''),
+      ...(c.ingressDomain ? { ingressDomain: c.ingressDomain } : {}),
+      podCIDR: c.podCIDR,
+      serviceCIDR: c.serviceCIDR,
+    };
+  });
+}
+
+/** CIDR validity, overlaps, and the globalnet decision with one slice per cluster. */
+function resolveSubmariner(spec: EnvironmentSpec, clusters: readonly Cluster[], report: Report): { enabled: boolean; globalCIDRs: Record<string, string | undefined> } {
+  const nets: { cluster: number; field: 'podCIDR' | 'serviceCIDR'; cidr: Cidr }[] = [];
+  clusters.forEach((c, i) => {
+    for (const field of ['podCIDR', 'serviceCIDR'] as const) {
+      const parsed = parseCidr(c[field]);
+      if (typeof parsed === 'string') report(['clusters', i, field], parsed);
+      else nets.push({ cluster: i, field, cidr: parsed });
+    }
+  });
+  let crossOverlap = false;
+  for (let a = 0; a < nets.length; a++) {
+    for (let b = a + 1; b < nets.length; b++) {
+      const x = nets[a]!;
+      const y = nets[b]!;
+      if (!overlaps(x.cidr, y.cidr)) continue;
+      const nx = clusters[x.cluster]!.name;
+      const ny = clusters[y.cluster]!.name;
+      if (x.cluster === y.cluster) {
+        report(['clusters', y.cluster, y.field], `${nx} ${y.field} ${y.cidr.text} overlaps its own ${x.field} ${x.cidr.text}; pod and service networks of a cluster must be disjoint`);
+      } else if (spec.submariner.globalnet === false) {
+        report(['clusters', y.cluster, y.field], `${ny} ${y.field} ${y.cidr.text} overlaps ${nx} ${x.field} ${x.cidr.text}; Submariner routes these networks between clusters, so pick disjoint ranges or set submariner.globalnet: true (or auto)`);
+      } else {
+        crossOverlap = true;
+      }
+    }
+  }
+  const mode = spec.submariner.globalnet ?? 'auto';
+  const enabled = mode === true || (mode === 'auto' && crossOverlap);
+  const globalCIDRs: Record<string, string | undefined> = {};
+  if (enabled) {
+    const supernet = parseCidr(spec.submariner.globalnetCIDR ?? '242.0.0.0/8');
+    const blockSize = spec.submariner.globalnetClusterSize ?? 65536;
+    if (typeof supernet === 'string') {
+      report(['submariner', 'globalnetCIDR'], supernet);
+    } else {
+      for (const n of nets) {
+        if (overlaps(n.cidr, supernet)) {
+          report(['submariner', 'globalnetCIDR'], `globalnet supernet ${supernet.text} overlaps ${clusters[n.cluster]!.name} ${n.field} ${n.cidr.text}; choose a supernet outside every cluster network`);
+          break;
+        }
+      }
+      clusters.forEach((c, i) => {
+        globalCIDRs[c.name] = carve(supernet, blockSize, i);
+      });
+      if (clusters.some((c) => globalCIDRs[c.name] === undefined)) {
+        report(['submariner', 'globalnetClusterSize'], `${clusters.length} clusters x ${blockSize} addresses do not fit in ${supernet.text}; use a larger globalnetCIDR or a smaller globalnetClusterSize`);
+      }
+    }
+  }
+  return { enabled, globalCIDRs };
+}
+
+function storePeers(spec: EnvironmentSpec, pod: string, headless: string, namespace: string, replicas: number): Peer[] {
+  return spec.clusters.flatMap((c) =>
+    Array.from({ length: replicas }, (_, ordinal) => ({
+      pod: `${pod}-${ordinal}`,
+      ordinal,
+      cluster: c.name,
+      host: `${pod}-${ordinal}.${c.name}.${headless}.${namespace}.svc.clusterset.local`,
+    })),
+  );
+}
+
+function storeQuorum(spec: EnvironmentSpec, replicas: number): Quorum {
+  const votersPerCluster = Object.fromEntries(spec.clusters.map((c) => [c.name, replicas]));
+  return { ...quorumOf(votersPerCluster), votersPerCluster };
+}
+
+function vaultStore(spec: EnvironmentSpec): VaultStore {
+  const v = spec.vault!;
+  const namespace = v.namespace ?? 'vault';
+  const replicas = v.replicasPerCluster ?? 3;
+  return {
+    kind: 'vault',
+    namespace,
+    replicasPerCluster: replicas,
+    image: v.image,
+    storageGiB: v.storageGiB ?? 10,
+    headlessService: 'vault-internal',
+    peers: storePeers(spec, 'vault', 'vault-internal', namespace, replicas),
+    quorum: storeQuorum(spec, replicas),
+    seal: v.seal,
+  };
+}
+
+function cockroachStore(spec: EnvironmentSpec): CockroachDbStore {
+  const c = spec.cockroachdb!;
+  const namespace = c.namespace ?? 'cockroachdb';
+  const replicas = c.replicasPerCluster ?? 3;
+  return {
+    kind: 'cockroachdb',
+    namespace,
+    replicasPerCluster: replicas,
+    image: c.image,
+    storageGiB: c.storageGiB ?? 100,
+    headlessService: 'cockroachdb',
+    peers: storePeers(spec, 'cockroachdb', 'cockroachdb', namespace, replicas),
+    quorum: storeQuorum(spec, replicas),
+    cache: c.cache ?? '25%',
+    maxSQLMemory: c.maxSQLMemory ?? '25%',
+    survivalGoal: c.survivalGoal ?? 'region',
+    databases: [...(c.databases ?? [])].sort(),
+  };
+}
+
+function resolveGlobalLoadBalancer(spec: EnvironmentSpec, strategy: string, report: Report): GlobalLoadBalancer | undefined {
+  const g = spec.globalLoadBalancer;
+  if (!g) return undefined;
+  const provider = g.provider ?? 'global-load-balancer-operator';
+  const policy = g.policy ?? (strategy === 'active-passive' ? 'Failover' : 'Latency');
+  if (strategy === 'active-passive' && policy !== 'Failover') {
+    report(['globalLoadBalancer', 'policy'], `active-passive environments send traffic to the first cluster and fail over to the second: policy must be Failover, found ${policy}`);
+  }
+  const healthCheck = {
+    periodSeconds: g.healthCheck?.periodSeconds ?? 10,
+    failureThreshold: g.healthCheck?.failureThreshold ?? 3,
+    timeoutSeconds: g.healthCheck?.timeoutSeconds ?? 1,
+  };
+  if (healthCheck.failureThreshold < 2) {
+    report(['globalLoadBalancer', 'healthCheck', 'failureThreshold'], `failureThreshold ${healthCheck.failureThreshold} declares a cluster down after one failed check; a single lost probe must not fail over a region, use 2 or more`);
+  }
+  if (healthCheck.timeoutSeconds >= healthCheck.periodSeconds) {
+    report(['globalLoadBalancer', 'healthCheck', 'timeoutSeconds'], `timeoutSeconds ${healthCheck.timeoutSeconds} must be shorter than periodSeconds ${healthCheck.periodSeconds}`);
+  }
+  if (provider === 'global-load-balancer-operator' && !g.zone?.route53ZoneID) {
+    report(['globalLoadBalancer', g.zone ? 'zone' : 'provider'], 'the global-load-balancer-operator provider needs zone.name and zone.route53ZoneID (the hosted zone of globalDomain)');
+  }
+  return {
+    provider,
+    hub: g.hub ?? spec.clusters[0]!.name,
+    ...(g.zone ? { zone: { ...g.zone } } : {}),
+    policy,
+    ttl: g.ttl ?? 30,
+    healthCheck,
+  };
+}
+
+function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], report: Report, hostnameOwner: Map<string, string>): Service[] {
+  const clusterNames = spec.clusters.map((c) => c.name);
+  const serviceSpecs = spec.services ?? [];
+  const serviceNames = serviceSpecs.map((s) => s.name);
+  const storeNamespaces = new Map<string, string>();
+  if (spec.vault) storeNamespaces.set(spec.vault.namespace ?? 'vault', 'vault');
+  if (spec.cockroachdb) storeNamespaces.set(spec.cockroachdb.namespace ?? 'cockroachdb', 'cockroachdb');
+  const argoNamespace = spec.argocd.namespace ?? 'argocd';
+  const seen = new Map<string, number>();
+
+  const out = serviceSpecs.map((s: ServiceSpec, i): Service => {
+    const at = (...rest: PathSegment[]): PathSegment[] => ['services', i, ...rest];
+    const dup = seen.get(s.name);
+    if (dup !== undefined) report(at('name'), `service "${s.name}" is already defined at services[${dup}]; service names are unique per environment`);
+    else seen.set(s.name, i);
+    const owner = storeNamespaces.get(s.namespace);
+    if (SYSTEM_NAMESPACES.includes(s.namespace) || s.namespace.startsWith('kube-') || s.namespace.startsWith('openshift') || s.namespace === argoNamespace) {
+      report(at('namespace'), `namespace "${s.namespace}" belongs to the platform; run services in a namespace of their own`);
+    } else if (owner) {
+      report(at('namespace'), `namespace "${s.namespace}" is the ${owner} namespace; its default-deny NetworkPolicy would isolate the service, so use another namespace`);
+    }
+
+    const activeIn = s.activeIn ?? clusterNames;
+    activeIn.forEach((c, k) => {
+      if (!clusterNames.includes(c)) report(at('activeIn', k), `cluster "${c}" is not a cluster of this environment; choose from ${clusterNames.join(', ')}`);
+    });
+    const drainedIn = s.drainedIn ?? [];
+    drainedIn.forEach((c, k) => {
+      if (!clusterNames.includes(c)) report(at('drainedIn', k), `cluster "${c}" is not a cluster of this environment; choose from ${clusterNames.join(', ')}`);
+      else if (!activeIn.includes(c)) report(at('drainedIn', k), `service "${s.name}" is not active in ${c}, so it cannot be drained there; add ${c} to activeIn or remove it here`);
+    });
+    const ordered = (names: readonly string[]): string[] => clusterNames.filter((c) => names.includes(c));
+    const active = ordered(activeIn);
+    const drained = ordered(drainedIn);
+    const serving = active.filter((c) => !drained.includes(c));
+    if (active.length > 0 && serving.length === 0) {
+      report(at('drainedIn'), `service "${s.name}" is drained in every cluster it is active in (${active.join(', ')}), so nothing would serve it; undrain at least one cluster`);
+    }
+    if (s.replicas < active.length) {
+      report(at('replicas'), `${s.replicas} replica(s) cannot cover ${active.length} active clusters (${active.join(', ')}); set replicas to at least ${active.length} or narrow activeIn`);
+    }
+
+    const usesStores: StoreKind[] = [];
+    const usesServices: string[] = [];
+    (s.uses ?? []).forEach((u, k) => {
+      if ((STORE_KINDS as readonly string[]).includes(u)) {
+        if (!stores.includes(u as StoreKind)) report(at('uses', k), `service uses ${u}, but the environment has no ${u} block; add it or remove "${u}" from uses`);
+        else usesStores.push(u as StoreKind);
+      } else if (u === s.name) {
+        report(at('uses', k), 'a service cannot use itself');
+      } else if (!serviceNames.includes(u)) {
+        report(at('uses', k), `"${u}" is neither a store (${STORE_KINDS.join(', ')}) nor a service of this environment (${serviceNames.join(', ') || 'none'})`);
+      } else {
+        usesServices.push(u);
+      }
+    });
+
+    const expose = s.expose ?? 'cluster';
+    let hostname: string | undefined;
+    if (expose === 'global') {
+      hostname = s.hostname ?? `${s.name}.${spec.globalDomain}`;
+      const other = hostnameOwner.get(hostname);
+      if (other) report(at(s.hostname ? 'hostname' : 'name'), `hostname ${hostname} is already served by ${other}; each global hostname belongs to one service`);
+      else hostnameOwner.set(hostname, `service ${s.name} of environment ${spec.name}`);
+    } else if (s.hostname !== undefined) {
+      report(at('hostname'), `hostname only applies to expose: global (this service is expose: ${expose}); remove it or expose the service globally`);
+    }
+
+    let autoscaling: Autoscaling | undefined;
+    let autoscalingByCluster: Record<string, Autoscaling> | undefined;
+    if (s.autoscaling) {
+      const a = s.autoscaling;
+      if (a.minReplicas > a.maxReplicas) report(at('autoscaling', 'minReplicas'), `minReplicas ${a.minReplicas} is above maxReplicas ${a.maxReplicas}`);
+      autoscaling = { minReplicas: a.minReplicas, maxReplicas: a.maxReplicas, targetCPUUtilizationPercent: a.targetCPUUtilizationPercent ?? 80 };
+      const mins = splitEvenly(a.minReplicas, active);
+      const maxs = splitEvenly(a.maxReplicas, active);
+      autoscalingByCluster = Object.fromEntries(
+        active.map((c) => {
+          const min = Math.max(1, mins[c]!);
+          return [c, { minReplicas: min, maxReplicas: Math.max(min, maxs[c]!), targetCPUUtilizationPercent: autoscaling!.targetCPUUtilizationPercent }];
+        }),
+      );
+    }
+
+    const config: Record<string, string> = {};
+    for (const key of Object.keys(s.config ?? {}).sort()) {
+      const value = String(s.config![key]);
+      if (SECRET_KEY.test(key)) {
+        report(at('config', key), `"${key}" looks like a secret; config becomes a ConfigMap committed to git, so provision a Secret out-of-band instead`);
+      }
+      config[key] = value;
+    }
+
+    return {
+      name: s.name,
+      namespace: s.namespace,
+      image: s.image,
+      port: s.port,
+      healthPath: s.healthPath,
+      replicas: s.replicas,
+      expose,
+      ...(hostname ? { hostname } : {}),
+      usesStores: usesStores.sort(),
+      usesServices: usesServices.sort(),
+      ...(autoscaling ? { autoscaling, autoscalingByCluster } : {}),
+      activeIn: active,
+      drainedIn: drained,
+      servingIn: serving,
+      replicasByCluster: splitEvenly(s.replicas, active),
+      config,
+    };
+  });
+  return out.sort((a, b) => cmp(a.name, b.name));
+}
+
+/** Any string anywhere in the file that is secret material (PEM blocks, cloud keys, tokens) is refused. */
+function refuseSecretValues(spec: EnvironmentSpec, report: Report): void {
+  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: spec, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (SECRET_VALUE.test(value)) {
+        report(path, 'holds what looks like secret material (a key, certificate or token); meridian writes only references: store it in a Secret out-of-band and name the Secret');
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: [...path, k] });
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/** A located problem in an environment file: `file:line:col: field.path: message`. */
+export interface Problem {
+  readonly source: string;
+  readonly line: number;
+  readonly col: number;
+  /** Field path in dotted form, e.g. `clusters[1].podCIDR`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.source}:${p.line}:${p.col}: ${p.path === '' ? '(file)' : p.path}: ${p.message}`;
+}
+
+/** Thrown by the loader and the model; carries every problem found, sorted by file and position. */
+export class TopologyError extends Error {
+  public readonly problems: readonly Problem[];
+
+  public constructor(problems: readonly Problem[]) {
+    const sorted = [...problems].sort(
+      (a, b) => cmp(a.source, b.source) || a.line - b.line || a.col - b.col || cmp(a.path, b.path) || cmp(a.message, b.message),
+    );
+    super(sorted.map(formatProblem).join('\n'));
+    this.name = 'TopologyError';
+    this.problems = sorted;
+  }
+}
+
+export type PathSegment = string | number;
+
+/** `['clusters', 1, 'podCIDR']` -> `clusters[1].podCIDR`. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

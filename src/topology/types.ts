@@ -1,0 +1,169 @@
+// The resolved, checked model: defaults applied, references resolved, everything sorted.
+// Deeply readonly; built only by buildTopology (model.ts). No cdk8s here.
+import type { SealSpec } from './schema';
+
+export type Strategy = 'active-active' | 'active-passive';
+export type Expose = 'global' | 'clusterset' | 'cluster';
+export type StoreKind = 'vault' | 'cockroachdb';
+export type GslbProvider = 'global-load-balancer-operator' | 'k8gb' | 'external-dns';
+
+export interface Topology {
+  /** Sorted by name. */
+  readonly environments: readonly Environment[];
+}
+
+export interface Environment {
+  readonly name: string;
+  /** The file it was loaded from, as given to the loader. */
+  readonly source: string;
+  readonly globalDomain: string;
+  readonly strategy: Strategy;
+  readonly argocd: ArgoCd;
+  /** In file order: the first is the bootstrap cluster. */
+  readonly clusters: readonly Cluster[];
+  readonly submariner: Submariner;
+  readonly pki: Pki;
+  readonly vault?: VaultStore;
+  readonly cockroachdb?: CockroachDbStore;
+  readonly globalLoadBalancer?: GlobalLoadBalancer;
+  /** Sorted by name. */
+  readonly services: readonly Service[];
+}
+
+export interface ArgoCd {
+  readonly repoURL: string;
+  readonly revision: string;
+  readonly namespace: string;
+  readonly project: string;
+  /** Repository folder holding the cluster folders (default `dist`). */
+  readonly path: string;
+}
+
+export interface Cluster {
+  readonly name: string;
+  /** Position in the environment file (0 = bootstrap cluster). */
+  readonly index: number;
+  readonly region: string;
+  readonly zones: readonly string[];
+  readonly server: string;
+  readonly ingressDomain?: string;
+  readonly podCIDR: string;
+  readonly serviceCIDR: string;
+  /** This cluster's globalnet slice, when globalnet is on. */
+  readonly globalCIDR?: string;
+}
+
+export interface Submariner {
+  readonly broker: string;
+  readonly brokerApiServer: string;
+  readonly brokerNamespace: string;
+  readonly cableDriver: 'libreswan' | 'wireguard' | 'vxlan';
+  readonly natEnabled: boolean;
+  /** Resolved: `auto` becomes true iff some CIDRs overlap across clusters. */
+  readonly globalnet: boolean;
+  readonly globalnetCIDR: string;
+  readonly globalnetClusterSize: number;
+  readonly brokerSecret: string;
+  readonly ipsecPSKSecret: string;
+}
+
+export interface Pki {
+  readonly rootCASecret: string;
+  readonly vaultPKIPath: string;
+  readonly vaultRole: string;
+  readonly authMountPrefix: string;
+}
+
+/** One member of a consensus store, addressed by its clusterset DNS name. */
+export interface Peer {
+  /** Pod name, e.g. `vault-0`. */
+  readonly pod: string;
+  readonly ordinal: number;
+  readonly cluster: string;
+  /** `<pod>.<cluster>.<headless>.<namespace>.svc.clusterset.local` */
+  readonly host: string;
+}
+
+export interface Quorum {
+  readonly voters: number;
+  readonly votersPerCluster: Readonly<Record<string, number>>;
+  /** floor(voters / 2) + 1 */
+  readonly quorum: number;
+  /** How many whole clusters can be lost while a majority remains. */
+  readonly clustersItCanLose: number;
+}
+
+interface StoreBase {
+  readonly kind: StoreKind;
+  readonly namespace: string;
+  readonly replicasPerCluster: number;
+  readonly image: string;
+  readonly storageGiB: number;
+  /** Headless Service that Submariner exports; peers are addressed through it. */
+  readonly headlessService: string;
+  /** Every member of every cluster, in cluster order then ordinal. Identical in every cluster. */
+  readonly peers: readonly Peer[];
+  readonly quorum: Quorum;
+}
+
+export type Seal = SealSpec;
+
+export interface VaultStore extends StoreBase {
+  readonly kind: 'vault';
+  readonly seal: Seal;
+}
+
+export interface CockroachDbStore extends StoreBase {
+  readonly kind: 'cockroachdb';
+  readonly cache: string;
+  readonly maxSQLMemory: string;
+  readonly survivalGoal: 'region' | 'zone';
+  readonly databases: readonly string[];
+}
+
+export type Store = VaultStore | CockroachDbStore;
+
+export interface GlobalLoadBalancer {
+  readonly provider: GslbProvider;
+  readonly hub: string;
+  readonly zone?: { readonly name: string; readonly route53ZoneID?: string; readonly credentialsSecret?: string };
+  readonly policy: string;
+  readonly ttl: number;
+  readonly healthCheck: { readonly periodSeconds: number; readonly failureThreshold: number; readonly timeoutSeconds: number };
+}
+
+export interface Autoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCPUUtilizationPercent: number;
+}
+
+export interface Service {
+  readonly name: string;
+  readonly namespace: string;
+  readonly image: string;
+  readonly port: number;
+  readonly healthPath: string;
+  /** Total across activeIn. */
+  readonly replicas: number;
+  readonly expose: Expose;
+  /** Vanity hostname; only for `expose: global`. */
+  readonly hostname?: string;
+  /** Stores this service uses, sorted. */
+  readonly usesStores: readonly StoreKind[];
+  /** Other services of the environment this service calls, sorted. */
+  readonly usesServices: readonly string[];
+  readonly autoscaling?: Autoscaling;
+  /** Clusters it runs in, in cluster order. */
+  readonly activeIn: readonly string[];
+  /** Clusters where it keeps running but does not serve, in cluster order. */
+  readonly drainedIn: readonly string[];
+  /** activeIn minus drainedIn, in cluster order: the clusters that export it and sit in its GSLB record. */
+  readonly servingIn: readonly string[];
+  /** Replica share per active cluster; sums to `replicas`. */
+  readonly replicasByCluster: Readonly<Record<string, number>>;
+  /** Per-cluster HPA bounds (never below 1), when autoscaling is set. */
+  readonly autoscalingByCluster?: Readonly<Record<string, Autoscaling>>;
+  /** Non-secret settings, keys sorted. */
+  readonly config: Readonly<Record<string, string>>;
+}

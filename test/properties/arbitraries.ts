@@ -1,0 +1,68 @@
+// fast-check arbitraries that build valid environment files (as YAML text) of any size.
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+
+export interface EnvShape {
+  readonly clusters: number;
+  readonly vaultReplicas: number;
+  readonly crdbReplicas: number;
+  readonly services: readonly { replicas: number; active: number[]; drained: number[]; expose: string; min?: number; max?: number }[];
+  readonly overlapping: boolean;
+}
+
+export const envShape: fc.Arbitrary<EnvShape> = fc.integer({ min: 3, max: 12 }).chain((clusters) =>
+  fc.record({
+    clusters: fc.constant(clusters),
+    vaultReplicas: fc.integer({ min: 1, max: 5 }),
+    crdbReplicas: fc.integer({ min: 1, max: 5 }),
+    overlapping: fc.boolean(),
+    services: fc.array(
+      fc
+        .uniqueArray(fc.integer({ min: 0, max: clusters - 1 }), { minLength: 1, maxLength: clusters })
+        .chain((active) =>
+          fc.record({
+            active: fc.constant([...active].sort((a, b) => a - b)),
+            replicas: fc.integer({ min: active.length, max: 200 }),
+            drained: fc.subarray(active, { maxLength: active.length - 1 }),
+            expose: fc.constantFrom('global', 'clusterset', 'cluster'),
+            min: fc.integer({ min: 1, max: 20 }),
+            max: fc.integer({ min: 20, max: 60 }),
+          }),
+        ),
+      { maxLength: 8 },
+    ),
+  }),
+);
+
+/** Renders a shape as an environment file; cluster i is `c<i>` in region `r<i>`. */
+export function renderEnvironment(shape: EnvShape, name = 'prop'): string {
+  const clusters = Array.from({ length: shape.clusters }, (_, i) => ({
+    name: `c${i}`,
+    region: `r${i}`,
+    server: `https://c${i}.example.com:6443`,
+    podCIDR: shape.overlapping ? '10.0.0.0/16' : `10.${i}.0.0/16`,
+    serviceCIDR: shape.overlapping ? '172.16.0.0/16' : `172.${16 + i}.0.0/16`,
+  }));
+  return stringify({
+    name,
+    globalDomain: `${name}.example.com`,
+    argocd: { repoURL: 'https://git.example.com/x.git' },
+    clusters,
+    submariner: { broker: 'c0', brokerApiServer: 'c0.example.com:6443', brokerSecret: 'b', ipsecPSKSecret: 'p' },
+    pki: { rootCASecret: 'ca' },
+    vault: { replicasPerCluster: shape.vaultReplicas, image: 'hashicorp/vault:1.17.6', seal: { awskms: { region: 'r0', kmsKeyId: 'k' } } },
+    cockroachdb: { replicasPerCluster: shape.crdbReplicas, image: 'cockroachdb/cockroach:v24.2.4' },
+    services: shape.services.map((s, i) => ({
+      name: `svc${i}`,
+      namespace: `ns${i % 3}`,
+      image: 'example.com/svc:1',
+      port: 8080,
+      healthPath: '/ready',
+      replicas: s.replicas,
+      expose: s.expose,
+      activeIn: s.active.map((a) => `c${a}`),
+      drainedIn: s.drained.map((a) => `c${a}`),
+      autoscaling: { minReplicas: s.min, maxReplicas: s.max },
+    })),
+  });
+}

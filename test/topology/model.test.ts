@@ -1,0 +1,120 @@
+import * as fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildTopology, clusterView, parseEnvironment, type Environment } from '../../src/topology';
+
+function env(file: string): Environment {
+  const source = `test/fixtures/environments/${file}`;
+  return buildTopology([parseEnvironment(fs.readFileSync(source), source)]).environments[0]!;
+}
+
+describe('model defaults', () => {
+  it('applies the documented defaults', () => {
+    // GIVEN an environment that sets only required fields
+    const e = env('minimal.yaml');
+    // THEN
+    expect(e.strategy).toBe('active-active');
+    expect(e.argocd).toEqual({ repoURL: 'https://git.example.org/min.git', revision: 'main', namespace: 'argocd', project: 'default', path: 'dist' });
+    expect(e.submariner).toMatchObject({ brokerNamespace: 'submariner-k8s-broker', cableDriver: 'libreswan', natEnabled: false, globalnet: false });
+    expect(e.pki).toEqual({ rootCASecret: 'root-ca', vaultPKIPath: 'pki', vaultRole: 'cert-manager', authMountPrefix: 'kubernetes-' });
+    expect(e.services[0]).toMatchObject({ expose: 'clusterset', activeIn: ['east', 'west', 'north'], drainedIn: [], usesStores: [], usesServices: [] });
+    expect(e.vault).toBeUndefined();
+  });
+
+  it('keeps clusters in file order and sorts services by name', () => {
+    const e = env('globalnet.yaml');
+    expect(e.clusters.map((c) => c.name)).toEqual(['ams1', 'fra1', 'par1', 'mad1']);
+    expect(e.services.map((s) => s.name)).toEqual(['cart', 'web']);
+  });
+});
+
+describe('replica split', () => {
+  it('splits the total over activeIn with the remainder to the first clusters', () => {
+    expect(env('minimal.yaml').services[0]!.replicasByCluster).toEqual({ east: 3, west: 2, north: 2 });
+    const web = env('globalnet.yaml').services.find((s) => s.name === 'web')!;
+    expect(web.replicasByCluster).toEqual({ ams1: 3, fra1: 3, par1: 2, mad1: 2 });
+  });
+
+  it('splits HPA bounds the same way and never below 1', () => {
+    const cart = env('globalnet.yaml').services.find((s) => s.name === 'cart')!;
+    expect(cart.autoscalingByCluster).toEqual({
+      ams1: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercent: 80 },
+      fra1: { minReplicas: 1, maxReplicas: 2, targetCPUUtilizationPercent: 80 },
+      mad1: { minReplicas: 1, maxReplicas: 2, targetCPUUtilizationPercent: 80 },
+    });
+  });
+});
+
+describe('drain', () => {
+  it('keeps a drained cluster active but not serving', () => {
+    const web = env('globalnet.yaml').services.find((s) => s.name === 'web')!;
+    expect(web.activeIn).toEqual(['ams1', 'fra1', 'par1', 'mad1']);
+    expect(web.drainedIn).toEqual(['par1']);
+    expect(web.servingIn).toEqual(['ams1', 'fra1', 'mad1']);
+  });
+
+  it('tells each cluster view whether the service is drained there', () => {
+    const e = env('globalnet.yaml');
+    const local = (c: string) => clusterView(e, c).localServices.find((l) => l.service.name === 'web')!;
+    expect(local('par1')).toMatchObject({ drained: true, replicas: 2 });
+    expect(local('ams1')).toMatchObject({ drained: false, replicas: 3 });
+  });
+});
+
+describe('stores', () => {
+  it('lists every peer of every cluster by clusterset name, identical for all clusters', () => {
+    const e = env('globalnet.yaml');
+    expect(e.cockroachdb!.peers.map((p) => p.host)).toEqual([
+      'cockroachdb-0.ams1.cockroachdb.cockroachdb.svc.clusterset.local',
+      'cockroachdb-1.ams1.cockroachdb.cockroachdb.svc.clusterset.local',
+      'cockroachdb-0.fra1.cockroachdb.cockroachdb.svc.clusterset.local',
+      'cockroachdb-1.fra1.cockroachdb.cockroachdb.svc.clusterset.local',
+      'cockroachdb-0.par1.cockroachdb.cockroachdb.svc.clusterset.local',
+      'cockroachdb-1.par1.cockroachdb.cockroachdb.svc.clusterset.local',
+      'cockroachdb-0.mad1.cockroachdb.cockroachdb.svc.clusterset.local',
+      'cockroachdb-1.mad1.cockroachdb.cockroachdb.svc.clusterset.local',
+    ]);
+    expect(e.vault!.peers.map((p) => p.host)).toEqual(['ams1', 'fra1', 'par1', 'mad1'].map((c) => `vault-0.${c}.vault-internal.vault.svc.clusterset.local`));
+  });
+
+  it('computes quorum and the clusters a store can lose', () => {
+    const e = env('globalnet.yaml');
+    expect(e.cockroachdb!.quorum).toEqual({ voters: 8, quorum: 5, clustersItCanLose: 1, votersPerCluster: { ams1: 2, fra1: 2, par1: 2, mad1: 2 } });
+    expect(e.vault!.quorum).toMatchObject({ voters: 4, quorum: 3, clustersItCanLose: 1 });
+  });
+});
+
+describe('globalnet', () => {
+  it('turns on when CIDRs overlap and gives each cluster its own slice', () => {
+    const e = env('globalnet.yaml');
+    expect(e.submariner.globalnet).toBe(true);
+    expect(e.clusters.map((c) => c.globalCIDR)).toEqual(['242.0.0.0/20', '242.0.16.0/20', '242.0.32.0/20', '242.0.48.0/20']);
+  });
+
+  it('stays off when every network is disjoint', () => {
+    const e = env('minimal.yaml');
+    expect(e.submariner.globalnet).toBe(false);
+    expect(e.clusters.every((c) => c.globalCIDR === undefined)).toBe(true);
+  });
+});
+
+describe('cluster views', () => {
+  it('marks the bootstrap, broker and hub clusters', () => {
+    const e = env('globalnet.yaml');
+    const v = (c: string) => clusterView(e, c);
+    expect([v('ams1').isBootstrap, v('fra1').isBootstrap]).toEqual([true, false]);
+    expect([v('ams1').isBroker, v('fra1').isBroker]).toEqual([false, true]);
+    expect([v('ams1').isHub, v('fra1').isHub]).toEqual([false, true]);
+  });
+
+  it('creates every service and store namespace in every cluster, meshing only service namespaces', () => {
+    const e = env('globalnet.yaml');
+    const v = clusterView(e, 'par1');
+    expect(v.namespaces).toEqual(['cockroachdb', 'storefront', 'vault']);
+    expect(v.meshNamespaces).toEqual(['storefront']);
+    expect(clusterView(e, 'par1').localServices.map((l) => l.service.name)).toEqual(['web']);
+  });
+
+  it('fails for a cluster of another environment', () => {
+    expect(() => clusterView(env('minimal.yaml'), 'ams1')).toThrow(/cluster "ams1" is not part of environment minimal/);
+  });
+});
