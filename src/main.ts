@@ -1,0 +1,64 @@
+// The only module that reads environments/ and writes dist/ for synthesis (DESIGN §5).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { synthesize, type Bundle } from './synth/synthesize';
+import { writeTreeAtomically } from './synth/write';
+import { buildTopology, parseEnvironment, TopologyError, type Topology } from './topology';
+
+export const DEFAULT_ENV_DIR = 'environments';
+export const DEFAULT_OUT_DIR = 'dist';
+
+/** Reads every `*.yaml`/`*.yml` file of `envDir` (sorted) and builds the checked topology. */
+export function loadTopology(envDir: string): Topology {
+  if (!fs.existsSync(envDir) || !fs.statSync(envDir).isDirectory()) {
+    throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: 'environment folder not found; run from the repository root or pass --environments <dir>' }]);
+  }
+  const files = fs
+    .readdirSync(envDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+  if (files.length === 0) {
+    throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: 'no environment files (*.yaml); add one, e.g. by copying environments/prod.yaml' }]);
+  }
+  const problems: TopologyError['problems'][number][] = [];
+  const parsed = [];
+  for (const f of files) {
+    const file = path.join(envDir, f);
+    try {
+      parsed.push(parseEnvironment(fs.readFileSync(file), path.relative(process.cwd(), file) || file));
+    } catch (e) {
+      if (!(e instanceof TopologyError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length > 0) throw new TopologyError(problems);
+  return buildTopology(parsed);
+}
+
+export interface SynthOptions {
+  readonly envDir?: string;
+  readonly outDir?: string;
+  /** Only this environment's folders are rewritten; the others in the output are kept. */
+  readonly environment?: string;
+}
+
+export interface SynthResult {
+  readonly topology: Topology;
+  readonly bundle: Bundle;
+  readonly outDir: string;
+}
+
+/** load -> check -> synthesize -> validate -> write atomically. Throws TopologyError or OutputValidationError; then nothing is written. */
+export function synthToDisk(options: SynthOptions = {}): SynthResult {
+  const envDir = options.envDir ?? DEFAULT_ENV_DIR;
+  const outDir = options.outDir ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
+  const topology = loadTopology(envDir);
+  const only = options.environment;
+  if (only !== undefined && !topology.environments.some((e) => e.name === only)) {
+    const known = topology.environments.map((e) => e.name).join(', ');
+    throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: `no environment named "${only}"; known: ${known}` }]);
+  }
+  const bundle = synthesize(topology, only === undefined ? {} : { environments: [only] });
+  writeTreeAtomically(outDir, bundle.files, only === undefined ? {} : { owned: bundle.folders });
+  return { topology, bundle, outDir };
+}

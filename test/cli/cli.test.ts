@@ -1,0 +1,51 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXIT, main, type Io } from '../../src/cli';
+import { readTree, tempDir } from '../helpers';
+
+function run(...argv: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => (out += t), err: (t) => (err += t), color: false };
+  return { code: main(argv, io), out, err };
+}
+
+describe('meridian synth', () => {
+  it('writes the output and prints a summary with objects per component and quorum per store', () => {
+    const out = path.join(tempDir(), 'dist');
+    const r = run('synth', '--out', out);
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/^synthesized 1 environment\(s\), 3 cluster\(s\), \d+ objects in \d+ files -> .*dist\/ \(\d+\.\d\d s\)$/m);
+    expect(r.out).toMatch(/^ {2}cluster1 +us-east-1 +\d+/m);
+    expect(r.out).toContain('vault: 9 voters (3/3/3 per cluster), quorum 5, survives the loss of 1 cluster(s)');
+    expect(fs.existsSync(path.join(out, 'cluster1', 'kustomization.yaml'))).toBe(true);
+  });
+
+  it('exits 1 with located errors on stderr and writes nothing', () => {
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, 'envs'));
+    fs.writeFileSync(path.join(root, 'envs', 'bad.yaml'), 'name: Bad\n');
+    const out = path.join(root, 'dist');
+    const r = run('synth', '--environments', path.join(root, 'envs'), '--out', out);
+    expect(r.code).toBe(EXIT.ERROR);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/bad\.yaml:1:7: name: "Bad" has the wrong format/);
+    expect(r.err).toMatch(/nothing was written/);
+    expect(readTree(out).size).toBe(0);
+  });
+
+  it('prints help and rejects unknown commands and flags with exit 2', () => {
+    expect(run('synth', '--help')).toMatchObject({ code: EXIT.OK, out: expect.stringContaining('Usage: meridian synth') });
+    expect(run('--help')).toMatchObject({ code: EXIT.OK, out: expect.stringContaining('Commands:') });
+    expect(run()).toMatchObject({ code: EXIT.USAGE });
+    expect(run('deploy')).toMatchObject({ code: EXIT.USAGE, err: expect.stringContaining('unknown command "deploy"') });
+    expect(run('synth', '--bogus')).toMatchObject({ code: EXIT.USAGE, err: expect.stringContaining("Unknown option '--bogus'") });
+  });
+
+  it('never colours output unless asked', () => {
+    const r = run('synth', '--out', path.join(tempDir(), 'dist'));
+    expect(r.out).not.toMatch(/\u001b\[/);
+  });
+});

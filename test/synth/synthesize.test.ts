@@ -1,0 +1,106 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTopology, synthToDisk } from '../../src/main';
+import { synthesize } from '../../src/synth/synthesize';
+import { writeTreeAtomically } from '../../src/synth/write';
+import { TopologyError } from '../../src/topology';
+import { docs, objectsOf, readTree, synthFixture, tempDir, topologyOf } from '../helpers';
+
+describe('synthesize', () => {
+  it('is byte-identical when run twice', () => {
+    const a = synthesize(loadTopology('environments'));
+    const b = synthesize(loadTopology('environments'));
+    expect([...a.files]).toEqual([...b.files]);
+  });
+
+  it('writes one folder per cluster plus argocd, each with a kustomization listing every manifest', () => {
+    const bundle = synthFixture('globalnet');
+    expect(bundle.folders).toEqual(['ams1', 'argocd', 'fra1', 'mad1', 'par1']);
+    for (const folder of bundle.folders) {
+      const files = [...bundle.files.keys()].filter((f) => f.startsWith(`${folder}/`)).map((f) => f.slice(folder.length + 1));
+      const kustomization = docs(bundle.files.get(`${folder}/kustomization.yaml`)!)[0];
+      expect(kustomization.resources).toEqual(files.filter((f) => f !== 'kustomization.yaml'));
+    }
+  });
+
+  it('emits explicit names without hashes and the standard labels on every object', () => {
+    for (const o of synthFixture('globalnet').objects) {
+      expect(o.manifest.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+      expect(o.manifest.metadata.name).not.toMatch(/-[0-9a-f]{8}$/);
+      expect(o.manifest.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'meridian', 'meridian.dev/environment': 'fleet' });
+      if (o.folder !== 'argocd') expect(o.manifest.metadata.labels!['meridian.dev/cluster']).toBe(o.folder);
+      expect(o.manifest.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toMatch(/^-?\d+$/);
+    }
+  });
+
+  it('creates the namespaces every cluster needs, labelled for the mesh and Pod Security restricted', () => {
+    const namespaces = objectsOf(synthFixture('globalnet'), 'par1', 'Namespace');
+    expect(namespaces.map((n) => n.metadata.name)).toEqual(['cockroachdb', 'storefront', 'vault']);
+    const storefront = namespaces.find((n) => n.metadata.name === 'storefront');
+    expect(storefront.metadata.labels).toMatchObject({ 'istio-discovery': 'enabled', 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(namespaces.find((n) => n.metadata.name === 'vault').metadata.labels['istio-discovery']).toBeUndefined();
+  });
+
+  it('gives each environment an ApplicationSet that excludes argocd and the other environments clusters', () => {
+    const bundle = synthesize(topologyOf('test/fixtures/environments/minimal.yaml', 'test/fixtures/environments/active-passive.yaml'));
+    const sets = objectsOf(bundle, 'argocd', 'ApplicationSet');
+    expect(sets.map((s) => s.metadata.name)).toEqual(['meridian-dr', 'meridian-minimal']);
+    const dirs = (name: string) => sets.find((s) => s.metadata.name === name).spec.generators[0].git.directories;
+    expect(dirs('meridian-minimal')).toEqual([
+      { path: 'dist/*' },
+      { path: 'dist/argocd', exclude: true },
+      { path: 'dist/primary', exclude: true },
+      { path: 'dist/standby', exclude: true },
+    ]);
+  });
+});
+
+describe('synthToDisk', () => {
+  it('replaces the output atomically and removes stale files', () => {
+    const out = path.join(tempDir(), 'dist');
+    fs.mkdirSync(path.join(out, 'oldcluster'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'oldcluster', 'stale.yaml'), 'kind: Stale\n');
+    synthToDisk({ envDir: 'environments', outDir: out });
+    const tree = readTree(out);
+    expect(tree.has('oldcluster/stale.yaml')).toBe(false);
+    expect([...tree.keys()]).toEqual([...synthesize(loadTopology('environments')).files.keys()]);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
+  });
+
+  it('fails on bad input and leaves the previous output byte-identical', () => {
+    const root = tempDir();
+    const out = path.join(root, 'dist');
+    synthToDisk({ envDir: 'environments', outDir: out });
+    const before = readTree(out);
+    const envs = path.join(root, 'environments');
+    fs.mkdirSync(envs);
+    fs.writeFileSync(path.join(envs, 'prod.yaml'), fs.readFileSync('environments/prod.yaml', 'utf8').replace('podCIDR: 10.132.0.0/14', 'podCIDR: 10.132.0.1/14'));
+    expect(() => synthToDisk({ envDir: envs, outDir: out })).toThrow(TopologyError);
+    expect(readTree(out)).toEqual(before);
+    expect(fs.readdirSync(root).sort()).toEqual(['dist', 'environments']);
+  });
+
+  it('leaves the previous output untouched when writing fails midway', () => {
+    const out = path.join(tempDir(), 'dist');
+    synthToDisk({ envDir: 'environments', outDir: out });
+    const before = readTree(out);
+    const files = new Map([['a/ok.yaml', 'x: 1\n'], ['../escape.yaml', 'x: 2\n']]);
+    expect(() => writeTreeAtomically(out, files)).toThrow(/refusing to write outside/);
+    expect(readTree(out)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
+  });
+
+  it('with --env rewrites only that environment and keeps the others', () => {
+    const root = tempDir();
+    const envs = path.join(root, 'environments');
+    fs.mkdirSync(envs);
+    for (const f of ['minimal.yaml', 'active-passive.yaml']) fs.copyFileSync(`test/fixtures/environments/${f}`, path.join(envs, f));
+    const out = path.join(root, 'dist');
+    synthToDisk({ envDir: envs, outDir: out });
+    fs.writeFileSync(path.join(out, 'primary', 'marker.yaml'), 'kept: true\n');
+    synthToDisk({ envDir: envs, outDir: out, environment: 'minimal' });
+    expect(fs.readFileSync(path.join(out, 'primary', 'marker.yaml'), 'utf8')).toBe('kept: true\n');
+    expect(() => synthToDisk({ envDir: envs, outDir: out, environment: 'nope' })).toThrow(/no environment named "nope"; known: dr, minimal/);
+  });
+});
