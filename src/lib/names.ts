@@ -1,0 +1,32 @@
+// Names that more than one component refers to, defined once so every reference agrees
+// (a Gateway's Service named by the GSLB, the issuer named by every Certificate, clusterset hosts).
+import type { Environment, Service } from '../topology';
+
+/** Lighthouse name of an exported Service, resolvable from every cluster of the cluster set. */
+export function clustersetHost(name: string, namespace: string): string {
+  return `${name}.${namespace}.svc.clusterset.local`;
+}
+
+/** The shared ingress of each cluster: one Istio-managed Gateway serving every global hostname. */
+export const INGRESS = {
+  namespace: 'meridian-ingress',
+  gateway: 'meridian-gateway',
+  gatewayClassName: 'istio',
+  /** Istio provisions the gateway's LoadBalancer Service as `<gateway>-<gatewayClassName>` (REFERENCE §3.1). */
+  loadBalancerService: 'meridian-gateway-istio',
+} as const;
+
+/** Secret (in the ingress namespace) holding the Gateway certificate of a global service. */
+export function gatewayCertificateSecret(service: Pick<Service, 'name'>): string {
+  return `${service.name}-gateway-tls`;
+}
+
+/** The cert-manager issuer every workload certificate comes from: Vault's PKI when the environment runs Vault, else the bootstrap CA. */
+export function certificateIssuer(env: Pick<Environment, 'vault'>): { readonly kind: 'ClusterIssuer'; readonly name: string; readonly group: 'cert-manager.io' } {
+  return { kind: 'ClusterIssuer', name: env.vault ? VAULT_ISSUER : BOOTSTRAP_ISSUER, group: 'cert-manager.io' };
+}
+
+/** ClusterIssuer signing through Vault's PKI (`<vaultPKIPath>/sign/<vaultRole>`). */
+export const VAULT_ISSUER = 'vault-issuer';
+/** ClusterIssuer backed by the out-of-band root CA Secret (`pki.rootCASecret`). */
+export const BOOTSTRAP_ISSUER = 'meridian-root-ca';
