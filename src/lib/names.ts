@@ -30,3 +30,24 @@ export function certificateIssuer(env: Pick<Environment, 'vault'>): { readonly k
 export const VAULT_ISSUER = 'vault-issuer';
 /** ClusterIssuer backed by the out-of-band root CA Secret (`pki.rootCASecret`). */
 export const BOOTSTRAP_ISSUER = 'meridian-root-ca';
+
+/** Vault's client Service (port 8200) in the Vault namespace, used by every cluster locally. */
+export const VAULT_SERVICE = 'vault';
+
+/** Secret (in the service's namespace) with the client certificate a service uses towards Vault. */
+export function vaultClientCertificateSecret(service: Pick<Service, 'name'>): string {
+  return `${service.name}-vault-client-tls`;
+}
+
+/** CockroachDB's ClusterIP Service for SQL clients in each cluster. */
+export const COCKROACHDB_PUBLIC_SERVICE = 'cockroachdb-public';
+
+/** Secret (in the service's namespace) with the client certificate of the service's own SQL user. */
+export function cockroachClientCertificateSecret(service: Pick<Service, 'name'>): string {
+  return `${service.name}-cockroachdb-client-tls`;
+}
+
+/** The SQL user a service connects as (CockroachDB user names take no '-'). */
+export function sqlUser(service: Pick<Service, 'name'>): string {
+  return service.name.replace(/-/g, '_');
+}
