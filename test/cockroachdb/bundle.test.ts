@@ -59,7 +59,10 @@ describe.each(cases())('cockroachdb bundle of $name', ({ bundle, env }) => {
         }
       }
       expect(flag(sts, 'advertise-addr')).toContain(`$(POD_NAME).${c}.`);
-      expect(sts.spec.template.spec.containers[0].env.map((e: any) => e.name)).toContain('POD_NAME');
+      const defined = sts.spec.template.spec.containers[0].env.map((e: any) => e.name);
+      const referenced = args(sts).flatMap((a) => [...a.matchAll(/\$\(([^)]*)\)/g)].map((m) => m[1]));
+      expect(referenced.length).toBeGreaterThan(0);
+      for (const name of referenced) expect(defined, `$(${name}) must be expanded by the kubelet`).toContain(name);
     }
   });
 

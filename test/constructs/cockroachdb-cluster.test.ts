@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { CockroachDbCluster, type CockroachDbClusterProps } from '../../src/constructs/cockroachdb-cluster';
+import { kubeletExpand } from '../helpers';
 
 const props: CockroachDbClusterProps = {
   namespace: 'crdb',
@@ -46,6 +47,13 @@ describe('CockroachDbCluster', () => {
     expect(container.command).toEqual(['/cockroach/cockroach']);
     expect(container.args).toEqual(props.args);
     expect(container.env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } });
+  });
+
+  it('lets the kubelet put the pod name into the arguments, no shell involved', () => {
+    const container = find(synth({ args: ['start', '--advertise-addr=$(POD_NAME).c1.svc:26257'] }), 'StatefulSet').spec.template.spec.containers[0];
+    expect(container.command[0]).not.toMatch(/sh$/);
+    const fromDownwardApi = { POD_NAME: 'cockroachdb-2' };
+    expect(container.args.map((a: string) => kubeletExpand(a, fromDownwardApi))).toEqual(['start', '--advertise-addr=cockroachdb-2.c1.svc:26257']);
   });
 
   it('meets Pod Security restricted with the certificate group equal to the process group', () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { CockroachDbInitJob, type CockroachDbInitJobProps } from '../../src/constructs/cockroachdb-init-job';
-import { tempDir } from '../helpers';
+import { kubeletExpand, tempDir } from '../helpers';
 
 const props: CockroachDbInitJobProps = {
   name: 'cockroachdb-init',
@@ -74,6 +74,12 @@ describe('CockroachDbInitJob', () => {
       ],
     });
     expect(pod.containers[0].env).toContainEqual({ name: 'COCKROACH_CERTS_DIR', value: '/cockroach/cockroach-certs' });
+  });
+
+  it('reaches bash exactly as written: the kubelet $(VAR) expansion leaves the script alone', () => {
+    const container = job().spec.template.spec.containers[0];
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+    for (const part of [...container.command, ...container.args]) expect(kubeletExpand(part, env)).toBe(part);
   });
 
   it('succeeds when the first node initializes the cluster', () => {
