@@ -45,3 +45,12 @@ export function docs(text: string): any[] {
 export function objectsOf(bundle: Bundle, folder: string, kind?: string): any[] {
   return bundle.objects.filter((o) => o.folder === folder && (kind === undefined || o.manifest.kind === kind)).map((o) => o.manifest);
 }
+
+/**
+ * The kubelet's expansion of container `command` and `args` (Container API reference): `$$` becomes
+ * `$`, `$(NAME)` becomes the value of the container's env var NAME, and an unknown reference stays
+ * as written.
+ */
+export function kubeletExpand(value: string, env: Readonly<Record<string, string>>): string {
+  return value.replace(/\$\$|\$\(([^)]*)\)/g, (match, name: string | undefined) => (match === '$$' ? '$' : (env[name!] ?? match)));
+}

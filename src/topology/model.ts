@@ -2,6 +2,7 @@
 // Every rule of DESIGN §2 that a schema cannot express lives here; each violation is a located
 // Problem, and all of them are reported together.
 import { carve, overlaps, parseCidr, type Cidr } from './cidr';
+import { sqlUserProblem } from './cockroachdb';
 import type { ParsedEnvironment } from './parse';
 import { cmp, formatPath, type PathSegment, type Problem, TopologyError } from './problems';
 import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
@@ -356,6 +357,8 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
       if ((STORE_KINDS as readonly string[]).includes(u)) {
         if (!stores.includes(u as StoreKind)) report(at('uses', k), `service uses ${u}, but the environment has no ${u} block; add it or remove "${u}" from uses`);
         else usesStores.push(u as StoreKind);
+        const sqlProblem = u === 'cockroachdb' ? sqlUserProblem(s) : undefined;
+        if (sqlProblem) report(at('uses', k), sqlProblem);
       } else if (u === s.name) {
         report(at('uses', k), 'a service cannot use itself');
       } else if (!serviceNames.includes(u)) {

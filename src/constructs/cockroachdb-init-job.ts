@@ -1,0 +1,96 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { selectorLabels } from '../lib/labels';
+import { COCKROACHDB, ROOT_CLIENT_CERT_FILES } from '../topology/cockroachdb';
+import { certsVolume, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
+
+export interface CockroachDbInitJobProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** Same image as the nodes: the `cockroach` client must match the server version. */
+  readonly image: string;
+  /** `host:port` of the nodes to initialize through, tried in order until one answers. */
+  readonly hosts: readonly string[];
+  /** Secret with the `root` client certificate and the CA. */
+  readonly rootClientSecret: string;
+  /**
+   * How long the Job may wait for a node to answer before it fails the sync.
+   * @default 900 (first start includes volume provisioning and image pulls)
+   */
+  readonly activeDeadlineSeconds?: number;
+}
+
+/**
+ * Loops until `cockroach init` succeeds or reports that the cluster is already initialized
+ * (both mean: initialized), trying each host given as an argument; a host that does not resolve
+ * or answer yet is retried after a pause. The flags come from the environment (COCKROACH_*).
+ */
+const INIT_SCRIPT = [
+  'while true; do',
+  '  for host in "$@"; do',
+  `    if out=$(${COCKROACHDB.binary} init --host="$host" 2>&1); then echo "$host: $out"; exit 0; fi`,
+  '    echo "$host: $out"',
+  '    case "$out" in *"already been initialized"*) echo "cluster is already initialized"; exit 0;; esac',
+  '  done',
+  '  sleep 5',
+  'done',
+].join('\n');
+
+/**
+ * Initializes a CockroachDB cluster once: a Job run by Argo CD as a Sync hook, never PostSync.
+ * PostSync waits for every resource to be Healthy, and the nodes only become Ready after init,
+ * so a PostSync init never runs (cockroachdb/helm-charts#149). A Sync hook runs in its wave next
+ * to the StatefulSet. Every sync re-runs it (BeforeHookCreation keeps the last run's logs until
+ * then); on an initialized cluster it succeeds at once.
+ */
+export class CockroachDbInitJob extends Construct {
+  public constructor(scope: Construct, id: string, props: CockroachDbInitJobProps) {
+    super(scope, id);
+    if (props.hosts.length === 0) throw new Error(`${props.name}: needs at least one node to send init to`);
+    const labels = selectorLabels(props.name, COCKROACHDB.statefulSet);
+    new kplus.k8s.KubeJob(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        labels,
+        annotations: {
+          'argocd.argoproj.io/hook': 'Sync',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        },
+      },
+      spec: {
+        backoffLimit: 3,
+        activeDeadlineSeconds: props.activeDeadlineSeconds ?? 900,
+        template: {
+          metadata: { labels },
+          spec: {
+            restartPolicy: 'Never',
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(),
+            containers: [
+              {
+                name: 'init',
+                image: props.image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['/bin/bash', '-c', INIT_SCRIPT, 'cockroachdb-init'],
+                args: [...props.hosts],
+                env: [{ name: 'COCKROACH_CERTS_DIR', value: COCKROACHDB.certsDir }],
+                volumeMounts: [{ name: 'certs', mountPath: COCKROACHDB.certsDir, readOnly: true }],
+                securityContext: restrictedContainerSecurityContext(),
+              },
+            ],
+            volumes: [
+              certsVolume('certs', [{ secretName: props.rootClientSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }, ...ROOT_CLIENT_CERT_FILES] }]),
+            ],
+          },
+        },
+      },
+    });
+  }
+
+  public get apiObject(): ApiObject {
+    return ApiObject.of(this);
+  }
+}

@@ -1,0 +1,249 @@
+// CockroachDB facts derived from the one model: the start command as an array of flags, the
+// addresses peers and clients use, the certificate SANs that must cover them, the locality, and
+// the SQL the runbook runs once the cluster is up. Pure: no cdk8s, no IO.
+import { COCKROACHDB_PUBLIC_SERVICE, sqlUser } from '../lib/names';
+import { cmp } from './problems';
+import type { Cluster, CockroachDbStore, Environment, Service } from './types';
+
+/** Fixed facts of the CockroachDB deployment meridian generates. */
+export const COCKROACHDB = {
+  /** StatefulSet name: pods are `<statefulSet>-<ordinal>`, the names the model's peers carry. */
+  statefulSet: 'cockroachdb',
+  /** Inter-node gRPC and SQL (one port). */
+  grpcPort: 26257,
+  /** DB Console and the health endpoints (HTTPS). */
+  httpPort: 8080,
+  binary: '/cockroach/cockroach',
+  certsDir: '/cockroach/cockroach-certs',
+  dataDir: '/cockroach/cockroach-data',
+  /** Container environment variable holding the pod's own name (downward API). */
+  podNameVariable: 'POD_NAME',
+  /** Certificate `node`: server and client auth between nodes, server auth towards SQL clients. */
+  nodeCertificate: 'cockroachdb-node',
+  nodeSecret: 'cockroachdb-node-tls',
+  /** Certificate `root`: the init Job and operators inside the pods (runbook SQL). */
+  rootCertificate: 'cockroachdb-root-client',
+  rootSecret: 'cockroachdb-root-client-tls',
+  initJob: 'cockroachdb-init',
+} as const;
+
+/** The file names CockroachDB reads from `--certs-dir`, and which Secret key each comes from. */
+export const NODE_CERT_FILES: readonly { readonly key: string; readonly path: string }[] = [
+  { key: 'ca.crt', path: 'ca.crt' },
+  { key: 'tls.crt', path: 'node.crt' },
+  { key: 'tls.key', path: 'node.key' },
+];
+export const ROOT_CLIENT_CERT_FILES: readonly { readonly key: string; readonly path: string }[] = [
+  { key: 'tls.crt', path: 'client.root.crt' },
+  { key: 'tls.key', path: 'client.root.key' },
+];
+
+/** `<pod>.<cluster>.<headless>.<namespace>.svc.clusterset.local` with the pod name left to the container runtime. */
+export function advertiseHost(store: CockroachDbStore, cluster: string): string {
+  return clustersetPodHost(store, `$(${COCKROACHDB.podNameVariable})`, cluster);
+}
+
+/** The clusterset name of one pod (Lighthouse, REFERENCE §2.1). */
+export function clustersetPodHost(store: CockroachDbStore, pod: string, cluster: string): string {
+  return `${pod}.${cluster}.${store.headlessService}.${store.namespace}.svc.clusterset.local`;
+}
+
+/** Every node of every cluster, `host:port`, sorted: the same `--join` in every cluster. */
+export function joinAddresses(store: CockroachDbStore): string[] {
+  return store.peers.map((p) => `${p.host}:${COCKROACHDB.grpcPort}`).sort(cmp);
+}
+
+/**
+ * The node's locality. The region is the cluster's. A zone tier is added only when every cluster
+ * of the environment declares exactly one zone: then every node's zone is known when the bundle is
+ * written. With several zones per cluster a pod's zone is only known once it is scheduled, which
+ * would take a node-reading init container with cluster-wide RBAC; and a tier that only some
+ * nodes carry would make localities inconsistent, which CockroachDB's replica placement does not
+ * expect. Anti-affinity still spreads a cluster's nodes over its zones.
+ */
+export function locality(env: Pick<Environment, 'clusters'>, cluster: Cluster): string {
+  const tiers = [`region=${cluster.region}`];
+  if (env.clusters.every((c) => c.zones.length === 1)) tiers.push(`zone=${cluster.zones[0]}`);
+  return tiers.join(',');
+}
+
+/**
+ * `cockroach start` arguments for the nodes of one cluster, each flag built from the model.
+ * `$(POD_NAME)` is expanded by the kubelet from the container's environment (no shell involved).
+ */
+export function startArgs(env: Environment, clusterName: string): string[] {
+  const store = requireStore(env);
+  const cluster = requireCluster(env, clusterName);
+  const flags: [string, string][] = [
+    ['join', joinAddresses(store).join(',')],
+    ['advertise-addr', `${advertiseHost(store, cluster.name)}:${COCKROACHDB.grpcPort}`],
+    ['listen-addr', `:${COCKROACHDB.grpcPort}`],
+    ['http-addr', `:${COCKROACHDB.httpPort}`],
+    ['locality', locality(env, cluster)],
+    ['certs-dir', COCKROACHDB.certsDir],
+    ['store', `path=${COCKROACHDB.dataDir}`],
+    ['cache', store.cache],
+    ['max-sql-memory', store.maxSQLMemory],
+    // Everything from INFO up also goes to stderr (kubectl logs); the files in the store stay.
+    ['log', JSON.stringify({ sinks: { stderr: { filter: 'INFO' } } })],
+  ];
+  return ['start', ...flags.map(([name, value]) => `--${name}=${value}`)];
+}
+
+/** The names one cluster's pods answer to inside that cluster, per ordinal. */
+export function localPodHosts(store: CockroachDbStore): string[] {
+  return Array.from({ length: store.replicasPerCluster }, (_, i) => `${COCKROACHDB.statefulSet}-${i}.${store.headlessService}.${store.namespace}.svc.cluster.local`);
+}
+
+/** `<name>`, `<name>.<ns>`, `<name>.<ns>.svc`, `<name>.<ns>.svc.cluster.local`. */
+function serviceNames(name: string, namespace: string): string[] {
+  return [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`];
+}
+
+/**
+ * SANs of the node certificate: every name a peer or a client dials. Every pod's clusterset name
+ * in every cluster (peers, `--advertise-addr`), the local pod and headless names (init Job), the
+ * public Service in all its forms (SQL clients with verify-full), the exported headless name, and
+ * localhost (the runbook's `cockroach sql` inside a pod). Identical in every cluster, sorted.
+ */
+export function nodeCertificateDnsNames(store: CockroachDbStore): string[] {
+  const ns = store.namespace;
+  const local = Array.from({ length: store.replicasPerCluster }, (_, i) => `${COCKROACHDB.statefulSet}-${i}.${store.headlessService}.${ns}`);
+  const names = [
+    ...store.peers.map((p) => p.host),
+    ...local,
+    ...local.map((n) => `${n}.svc`),
+    ...localPodHosts(store),
+    ...serviceNames(store.headlessService, ns),
+    `${store.headlessService}.${ns}.svc.clusterset.local`,
+    ...serviceNames(COCKROACHDB_PUBLIC_SERVICE, ns),
+    'localhost',
+  ];
+  return [...new Set(names)].sort(cmp);
+}
+
+/** Where the init Job sends `cockroach init`: every node of its own cluster, by local name, in ordinal order. */
+export function initHosts(store: CockroachDbStore): string[] {
+  return localPodHosts(store).map((h) => `${h}:${COCKROACHDB.grpcPort}`);
+}
+
+/** Services with a SQL user of their own, sorted by name. */
+export function sqlClients(env: Pick<Environment, 'services'>): Service[] {
+  return env.services.filter((s) => s.usesStores.includes('cockroachdb'));
+}
+
+/** Users, roles and databases CockroachDB owns: a service taking one as its SQL user would gain its rights. */
+const RESERVED_SQL_NAMES = ['admin', 'current_user', 'defaultdb', 'node', 'none', 'postgres', 'public', 'root', 'session_user', 'system'];
+
+/**
+ * Why a service name cannot be a SQL user (its client certificate CN and its database), or
+ * undefined when it can. CockroachDB user names start with a letter or underscore; reserved
+ * names would hand the service another identity (`root`, `node`) or a system database.
+ */
+export function sqlUserProblem(service: Pick<Service, 'name'>): string | undefined {
+  const user = sqlUser(service);
+  if (!/^[a-z_]/.test(user)) return `SQL user "${user}" (from service "${service.name}") must start with a letter: CockroachDB refuses user names that start with a digit; rename the service or remove cockroachdb from uses`;
+  if (RESERVED_SQL_NAMES.includes(user) || user.startsWith('pg_') || user.startsWith('crdb_internal')) {
+    return `SQL user "${user}" (from service "${service.name}") is reserved by CockroachDB; a client certificate with that name would act as it, so rename the service`;
+  }
+  return undefined;
+}
+
+/** Client services with pods in this cluster: they get a client certificate and NetworkPolicy access here. */
+export function localSqlClients(env: Pick<Environment, 'services'>, clusterName: string): Service[] {
+  return sqlClients(env).filter((s) => s.activeIn.includes(clusterName));
+}
+
+/**
+ * Source ranges peer nodes connect from, besides this cluster's own pods. Without globalnet,
+ * Submariner routes pod addresses unchanged: the other clusters' pod CIDRs. With globalnet,
+ * traffic to a clusterset address leaves a cluster from its globalnet CIDR; nodes dial even their
+ * local peers by clusterset name (the advertised address), so this cluster's own globalnet CIDR
+ * is a peer source as well.
+ */
+export function peerSourceCIDRs(env: Pick<Environment, 'clusters' | 'submariner'>, clusterName: string): string[] {
+  if (!env.submariner.globalnet) return env.clusters.filter((c) => c.name !== clusterName).map((c) => c.podCIDR);
+  return env.clusters.map((c) => {
+    if (!c.globalCIDR) throw new Error(`cluster "${c.name}" has no globalnet CIDR although globalnet is on`);
+    return c.globalCIDR;
+  });
+}
+
+/**
+ * Databases the runbook creates and makes multi-region: the ones the topology lists plus one per
+ * client service, named after its SQL user and owned by it. Sorted, unique.
+ */
+export function runbookDatabases(env: Environment): string[] {
+  const store = requireStore(env);
+  return [...new Set([...store.databases, ...sqlClients(env).map((s) => sqlUser(s))])].sort(cmp);
+}
+
+/** Distinct regions in cluster order: the first is the bootstrap cluster's, the primary region. */
+export function databaseRegions(env: Pick<Environment, 'clusters'>): string[] {
+  return [...new Set(env.clusters.map((c) => c.region))];
+}
+
+/**
+ * The SQL the runbook runs once after initialization, in order, idempotent (IF NOT EXISTS, and
+ * ALTERs that converge): databases with their regions and survival goal, then one SQL user per
+ * client service (its certificate CN) owning its database. Region names are the nodes'
+ * `--locality` regions, so every region has nodes.
+ */
+export function setupSql(env: Environment): string[] {
+  const store = requireStore(env);
+  const [primary, ...others] = databaseRegions(env);
+  const out: string[] = [];
+  for (const db of runbookDatabases(env)) {
+    const d = ident(db);
+    out.push(`CREATE DATABASE IF NOT EXISTS ${d};`);
+    out.push(`ALTER DATABASE ${d} SET PRIMARY REGION ${ident(primary!)};`);
+    for (const region of others) out.push(`ALTER DATABASE ${d} ADD REGION IF NOT EXISTS ${ident(region)};`);
+    out.push(`ALTER DATABASE ${d} SURVIVE ${store.survivalGoal === 'region' ? 'REGION' : 'ZONE'} FAILURE;`);
+  }
+  for (const service of sqlClients(env)) {
+    const user = ident(sqlUser(service));
+    out.push(`CREATE USER IF NOT EXISTS ${user};`);
+    out.push(`GRANT ALL ON DATABASE ${user} TO ${user};`);
+    out.push(`GRANT ALL ON SCHEMA ${user}.public TO ${user};`);
+  }
+  return out;
+}
+
+/**
+ * How the runbook runs `setupSql`: `kubectl exec` into the first node of the bootstrap cluster,
+ * whose certs-dir holds the root client certificate, against localhost (a SAN of the node
+ * certificate). The SQL is passed on stdin, one statement per line.
+ */
+export function sqlShellCommand(env: Environment): string[] {
+  const store = requireStore(env);
+  const bootstrap = env.clusters[0]!;
+  return [
+    'kubectl',
+    `--context=${bootstrap.name}`,
+    `--namespace=${store.namespace}`,
+    'exec',
+    '-i',
+    `${COCKROACHDB.statefulSet}-0`,
+    '--',
+    COCKROACHDB.binary,
+    'sql',
+    `--certs-dir=${COCKROACHDB.certsDir}`,
+    `--host=localhost:${COCKROACHDB.grpcPort}`,
+  ];
+}
+
+/** A SQL identifier, always quoted (service names may be keywords). */
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function requireStore(env: Pick<Environment, 'name' | 'cockroachdb'>): CockroachDbStore {
+  if (!env.cockroachdb) throw new Error(`environment ${env.name} has no cockroachdb block`);
+  return env.cockroachdb;
+}
+
+function requireCluster(env: Pick<Environment, 'name' | 'clusters'>, name: string): Cluster {
+  const cluster = env.clusters.find((c) => c.name === name);
+  if (!cluster) throw new Error(`cluster "${name}" is not part of environment ${env.name}`);
+  return cluster;
+}
