@@ -51,3 +51,9 @@ export function cockroachClientCertificateSecret(service: Pick<Service, 'name'>)
 export function sqlUser(service: Pick<Service, 'name'>): string {
   return service.name.replace(/-/g, '_');
 }
+
+/** Port of Vault's API on its client Service. */
+export const VAULT_PORT = 8200;
+
+/** CockroachDB's SQL port on its public Service. */
+export const COCKROACHDB_SQL_PORT = 26257;

@@ -1,11 +1,13 @@
 // Parsed environment files -> one checked, defaulted, sorted Topology.
 // Every rule of DESIGN §2 that a schema cannot express lives here; each violation is a located
 // Problem, and all of them are reported together.
+import { INGRESS } from '../lib/names';
 import { carve, overlaps, parseCidr, type Cidr } from './cidr';
 import { sqlUserProblem } from './cockroachdb';
 import type { ParsedEnvironment } from './parse';
 import { cmp, formatPath, type PathSegment, type Problem, TopologyError } from './problems';
 import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
+import { cpuMillis, memoryBytes } from './quantity';
 import { quorumOf, splitEvenly } from './split';
 import type {
   Autoscaling,
@@ -15,6 +17,8 @@ import type {
   GlobalLoadBalancer,
   Peer,
   Quorum,
+  ResourceAmounts,
+  Resources,
   Service,
   StoreKind,
   Topology,
@@ -24,12 +28,14 @@ import type {
 /** Folder names under dist/ that are not clusters. */
 export const RESERVED_CLUSTER_NAMES: readonly string[] = ['argocd', 'base', 'common', 'dist', 'global', 'report', 'reports', 'shared'];
 /** Namespaces a service may not take: platform components own them. */
-const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'cert-manager', 'submariner-operator', 'submariner-k8s-broker'];
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'cert-manager', 'submariner-operator', 'submariner-k8s-broker', INGRESS.namespace];
 const STORE_KINDS: readonly StoreKind[] = ['cockroachdb', 'vault'];
 /** Values that are secret material whatever field they sit in. */
 const SECRET_VALUE = /-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----|\bAKIA[0-9A-Z]{16}\b|\bhv[sbr]\.[A-Za-z0-9_-]{20,}|\bgh[pousr]_[A-Za-z0-9]{30,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./;
 /** Config keys whose values are secrets by name. */
 const SECRET_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|PSK)/i;
+/** Container resources of a service that sets none. */
+const DEFAULT_RESOURCES: Resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 
 export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
   const problems: Problem[] = [];
@@ -404,6 +410,8 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
       config[key] = value;
     }
 
+    const resources = resolveResources(s.resources, (resource, message) => report(at('resources', 'requests', resource), message));
+
     return {
       name: s.name,
       namespace: s.namespace,
@@ -420,10 +428,51 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
       drainedIn: drained,
       servingIn: serving,
       replicasByCluster: splitEvenly(s.replicas, active),
+      resources,
       config,
     };
   });
+
+  // A service exposed only inside its cluster is reachable by a caller only where both run.
+  out.forEach((consumer, i) => {
+    (serviceSpecs[i]!.uses ?? []).forEach((u, k) => {
+      const used = out.find((o) => o.name === u);
+      if (!used || used.expose !== 'cluster') return;
+      const missing = consumer.activeIn.filter((c) => !used.activeIn.includes(c));
+      if (missing.length > 0) {
+        report(['services', i, 'uses', k], `service "${consumer.name}" runs in ${missing.join(', ')}, where "${u}" does not run, and "${u}" is expose: cluster (reachable only inside a cluster that runs it); expose "${u}" as clusterset or run it in ${missing.join(', ')}`);
+      }
+    });
+  });
   return out.sort((a, b) => cmp(a.name, b.name));
+}
+
+/**
+ * Requests and limits with the defaults applied per field. A default limit below an explicit request
+ * is raised to the request (and a default request above an explicit limit lowered to it): only two
+ * explicit values that contradict each other are an error, as the API server would refuse them.
+ */
+function resolveResources(spec: ServiceSpec['resources'], report: (resource: keyof ResourceAmounts, message: string) => void): Resources {
+  const pick = (resource: keyof ResourceAmounts, measure: (q: string) => number): { request: string; limit: string } => {
+    const request = spec?.requests?.[resource];
+    const limit = spec?.limits?.[resource];
+    if (request !== undefined && limit !== undefined) {
+      if (measure(request) > measure(limit)) report(resource, `${resource} request ${request} is above its limit ${limit}; the API server refuses such a container, so lower the request or raise the limit`);
+      return { request, limit };
+    }
+    if (request !== undefined) {
+      const fallback = DEFAULT_RESOURCES.limits[resource];
+      return { request, limit: measure(request) > measure(fallback) ? request : fallback };
+    }
+    if (limit !== undefined) {
+      const fallback = DEFAULT_RESOURCES.requests[resource];
+      return { request: measure(fallback) > measure(limit) ? limit : fallback, limit };
+    }
+    return { request: DEFAULT_RESOURCES.requests[resource], limit: DEFAULT_RESOURCES.limits[resource] };
+  };
+  const cpu = pick('cpu', cpuMillis);
+  const memory = pick('memory', memoryBytes);
+  return { requests: { cpu: cpu.request, memory: memory.request }, limits: { cpu: cpu.limit, memory: memory.limit } };
 }
 
 /** Any string anywhere in the file that is secret material (PEM blocks, cloud keys, tokens) is refused. */

@@ -15,6 +15,19 @@ export const OBJECT_NAME = '^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0
 const IPV4_CIDR = '^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$';
 const SIZE_OR_PERCENT = '^([0-9]+(\\.[0-9]+)?%|[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|KiB|MiB|GiB|TiB|K|M|G|T|KB|MB|GB|TB)?)$';
 const IMAGE = '^[a-z0-9][a-z0-9._/:@-]*$';
+/** CPU quantity: millicores (`250m`) or cores (`0.5`, `2`). */
+const CPU_QUANTITY = '^([1-9][0-9]{0,6}m|[1-9][0-9]{0,3}(\\.[0-9]{1,3})?|0\\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$';
+/** Memory quantity: bytes with an optional binary or decimal suffix (`512Mi`, `1Gi`, `500M`). */
+const MEMORY_QUANTITY = '^[1-9][0-9]{0,12}(Ki|Mi|Gi|Ti|k|M|G|T)?$';
+
+const resourceAmounts = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    cpu: { type: 'string', pattern: CPU_QUANTITY, description: 'CPU, e.g. 250m or 1.' },
+    memory: { type: 'string', pattern: MEMORY_QUANTITY, description: 'Memory, e.g. 256Mi or 1Gi.' },
+  },
+} as const;
 
 const secretName = {
   type: 'string',
@@ -160,6 +173,13 @@ const service = {
       uniqueItems: true,
       items: clusterRef,
       description: 'Clusters that keep the pods warm but stop serving: no export, local route to the other clusters, out of the GSLB.',
+    },
+    resources: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { requests: resourceAmounts, limits: resourceAmounts },
+      description:
+        'Container resources. Default requests cpu 100m, memory 128Mi; default limits cpu 1, memory 512Mi (raised to the request when a request is larger). A request above its explicit limit is an error.',
     },
     config: {
       type: 'object',

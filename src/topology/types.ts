@@ -138,6 +138,17 @@ export interface Autoscaling {
   readonly targetCPUUtilizationPercent: number;
 }
 
+/** Kubernetes quantities, as written (e.g. cpu `250m`, memory `512Mi`). */
+export interface ResourceAmounts {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+export interface Resources {
+  readonly requests: ResourceAmounts;
+  readonly limits: ResourceAmounts;
+}
+
 export interface Service {
   readonly name: string;
   readonly namespace: string;
@@ -164,6 +175,8 @@ export interface Service {
   readonly replicasByCluster: Readonly<Record<string, number>>;
   /** Per-cluster HPA bounds (never below 1), when autoscaling is set. */
   readonly autoscalingByCluster?: Readonly<Record<string, Autoscaling>>;
+  /** Container requests and limits, defaults applied; every request is at most its limit. */
+  readonly resources: Resources;
   /** Non-secret settings, keys sorted. */
   readonly config: Readonly<Record<string, string>>;
 }

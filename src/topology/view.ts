@@ -1,4 +1,5 @@
 // Everything one cluster's charts need, precomputed from the model: charts never search the topology.
+import { INGRESS } from '../lib/names';
 import type { Cluster, CockroachDbStore, Environment, GlobalLoadBalancer, Service, Topology, VaultStore } from './types';
 
 /** A service as one cluster sees it. */
@@ -26,10 +27,22 @@ export interface ClusterView {
   readonly localServices: readonly LocalService[];
   /** Every service of the environment (consumers here may reach those active elsewhere), sorted by name. */
   readonly services: readonly Service[];
-  /** Namespaces that must exist here, sorted: every service namespace (consumers need them for discovery) and the stores'. */
+  /**
+   * Namespaces that must exist here, sorted: every service namespace (consumers need them for discovery),
+   * the stores', the ingress namespace where a global service runs here, and the broker namespace on the
+   * broker cluster (it holds only the Broker and the records clusters sync, never a pod).
+   */
   readonly namespaces: readonly string[];
-  /** Namespaces whose workloads join the mesh (`istio-discovery: enabled`), sorted. */
+  /**
+   * Namespaces istiod watches (`istio-discovery: enabled`), sorted: every service namespace, and the
+   * ingress namespace where the Gateway runs (with Istio's enhanced resource scoping, on by default,
+   * istiod ignores a Gateway in a namespace its discoverySelectors do not match).
+   */
   readonly meshNamespaces: readonly string[];
+  /** Namespaces whose workloads carry sidecars and take only mutual TLS (every service namespace), sorted. */
+  readonly sidecarNamespaces: readonly string[];
+  /** This cluster runs the shared ingress Gateway: some global service is active here. */
+  readonly hasIngress: boolean;
   readonly vault?: VaultStore;
   readonly cockroachdb?: CockroachDbStore;
   readonly globalLoadBalancer?: GlobalLoadBalancer;
@@ -49,19 +62,25 @@ export function clusterView(environment: Environment, clusterName: string): Clus
         ...(autoscaling ? { autoscaling } : {}),
       };
     });
-  const meshNamespaces = unique(environment.services.map((s) => s.namespace));
+  const serviceNamespaces = unique(environment.services.map((s) => s.namespace));
   const storeNamespaces = [environment.vault?.namespace, environment.cockroachdb?.namespace].filter((n): n is string => n !== undefined);
+  const hasIngress = localServices.some((l) => l.service.expose === 'global');
+  const isBroker = environment.submariner.broker === cluster.name;
+  const ingressNamespaces = hasIngress ? [INGRESS.namespace] : [];
+  const brokerNamespaces = isBroker ? [environment.submariner.brokerNamespace] : [];
   return {
     environment,
     cluster,
     clusters: environment.clusters,
     isBootstrap: cluster.index === 0,
-    isBroker: environment.submariner.broker === cluster.name,
+    isBroker,
     isHub: environment.globalLoadBalancer?.hub === cluster.name,
     localServices,
     services: environment.services,
-    namespaces: unique([...meshNamespaces, ...storeNamespaces]),
-    meshNamespaces,
+    namespaces: unique([...serviceNamespaces, ...storeNamespaces, ...ingressNamespaces, ...brokerNamespaces]),
+    meshNamespaces: unique([...serviceNamespaces, ...ingressNamespaces]),
+    sidecarNamespaces: serviceNamespaces,
+    hasIngress,
     ...(environment.vault ? { vault: environment.vault } : {}),
     ...(environment.cockroachdb ? { cockroachdb: environment.cockroachdb } : {}),
     ...(environment.globalLoadBalancer ? { globalLoadBalancer: environment.globalLoadBalancer } : {}),

@@ -36,7 +36,7 @@ describe('synthesize', () => {
 
   it('creates the namespaces every cluster needs, labelled for the mesh and Pod Security restricted', () => {
     const namespaces = objectsOf(synthFixture('globalnet'), 'par1', 'Namespace');
-    expect(namespaces.map((n) => n.metadata.name)).toEqual(['cockroachdb', 'storefront', 'vault']);
+    expect(namespaces.map((n) => n.metadata.name)).toEqual(['cockroachdb', 'meridian-ingress', 'storefront', 'vault']);
     const storefront = namespaces.find((n) => n.metadata.name === 'storefront');
     expect(storefront.metadata.labels).toMatchObject({ 'istio-discovery': 'enabled', 'pod-security.kubernetes.io/enforce': 'restricted' });
     expect(namespaces.find((n) => n.metadata.name === 'vault').metadata.labels['istio-discovery']).toBeUndefined();

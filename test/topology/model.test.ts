@@ -109,9 +109,30 @@ describe('cluster views', () => {
   it('creates every service and store namespace in every cluster, meshing only service namespaces', () => {
     const e = env('globalnet.yaml');
     const v = clusterView(e, 'par1');
-    expect(v.namespaces).toEqual(['cockroachdb', 'storefront', 'vault']);
-    expect(v.meshNamespaces).toEqual(['storefront']);
+    expect(v.namespaces).toEqual(['cockroachdb', 'meridian-ingress', 'storefront', 'vault']);
+    expect(v.meshNamespaces).toEqual(['meridian-ingress', 'storefront']);
+    expect(v.sidecarNamespaces).toEqual(['storefront']);
     expect(clusterView(e, 'par1').localServices.map((l) => l.service.name)).toEqual(['web']);
+  });
+
+  it('adds the ingress namespace only where a global service runs, and the broker namespace only on the broker', () => {
+    // GIVEN minimal (one clusterset service, broker east) and globalnet (a global service everywhere, broker fra1)
+    const minimal = env('minimal.yaml');
+    const fleet = env('globalnet.yaml');
+    // THEN
+    expect(clusterView(minimal, 'west').namespaces).toEqual(['api']);
+    expect(clusterView(minimal, 'west').hasIngress).toBe(false);
+    expect(clusterView(minimal, 'east').namespaces).toEqual(['api', 'submariner-k8s-broker']);
+    expect(clusterView(minimal, 'east').meshNamespaces).toEqual(['api']);
+    expect(clusterView(fleet, 'fra1').namespaces).toContain('submariner-k8s-broker');
+    expect(clusterView(fleet, 'fra1').hasIngress).toBe(true);
+    expect(clusterView(fleet, 'ams1').namespaces).not.toContain('submariner-k8s-broker');
+  });
+
+  it('never creates the Submariner operator namespace (the operator install owns it and runs privileged pods there)', () => {
+    for (const e of [env('minimal.yaml'), env('globalnet.yaml'), env('active-passive.yaml')]) {
+      for (const c of e.clusters) expect(clusterView(e, c.name).namespaces).not.toContain('submariner-operator');
+    }
   });
 
   it('fails for a cluster of another environment', () => {

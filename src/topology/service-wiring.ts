@@ -1,0 +1,74 @@
+// What a service's pods are given so they can reach what they `use`: the client-certificate Secrets to
+// mount and the environment variables that say where everything is. Derived, never typed: store
+// addresses from the store namespaces and shared names, other services from their clusterset names.
+import {
+  COCKROACHDB_PUBLIC_SERVICE,
+  COCKROACHDB_SQL_PORT,
+  cockroachClientCertificateSecret,
+  sqlUser,
+  vaultClientCertificateSecret,
+  VAULT_PORT,
+  VAULT_SERVICE,
+} from '../lib/names';
+import { serviceUrl, serviceUrlVariable } from './connectivity';
+import { cmp } from './problems';
+import type { Environment, Service } from './types';
+
+/** Where a client certificate Secret (cert-manager layout: `tls.crt`, `tls.key`, `ca.crt`) is mounted. */
+export interface CertificateMount {
+  readonly volume: string;
+  readonly secretName: string;
+  readonly mountPath: string;
+}
+
+export interface EnvVar {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface ServiceWiring {
+  /** Sorted by volume name. */
+  readonly mounts: readonly CertificateMount[];
+  /** Sorted by name. */
+  readonly env: readonly EnvVar[];
+}
+
+const CERTS_ROOT = '/etc/meridian';
+
+export function serviceWiring(env: Pick<Environment, 'vault' | 'cockroachdb' | 'services'>, service: Service): ServiceWiring {
+  const mounts: CertificateMount[] = [];
+  const vars: EnvVar[] = [];
+  if (service.usesStores.includes('vault') && env.vault) {
+    const dir = `${CERTS_ROOT}/vault-tls`;
+    mounts.push({ volume: 'vault-tls', secretName: vaultClientCertificateSecret(service), mountPath: dir });
+    vars.push(
+      { name: 'VAULT_ADDR', value: `https://${VAULT_SERVICE}.${env.vault.namespace}.svc:${VAULT_PORT}` },
+      { name: 'VAULT_CACERT', value: `${dir}/ca.crt` },
+      { name: 'VAULT_CLIENT_CERT', value: `${dir}/tls.crt` },
+      { name: 'VAULT_CLIENT_KEY', value: `${dir}/tls.key` },
+    );
+  }
+  if (service.usesStores.includes('cockroachdb') && env.cockroachdb) {
+    const dir = `${CERTS_ROOT}/cockroachdb-tls`;
+    mounts.push({ volume: 'cockroachdb-tls', secretName: cockroachClientCertificateSecret(service), mountPath: dir });
+    const user = sqlUser(service);
+    const databases = env.cockroachdb.databases;
+    const database = databases.includes(user) ? user : (databases[0] ?? 'defaultdb');
+    const host = `${COCKROACHDB_PUBLIC_SERVICE}.${env.cockroachdb.namespace}.svc.cluster.local:${COCKROACHDB_SQL_PORT}`;
+    const tls = `sslmode=verify-full&sslrootcert=${dir}/ca.crt&sslcert=${dir}/tls.crt&sslkey=${dir}/tls.key`;
+    vars.push({ name: 'DATABASE_URL', value: `postgresql://${user}@${host}/${database}?${tls}` });
+  }
+  for (const name of service.usesServices) {
+    const used = env.services.find((s) => s.name === name);
+    if (!used) continue;
+    const variable = serviceUrlVariable(used);
+    if (vars.some((v) => v.name === variable)) {
+      throw new Error(`service ${service.name}: the URL of "${used.name}" would be ${variable}, which already carries a store connection; rename service "${used.name}"`);
+    }
+    vars.push({ name: variable, value: serviceUrl(used) });
+  }
+  return {
+    mounts: mounts.sort((a, b) => cmp(a.volume, b.volume)),
+    env: vars.sort((a, b) => cmp(a.name, b.name)),
+  };
+}
