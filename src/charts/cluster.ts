@@ -2,11 +2,13 @@ import type { App } from 'cdk8s';
 import type { ClusterView } from '../topology';
 import type { MeridianChart } from './meridian-chart';
 import { NamespacesChart } from './namespaces';
+import { PkiChart } from './pki';
+import { VaultChart } from './vault';
 
 /**
  * The components of one cluster folder, each a chart written to `dist/<cluster>/<component>.yaml`.
  * Component issues add their chart here.
  */
 export function addClusterCharts(app: App, view: ClusterView): MeridianChart[] {
-  return [new NamespacesChart(app, view)];
+  return [new NamespacesChart(app, view), new PkiChart(app, view), new VaultChart(app, view)];
 }
