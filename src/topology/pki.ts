@@ -1,7 +1,7 @@
 // Trust facts derived from the model (REFERENCE §1.4, §4): the per-cluster Kubernetes auth mount
 // cert-manager logs in through, the PKI role's allowed names, the Vault policies (typed objects in
 // Vault's JSON policy syntax), and the certificates every TLS endpoint of a cluster needs. No cdk8s here.
-import { CERT_MANAGER, VAULT_ISSUER, gatewayCertificateSecret, sqlUser, vaultClientCertificateSecret } from '../lib/names';
+import { CERT_MANAGER, COCKROACHDB_PUBLIC_SERVICE, VAULT_ISSUER, gatewayCertificateSecret, sqlUser, vaultClientCertificateSecret } from '../lib/names';
 import type { Environment, Pki, Service } from './types';
 import type { ClusterView } from './view';
 
@@ -50,17 +50,20 @@ export function configOperatorPolicyName(cluster: string): string {
 /**
  * Domains the PKI role signs for (with subdomains and the bare names): Kubernetes service names in
  * all three suffixes, the global domain, every cluster's ingress domain, vanity hostnames outside the
- * global domain, and the bare common names CockroachDB certificates carry (`node`, `root`, and the SQL
- * user of every service that uses it). Sorted.
+ * global domain, and what CockroachDB certificates carry besides: the bare common names `node`, `root`
+ * and the SQL user of every service that uses it, and the short names of its Services
+ * (`cockroachdb-public`, `<svc>.<namespace>`, `*.<headless>.<namespace>`). Sorted.
  */
-export function pkiAllowedDomains(env: Pick<Environment, 'globalDomain' | 'clusters' | 'services'>): string[] {
+export function pkiAllowedDomains(env: Pick<Environment, 'globalDomain' | 'clusters' | 'services' | 'cockroachdb'>): string[] {
   const under = (host: string, domain: string): boolean => host === domain || host.endsWith(`.${domain}`);
   const ingressDomains = env.clusters.flatMap((c) => (c.ingressDomain ? [c.ingressDomain] : []));
   const vanity = env.services
     .flatMap((s) => (s.hostname ? [s.hostname] : []))
     .filter((h) => !under(h, env.globalDomain) && !ingressDomains.some((d) => under(h, d)));
   const sqlUsers = env.services.filter((s) => s.usesStores.includes('cockroachdb')).map((s) => sqlUser(s));
-  return unique(['svc', 'svc.cluster.local', 'svc.clusterset.local', env.globalDomain, ...ingressDomains, ...vanity, 'node', 'root', ...sqlUsers]);
+  const crdb = env.cockroachdb;
+  const cockroachNames = crdb ? ['node', 'root', crdb.namespace, crdb.headlessService, COCKROACHDB_PUBLIC_SERVICE, ...sqlUsers] : [];
+  return unique(['svc', 'svc.cluster.local', 'svc.clusterset.local', env.globalDomain, ...ingressDomains, ...vanity, ...cockroachNames]);
 }
 
 /** A Vault ACL policy in its JSON form: capabilities per path. */

@@ -32,6 +32,8 @@ describe('pki allowed domains', () => {
       'apps.cluster1.example.com',
       'apps.cluster2.example.com',
       'apps.cluster3.example.com',
+      'cockroachdb',
+      'cockroachdb-public',
       'global.example.com',
       'node',
       'root',
@@ -44,7 +46,12 @@ describe('pki allowed domains', () => {
 
   it('adds vanity hostnames outside the global domain and the SQL users of services', () => {
     const env = { ...fleet, services: fleet.services.map((s) => (s.name === 'web' ? { ...s, hostname: 'shop.example.org' } : s)) };
-    expect(pkiAllowedDomains(env)).toEqual(['cart', 'fleet.example.net', 'node', 'root', 'shop.example.org', 'svc', 'svc.cluster.local', 'svc.clusterset.local']);
+    expect(pkiAllowedDomains(env)).toEqual(['cart', 'cockroachdb', 'cockroachdb-public', 'fleet.example.net', 'node', 'root', 'shop.example.org', 'svc', 'svc.cluster.local', 'svc.clusterset.local']);
+  });
+
+  it('leaves CockroachDB names out of an environment without it', () => {
+    const env = { ...fleet, cockroachdb: undefined, services: [] };
+    expect(pkiAllowedDomains(env)).toEqual(['fleet.example.net', 'svc', 'svc.cluster.local', 'svc.clusterset.local']);
   });
 });
 
