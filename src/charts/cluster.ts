@@ -7,6 +7,8 @@ import { MeshChart } from './mesh';
 import { NamespacesChart } from './namespaces';
 import { ServicesChart } from './services';
 import { SubmarinerChart } from './submariner';
+import { PkiChart } from './pki';
+import { VaultChart } from './vault';
 
 /**
  * The components of one cluster folder, each a chart written to `dist/<cluster>/<component>.yaml`.
@@ -16,6 +18,8 @@ export function addClusterCharts(app: App, view: ClusterView): MeridianChart[] {
   return [
     new NamespacesChart(app, view),
     new SubmarinerChart(app, view),
+    new PkiChart(app, view),
+    new VaultChart(app, view),
     new MeshChart(app, view),
     new IngressChart(app, view),
     new ServicesChart(app, view),

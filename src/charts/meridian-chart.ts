@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { chartLabels } from '../lib/labels';
-import { SYNC_WAVE_ANNOTATION, waveOf } from '../lib/sync-wave';
+import { SYNC_WAVE_ANNOTATION, waveOfObject } from '../lib/sync-wave';
 
 export interface MeridianChartProps {
   readonly environment: string;
@@ -31,7 +31,7 @@ export class MeridianChart extends Chart {
     const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     for (const obj of objects) {
       const annotations = (obj.metadata.toJson() as { annotations?: Record<string, string> }).annotations ?? {};
-      if (annotations[SYNC_WAVE_ANNOTATION] === undefined) obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(waveOf(obj.kind)));
+      if (annotations[SYNC_WAVE_ANNOTATION] === undefined) obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(waveOfObject(obj.toJson())));
     }
     return objects.map((o) => o.toJson() as Record<string, any>);
   }

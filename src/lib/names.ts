@@ -57,3 +57,18 @@ export const VAULT_PORT = 8200;
 
 /** CockroachDB's SQL port on its public Service. */
 export const COCKROACHDB_SQL_PORT = 26257;
+
+/**
+ * cert-manager as installed by its chart or operator: the controller's ServiceAccount, and the cluster
+ * resource namespace where a ClusterIssuer reads every Secret it references (CA key pair, CA bundle)
+ * and where the ServiceAccounts named by its `serviceAccountRef` live.
+ */
+export const CERT_MANAGER = { namespace: 'cert-manager', serviceAccount: 'cert-manager' } as const;
+
+/** The vault-config-operator (redhat-cop) as installed from OperatorHub; it reconciles the Vault configuration CRs. */
+export const VAULT_CONFIG_OPERATOR = { namespace: 'vault-config-operator' } as const;
+
+/** Reloader (stakater) rolls a workload when one of the Secrets listed here changes, e.g. a renewed certificate. */
+export const RELOAD_ON_SECRETS_ANNOTATION = 'secret.reloader.stakater.com/reload';
+/** Reloader: roll the workload when one of these ConfigMaps changes. */
+export const RELOAD_ON_CONFIGMAPS_ANNOTATION = 'configmap.reloader.stakater.com/reload';

@@ -1,5 +1,7 @@
 // Argo CD applies a wave, waits until it is synced and Healthy, then moves on (REFERENCE §5.2).
 // Every object gets a wave from its kind unless a construct sets one explicitly.
+import { VAULT_ISSUER } from './names';
+
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 export enum Wave {
@@ -41,7 +43,41 @@ const BY_KIND: Readonly<Record<string, Wave>> = {
   HorizontalPodAutoscaler: Wave.WORKLOADS,
 };
 
-/** The wave of a kind; kinds not listed (routes, mesh, GSLB, operator config) go last. */
+/** The wave of a kind; kinds not listed (routes, mesh, GSLB) go last. */
 export function waveOf(kind: string): Wave {
   return BY_KIND[kind] ?? Wave.ROUTES;
+}
+
+/** vault-config-operator kinds: Vault's own configuration, applied by an operator once Vault runs. */
+const VAULT_CONFIG_KINDS: readonly string[] = [
+  'AuthEngineMount',
+  'KubernetesAuthEngineConfig',
+  'KubernetesAuthEngineRole',
+  'SecretEngineMount',
+  'PKISecretEngineConfig',
+  'PKISecretEngineRole',
+  'Policy',
+];
+
+interface WaveSubject {
+  readonly apiVersion?: string;
+  readonly kind: string;
+  readonly metadata?: { readonly name?: string };
+  readonly spec?: { readonly issuerRef?: { readonly name?: string; readonly kind?: string } };
+}
+
+/**
+ * The wave of one object. Its kind decides, except for whatever depends on Vault having been
+ * initialized: the vault-issuer ClusterIssuer only turns Ready after the one-time `vault operator
+ * init` and bootstrap, and the certificates it issues only after that. Placed in the wave of their
+ * kind (issuers, certificates) they would hold back the Vault StatefulSet forever; they go to the
+ * workloads wave instead, together with Vault and with the vault-config-operator CRs that configure it
+ * (those carry no Argo CD health, so they never block). Everything that waits for the runbook then
+ * waits in one wave, after Vault is running.
+ */
+export function waveOfObject(obj: WaveSubject): Wave {
+  if (obj.kind === 'ClusterIssuer' && obj.metadata?.name === VAULT_ISSUER) return Wave.WORKLOADS;
+  if (obj.kind === 'Certificate' && obj.spec?.issuerRef?.name === VAULT_ISSUER && obj.spec.issuerRef.kind === 'ClusterIssuer') return Wave.WORKLOADS;
+  if (obj.apiVersion?.startsWith('redhatcop.redhat.io/') && VAULT_CONFIG_KINDS.includes(obj.kind)) return Wave.WORKLOADS;
+  return waveOf(obj.kind);
 }

@@ -1,0 +1,111 @@
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { Certificate, KeyUsage } from '../constructs/certificate';
+import { CaIssuer, type IIssuer, VaultClusterIssuer } from '../constructs/issuer';
+import { VaultConfiguration } from '../constructs/vault-config';
+import { BOOTSTRAP_ISSUER, CERT_MANAGER, INGRESS, VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
+import type { ClusterView, VaultStore } from '../topology';
+import {
+  CERT_MANAGER_AUTH_ROLE,
+  CERT_MANAGER_POLICY,
+  VAULT_CONFIG_IDENTITY,
+  authMount,
+  authMountPath,
+  certManagerPolicy,
+  clusterIssuerAudience,
+  gatewayCertificates,
+  pkiAllowedDomains,
+  pkiSignPath,
+  renderVaultPolicy,
+  vaultClientCertificates,
+} from '../topology/pki';
+import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, VAULT_SERVICE_ACCOUNT, vaultLocalServiceURL, vaultServerDnsNames } from '../topology/vault';
+import { MeridianChart } from './meridian-chart';
+
+/**
+ * Trust for one cluster: the bootstrap CA issuer, Vault's own TLS, the Vault ClusterIssuer with its
+ * auth plumbing, Vault's configuration as vault-config-operator resources, and the certificates of
+ * the cluster's TLS endpoints (Gateway hostnames, Vault clients).
+ */
+export class PkiChart extends MeridianChart {
+  public constructor(scope: Construct, view: ClusterView) {
+    super(scope, 'pki', { environment: view.environment.name, cluster: view.cluster.name });
+    const env = view.environment;
+    const issuer = view.vault ? this.vault(view, view.vault) : new CaIssuer(this, 'BootstrapIssuer', { name: BOOTSTRAP_ISSUER, secretName: env.pki.rootCASecret });
+
+    for (const plan of gatewayCertificates(view, INGRESS.namespace)) {
+      new Certificate(this, `Gateway-${plan.name}`, { ...plan, issuer, usages: [KeyUsage.SERVER_AUTH] });
+    }
+    for (const plan of vaultClientCertificates(view)) {
+      new Certificate(this, `VaultClient-${plan.namespace}-${plan.name}`, { ...plan, issuer, usages: [KeyUsage.CLIENT_AUTH] });
+    }
+  }
+
+  /** Vault's bootstrap TLS, its ClusterIssuer and its configuration; returns the issuer workloads use. */
+  private vault(view: ClusterView, vault: VaultStore): IIssuer {
+    const { pki } = view.environment;
+    const ns = vault.namespace;
+    const cluster = view.cluster.name;
+
+    // The root CA Secret is read in the Vault namespace (this Issuer) only: Vault's TLS is the one
+    // thing signed before Vault runs, and no ClusterIssuer exposes the root key to other namespaces.
+    const bootstrap = new CaIssuer(this, 'VaultBootstrapIssuer', { name: VAULT_BOOTSTRAP_ISSUER, namespace: ns, secretName: pki.rootCASecret });
+    new Certificate(this, 'VaultServer', {
+      name: VAULT_SERVER_TLS_SECRET,
+      namespace: ns,
+      secretName: VAULT_SERVER_TLS_SECRET,
+      issuer: bootstrap,
+      commonName: `${VAULT_SERVICE}.${ns}.svc`,
+      dnsNames: vaultServerDnsNames(vault, VAULT_SERVICE),
+      usages: [KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH],
+    });
+    new Certificate(this, 'VaultConfigOperatorClient', {
+      name: VAULT_CONFIG_IDENTITY.tlsSecret,
+      namespace: ns,
+      secretName: VAULT_CONFIG_IDENTITY.tlsSecret,
+      issuer: bootstrap,
+      commonName: VAULT_CONFIG_IDENTITY.serviceAccount,
+      usages: [KeyUsage.CLIENT_AUTH],
+    });
+
+    const address = vaultLocalServiceURL(vault, VAULT_SERVICE);
+    const issuer = new VaultClusterIssuer(this, 'VaultIssuer', {
+      name: VAULT_ISSUER,
+      server: address,
+      path: pkiSignPath(pki),
+      // cert-manager reads it from its cluster resource namespace; only the certificate is used.
+      caBundle: { secretName: pki.rootCASecret, key: 'tls.crt' },
+      mountPath: authMountPath(pki, cluster),
+      role: CERT_MANAGER_AUTH_ROLE,
+      clusterResourceNamespace: CERT_MANAGER.namespace,
+      controllerServiceAccount: CERT_MANAGER.serviceAccount,
+    });
+
+    // Vault's configuration: this cluster's auth mount; the shared PKI engine once, from the bootstrap cluster.
+    new kplus.k8s.KubeServiceAccount(this, 'VaultConfigOperatorLogin', { metadata: { name: VAULT_CONFIG_IDENTITY.serviceAccount, namespace: ns } });
+    const mount = authMount(pki, cluster);
+    const config = new VaultConfiguration(this, 'VaultConfiguration', {
+      namespace: ns,
+      login: { mount, role: VAULT_CONFIG_IDENTITY.role, serviceAccount: VAULT_CONFIG_IDENTITY.serviceAccount },
+      connection: { address, tlsSecret: VAULT_CONFIG_IDENTITY.tlsSecret },
+    });
+    config.addKubernetesAuthMount({ name: 'kubernetes-auth', mount, description: `Kubernetes auth for ServiceAccounts of cluster ${cluster}` });
+    config.addKubernetesAuthConfig({ name: 'kubernetes-auth', mount, kubernetesHost: view.cluster.server, tokenReviewerServiceAccount: VAULT_SERVICE_ACCOUNT });
+    config.addKubernetesAuthRole({
+      name: CERT_MANAGER_AUTH_ROLE,
+      mount,
+      role: CERT_MANAGER_AUTH_ROLE,
+      serviceAccounts: [issuer.serviceAccount.name],
+      namespaces: [issuer.serviceAccount.namespace],
+      policies: [CERT_MANAGER_POLICY],
+      audience: clusterIssuerAudience(VAULT_ISSUER),
+      tokenTtlSeconds: 600,
+    });
+    if (view.isBootstrap) {
+      config.addSecretEngineMount({ name: 'pki', mount: pki.vaultPKIPath, type: 'pki', description: `Certificates of environment ${view.environment.name}`, maxLeaseTtl: '87600h' });
+      config.addPkiRole({ name: pki.vaultRole, mount: pki.vaultPKIPath, role: pki.vaultRole, allowedDomains: pkiAllowedDomains(view.environment), maxTtl: '2160h' });
+      config.addPolicy({ name: CERT_MANAGER_POLICY, policy: CERT_MANAGER_POLICY, document: renderVaultPolicy(certManagerPolicy(pki)) });
+    }
+    return issuer;
+  }
+}

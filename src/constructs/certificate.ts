@@ -1,0 +1,73 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as cm from '../../imports/cert-manager.io';
+import type { IIssuer } from './issuer';
+
+/** What a TLS key pair is for (extended key usages, spelled as cert-manager spells them). */
+export enum KeyUsage {
+  SERVER_AUTH = 'server auth',
+  CLIENT_AUTH = 'client auth',
+}
+
+export interface CertificateProps {
+  /** Name of the Certificate object. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Secret cert-manager writes (`tls.crt`, `tls.key`, `ca.crt`); workloads mount it by this name. */
+  readonly secretName: string;
+  readonly issuer: IIssuer;
+  /** Subject common name (at most 64 characters). */
+  readonly commonName: string;
+  /** DNS subject alternative names. @default - none */
+  readonly dnsNames?: readonly string[];
+  /** What the key pair may be used for; `digital signature` is always added (the only key usage an ECDSA TLS key needs). */
+  readonly usages: readonly KeyUsage[];
+}
+
+const DNS_NAME = /^(?=.{1,253}$)(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * A cert-manager Certificate with an ECDSA P-256 key that is regenerated on every renewal. Only the
+ * Secret's name is written; cert-manager creates the Secret in the cluster.
+ */
+export class Certificate extends Construct {
+  public readonly secretName: string;
+  public readonly dnsNames: readonly string[];
+
+  public constructor(scope: Construct, id: string, props: CertificateProps) {
+    super(scope, id);
+    if (props.issuer.namespace !== undefined && props.issuer.namespace !== props.namespace) {
+      throw new Error(
+        `certificate ${props.namespace}/${props.name} cannot use Issuer ${props.issuer.issuerRef.name} of namespace ${props.issuer.namespace}; a namespaced Issuer only signs in its own namespace, use a ClusterIssuer`,
+      );
+    }
+    if (props.commonName.length > 64) throw new Error(`certificate ${props.name}: commonName "${props.commonName}" is longer than 64 characters`);
+    const dnsNames = props.dnsNames ?? [];
+    const bad = dnsNames.filter((n) => !DNS_NAME.test(n));
+    if (bad.length > 0) throw new Error(`certificate ${props.name}: ${bad.map((n) => `"${n}"`).join(', ')} is not a DNS name`);
+    const dup = dnsNames.find((n, i) => dnsNames.indexOf(n) !== i);
+    if (dup !== undefined) throw new Error(`certificate ${props.name}: DNS name "${dup}" is listed twice`);
+    if (props.usages.length === 0) throw new Error(`certificate ${props.name}: give at least one key usage`);
+    this.secretName = props.secretName;
+    this.dnsNames = dnsNames;
+    new cm.Certificate(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: {
+        secretName: props.secretName,
+        issuerRef: { ...props.issuer.issuerRef },
+        commonName: props.commonName,
+        ...(dnsNames.length > 0 ? { dnsNames: [...dnsNames] } : {}),
+        usages: [cm.CertificateSpecUsages.DIGITAL_SIGNATURE, ...[...new Set(props.usages)].map((u) => u as string as cm.CertificateSpecUsages)],
+        privateKey: {
+          algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
+          size: 256,
+          rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+        },
+      },
+    });
+  }
+
+  public get apiObject(): ApiObject {
+    return ApiObject.of(this);
+  }
+}

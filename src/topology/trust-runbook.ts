@@ -1,0 +1,125 @@
+// The one-shot trust steps GitOps cannot make healthy by itself (DESIGN §6), as exact commands
+// generated from the model, for `meridian report` to print in order. Nothing here runs anything.
+import { CERT_MANAGER, VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
+import { VAULT_CONFIG_IDENTITY, authMount, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy } from './pki';
+import type { Environment, VaultStore } from './types';
+import { VAULT_PORTS, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET, vaultSeal } from './vault';
+
+export interface RunbookStep {
+  /** Stable identifier, e.g. `vault-init`. */
+  readonly id: string;
+  readonly title: string;
+  /** Why GitOps cannot do it, and what it unblocks. */
+  readonly why: string;
+  /** Shell commands, in order; `kubectl --context <cluster>` assumes kube contexts named like the clusters. */
+  readonly commands: readonly string[];
+}
+
+/** Local files the operator keeps outside every cluster (never committed). */
+const ROOT_CERT = 'root-ca.crt';
+const ROOT_KEY = 'root-ca.key';
+
+/** Trust bootstrap of an environment, in order. Without Vault only the root CA Secret is needed. */
+export function trustRunbook(env: Environment): RunbookStep[] {
+  const vault = env.vault;
+  const steps: RunbookStep[] = [rootCaStep(env, vault)];
+  if (!vault) return steps;
+  const first = env.clusters[0]!.name;
+  const ns = vault.namespace;
+  const pod0 = `${VAULT_STATEFULSET}-0`;
+  // A local vault CLI through a port-forward: the root token never leaves the workstation (an exec
+  // command line would land in the API server's audit log).
+  const cli = 'vault';
+  const voters = vault.quorum.voters;
+  steps.push(
+    sealStep(env, vault),
+    {
+      id: 'vault-running',
+      title: 'Let Argo CD sync every cluster until the Vault pods run (Ready while uninitialized)',
+      why: 'The pods report Ready before `vault operator init`, so the sync reaches them without a human; everything that needs Vault waits in the same wave.',
+      commands: env.clusters.map((c) => `kubectl --context ${c.name} -n ${ns} rollout status statefulset/${VAULT_STATEFULSET} --timeout=15m`),
+    },
+    {
+      id: 'vault-init',
+      title: `Initialize Vault once, on ${pod0} of ${first}; the other ${voters - 1} pods join through retry_join and unseal with the seal`,
+      why: 'Initialization creates the root key and recovery keys: it happens exactly once for the whole cluster set and its output must be kept offline.',
+      commands: [
+        `kubectl --context ${first} -n ${ns} port-forward pod/${pod0} ${VAULT_PORTS.api}:${VAULT_PORTS.api} &   # keep it open for the steps below`,
+        `export VAULT_ADDR=https://127.0.0.1:${VAULT_PORTS.api} VAULT_CACERT=${ROOT_CERT} VAULT_TLS_SERVER_NAME=${VAULT_SERVICE}.${ns}.svc`,
+        `${cli} operator init -recovery-shares=5 -recovery-threshold=3 -format=json > vault-init.json`,
+        'export VAULT_TOKEN="$(jq -r .root_token vault-init.json)"   # store vault-init.json offline (recovery keys), then delete it',
+        `${cli} operator raft list-peers   # expect ${voters} voters: ${env.clusters.map((c) => `${vault.quorum.votersPerCluster[c.name]} in ${c.name}`).join(', ')}`,
+      ],
+    },
+    {
+      id: 'vault-config-operator-access',
+      title: "Give each cluster's vault-config-operator its login: the cluster's auth mount, its config and the operator's role",
+      why: 'The operator applies the Vault configuration CRs by logging in through the auth mount of its own cluster, which therefore has to exist first; once it logs in, the KubernetesAuthEngineConfig CR takes the mount over (and renews the reviewer token).',
+      commands: env.clusters.flatMap((c) => {
+        const mount = authMount(env.pki, c.name);
+        const policy = configOperatorPolicyName(c.name);
+        return [
+          `printf '%s' '${renderVaultPolicy(configOperatorPolicy(env, c.name)).replace(/\s+/g, '')}' | ${cli} policy write ${policy} -`,
+          `${cli} auth enable -path=${mount} kubernetes`,
+          `${cli} write auth/${mount}/config kubernetes_host=${c.server} disable_local_ca_jwt=true kubernetes_ca_cert="$(kubectl --context ${c.name} -n ${ns} get configmap kube-root-ca.crt -o jsonpath='{.data.ca\\.crt}')" token_reviewer_jwt="$(kubectl --context ${c.name} -n ${ns} create token ${VAULT_SERVICE_ACCOUNT} --duration=1h)"`,
+          `${cli} write auth/${mount}/role/${VAULT_CONFIG_IDENTITY.role} bound_service_account_names=${VAULT_CONFIG_IDENTITY.serviceAccount} bound_service_account_namespaces=${ns} policies=${policy} ttl=15m`,
+        ];
+      }),
+    },
+    {
+      id: 'vault-pki-intermediate',
+      title: `Make ${env.pki.vaultPKIPath}/ an intermediate CA signed by the root CA (after the operator has mounted it)`,
+      why: 'The root key stays outside Vault; signing the intermediate with it gives Vault-issued certificates and Vault\'s own TLS one trust anchor (ca.crt is the root everywhere). The CSR and the signature cannot come from GitOps.',
+      commands: [
+        `until ${cli} read sys/mounts/${env.pki.vaultPKIPath} >/dev/null 2>&1; do sleep 10; done`,
+        `${cli} write -field=csr ${env.pki.vaultPKIPath}/intermediate/generate/internal common_name="meridian ${env.name} Vault PKI" key_type=ec key_bits=256 > pki-intermediate.csr`,
+        `openssl x509 -req -in pki-intermediate.csr -CA ${ROOT_CERT} -CAkey ${ROOT_KEY} -CAcreateserial -days 1825 -sha256 -extfile <(printf 'basicConstraints=critical,CA:true,pathlen:0\\nkeyUsage=critical,keyCertSign,cRLSign\\nsubjectKeyIdentifier=hash\\nauthorityKeyIdentifier=keyid:always\\n') -out pki-intermediate.crt`,
+        `cat pki-intermediate.crt ${ROOT_CERT} | ${cli} write ${env.pki.vaultPKIPath}/intermediate/set-signed certificate=-`,
+      ],
+    },
+    {
+      id: 'vault-verify',
+      title: 'Check that every cluster issues certificates, then revoke the root token',
+      why: 'Ready ClusterIssuers and certificates unblock the workloads wave; no root token should outlive the bootstrap.',
+      commands: [
+        ...env.clusters.map((c) => `kubectl --context ${c.name} wait clusterissuer/${VAULT_ISSUER} --for=condition=Ready --timeout=10m && kubectl --context ${c.name} get certificates -A`),
+        `${cli} token revoke -self && kill %1   # ends the port-forward`,
+      ],
+    },
+  );
+  return steps;
+}
+
+function rootCaStep(env: Environment, vault: VaultStore | undefined): RunbookStep {
+  const secret = env.pki.rootCASecret;
+  const namespaces = vault ? [CERT_MANAGER.namespace, vault.namespace] : [CERT_MANAGER.namespace];
+  return {
+    id: 'root-ca',
+    title: `Load the root CA into every cluster as Secret ${secret} (${namespaces.join(' and ')})`,
+    why: vault
+      ? `The Vault namespace's CA Issuer signs Vault's own TLS with it; cert-manager's namespace holds it for the vault-issuer's CA bundle (only tls.crt is read there). It must exist before the first sync.`
+      : 'The meridian-root-ca ClusterIssuer signs every certificate with it; a ClusterIssuer reads its Secret from cert-manager\'s namespace. It must exist before the first sync.',
+    commands: env.clusters.flatMap((c) =>
+      namespaces.flatMap((ns) => [
+        `kubectl --context ${c.name} create namespace ${ns} --dry-run=client -o yaml | kubectl --context ${c.name} apply -f -`,
+        `kubectl --context ${c.name} -n ${ns} create secret tls ${secret} --cert=${ROOT_CERT} --key=${ROOT_KEY}`,
+      ]),
+    ),
+  };
+}
+
+function sealStep(env: Environment, vault: VaultStore): RunbookStep {
+  const w = vaultSeal(vault.seal);
+  const bySecret = new Map<string, string[]>();
+  for (const e of w.env) bySecret.set(e.secret, [...(bySecret.get(e.secret) ?? []), `--from-literal=${e.key}=<${e.key}>`]);
+  for (const f of w.files) bySecret.set(f.secret, [...(bySecret.get(f.secret) ?? []), `--from-file=${f.key}=<path to ${f.key}>`]);
+  const commands = env.clusters.flatMap((c) =>
+    [...bySecret].map(([secret, args]) => `kubectl --context ${c.name} -n ${vault.namespace} create secret generic ${secret} ${args.join(' ')}`),
+  );
+  return {
+    id: 'vault-seal-credentials',
+    title: `Provide the ${w.type} seal credentials to the Vault pods of every cluster`,
+    why: 'Auto-unseal needs them at every pod start; they are secrets, so meridian only references them.',
+    commands: commands.length > 0 ? commands : ['# none: the pods get cloud credentials from their ServiceAccount (e.g. IRSA); grant them the KMS key'],
+  };
+}

@@ -1,0 +1,306 @@
+// Everything Vault needs in a cluster, derived once from the model (DESIGN §1, REFERENCE §1.3, §6.3):
+// peer addresses, Raft node IDs, the server certificate's SANs, the server configuration as a typed
+// object (Vault reads JSON as well as HCL, so it is serialized with JSON.stringify, never templated),
+// how the seal gets its credentials, and which networks peers and clients come from. No cdk8s here.
+import type { Cluster, Environment, Peer, Seal, VaultStore } from './types';
+import type { ClusterView } from './view';
+
+/** The StatefulSet (and so the pod name prefix `vault-<ordinal>` the model's peers use). */
+export const VAULT_STATEFULSET = 'vault';
+/** ServiceAccount of the Vault pods: Kubernetes service registration, and the TokenReview JWT of each cluster's auth mount. */
+export const VAULT_SERVICE_ACCOUNT = 'vault';
+/** ConfigMap holding the server configuration file. */
+export const VAULT_CONFIG_MAP = 'vault-config';
+/** Secret that cert-manager writes for the server certificate (tls.crt, tls.key, ca.crt). */
+export const VAULT_SERVER_TLS_SECRET = 'vault-tls';
+/** Namespaced CA Issuer in the Vault namespace, backed by the out-of-band root CA: it bootstraps Vault's own TLS. */
+export const VAULT_BOOTSTRAP_ISSUER = 'vault-bootstrap-ca';
+
+export const VAULT_PORTS = { api: 8200, cluster: 8201 } as const;
+
+/** Where the container finds things. */
+export const VAULT_PATHS = {
+  config: '/vault/config',
+  configFile: '/vault/config/vault.json',
+  tls: '/vault/tls',
+  data: '/vault/data',
+  seal: '/vault/seal',
+  tmp: '/tmp',
+} as const;
+
+/** The configuration file's key in the ConfigMap. */
+export const VAULT_CONFIG_KEY = 'vault.json';
+
+// ---------------------------------------------------------------------------------------------------
+// Identities and addresses
+
+/** Raft node ID: every cluster has a `vault-0`, so the ID carries the cluster (REFERENCE §1.3). */
+export function vaultNodeId(peer: Pick<Peer, 'pod' | 'cluster'>): string {
+  return `${peer.pod}-${peer.cluster}`;
+}
+
+/** The clusterset name of a pod: `<pod>.<cluster>.<headless>.<namespace>.svc.clusterset.local`. */
+export function vaultPeerHost(vault: Pick<VaultStore, 'headlessService' | 'namespace'>, pod: string, cluster: string): string {
+  return `${pod}.${cluster}.${vault.headlessService}.${vault.namespace}.svc.clusterset.local`;
+}
+
+export function vaultApiAddr(host: string): string {
+  return `https://${host}:${VAULT_PORTS.api}`;
+}
+
+export function vaultClusterAddr(host: string): string {
+  return `https://${host}:${VAULT_PORTS.cluster}`;
+}
+
+/**
+ * The per-pod settings of one cluster's pods, as environment values in which `$(HOSTNAME)` is the pod
+ * name (the container defines HOSTNAME from the downward API first, so Kubernetes expands it).
+ * Expanding `$(HOSTNAME)` with a peer's pod name gives exactly that peer's model values.
+ */
+export interface VaultPodAddressing {
+  readonly nodeId: string;
+  readonly apiAddr: string;
+  readonly clusterAddr: string;
+  /** What the `vault` CLI inside the pod talks to (runbook commands run through `kubectl exec`). */
+  readonly localAddr: string;
+}
+
+export const POD_NAME_REFERENCE = '$(HOSTNAME)';
+
+export function vaultPodAddressing(vault: VaultStore, cluster: string): VaultPodAddressing {
+  const host = vaultPeerHost(vault, POD_NAME_REFERENCE, cluster);
+  return {
+    nodeId: vaultNodeId({ pod: POD_NAME_REFERENCE, cluster }),
+    apiAddr: vaultApiAddr(host),
+    clusterAddr: vaultClusterAddr(host),
+    localAddr: `https://${POD_NAME_REFERENCE}.${vault.headlessService}.${vault.namespace}.svc:${VAULT_PORTS.api}`,
+  };
+}
+
+/** Names a pod answers to inside its own cluster (headless Service, all suffixes). */
+function localPodNames(vault: VaultStore, pod: string): string[] {
+  const base = `${pod}.${vault.headlessService}`;
+  return [base, `${base}.${vault.namespace}.svc`, `${base}.${vault.namespace}.svc.cluster.local`];
+}
+
+/** Names of the client Service. */
+export function vaultServiceNames(vault: Pick<VaultStore, 'namespace'>, service: string): string[] {
+  return [service, `${service}.${vault.namespace}.svc`, `${service}.${vault.namespace}.svc.cluster.local`];
+}
+
+/**
+ * SANs of the server certificate, identical in every cluster: every pod's clusterset name in every
+ * cluster (cluster_addr, api_addr and every retry_join leader), then the local names of the pods
+ * (`vault-<i>` exists in every cluster) and of the client Service.
+ */
+export function vaultServerDnsNames(vault: VaultStore, clientService: string): string[] {
+  const ordinals = [...new Set(vault.peers.map((p) => p.pod))];
+  return unique([...vault.peers.map((p) => p.host), ...ordinals.flatMap((pod) => localPodNames(vault, pod)), ...vaultServiceNames(vault, clientService)]);
+}
+
+/** The URL of the local client Service: what cert-manager and the vault-config-operator talk to. */
+export function vaultLocalServiceURL(vault: Pick<VaultStore, 'namespace'>, clientService: string): string {
+  return `https://${clientService}.${vault.namespace}.svc:${VAULT_PORTS.api}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Server configuration (JSON)
+
+export interface VaultRetryJoin {
+  readonly leader_api_addr: string;
+  readonly leader_ca_cert_file: string;
+}
+
+export interface VaultTcpListener {
+  readonly address: string;
+  readonly cluster_address: string;
+  readonly tls_cert_file: string;
+  readonly tls_key_file: string;
+  readonly tls_client_ca_file: string;
+  readonly tls_min_version: string;
+}
+
+export type VaultSealStanza = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** Vault's server configuration in its JSON form (each HCL block becomes an object keyed by its label). */
+export interface VaultServerConfig {
+  readonly ui: boolean;
+  /**
+   * Integrated storage memory-maps its BoltDB file, which mlock would pin whole; Vault's guidance for
+   * Raft is to disable mlock (and swap on the nodes). It also needs CAP_IPC_LOCK, which the Pod
+   * Security "restricted" profile forbids.
+   */
+  readonly disable_mlock: boolean;
+  readonly listener: readonly { readonly tcp: VaultTcpListener }[];
+  readonly storage: { readonly raft: { readonly path: string; readonly retry_join: readonly VaultRetryJoin[] } };
+  readonly seal: VaultSealStanza;
+  readonly service_registration: { readonly kubernetes: { readonly namespace: string } };
+}
+
+/** One `retry_join` per pod of every cluster, on the clusterset name, trusting the shared root CA. */
+export function vaultRetryJoin(vault: VaultStore): VaultRetryJoin[] {
+  return vault.peers.map((p) => ({ leader_api_addr: vaultApiAddr(p.host), leader_ca_cert_file: `${VAULT_PATHS.tls}/ca.crt` }));
+}
+
+/**
+ * The configuration file, identical in every cluster: what differs per pod (node ID, api_addr,
+ * cluster_addr) comes from VAULT_RAFT_NODE_ID, VAULT_API_ADDR and VAULT_CLUSTER_ADDR.
+ */
+export function vaultServerConfig(vault: VaultStore): VaultServerConfig {
+  return {
+    ui: true,
+    disable_mlock: true,
+    listener: [
+      {
+        tcp: {
+          address: `[::]:${VAULT_PORTS.api}`,
+          cluster_address: `[::]:${VAULT_PORTS.cluster}`,
+          tls_cert_file: `${VAULT_PATHS.tls}/tls.crt`,
+          tls_key_file: `${VAULT_PATHS.tls}/tls.key`,
+          tls_client_ca_file: `${VAULT_PATHS.tls}/ca.crt`,
+          tls_min_version: 'tls12',
+        },
+      },
+    ],
+    storage: { raft: { path: VAULT_PATHS.data, retry_join: vaultRetryJoin(vault) } },
+    seal: vaultSeal(vault.seal).stanza,
+    service_registration: { kubernetes: { namespace: vault.namespace } },
+  };
+}
+
+/** The configuration file's text: deterministic (fixed key order), two-space indented. */
+export function renderVaultServerConfig(config: VaultServerConfig): string {
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Seal
+
+/** An environment variable read from a key of an out-of-band Secret. */
+export interface SecretEnv {
+  readonly name: string;
+  readonly secret: string;
+  readonly key: string;
+}
+
+/** A key of an out-of-band Secret mounted as a file. */
+export interface SecretFile {
+  readonly secret: string;
+  readonly key: string;
+  readonly path: string;
+}
+
+export interface VaultSealWiring {
+  readonly type: 'awskms' | 'transit' | 'gcpckms' | 'azurekeyvault';
+  /** The `seal` block: non-secret settings only. */
+  readonly stanza: VaultSealStanza;
+  /** Credentials as environment variables from Secrets. */
+  readonly env: readonly SecretEnv[];
+  /** Credentials as files from Secrets. */
+  readonly files: readonly SecretFile[];
+  /** Extra egress the seal needs beyond HTTPS (443), e.g. a transit Vault's port. */
+  readonly egressPorts: readonly number[];
+}
+
+/** The seal block chosen in the topology and how its credentials reach the pod (always by reference). */
+export function vaultSeal(seal: Seal): VaultSealWiring {
+  if (seal.awskms) {
+    const s = seal.awskms;
+    const secret = s.credentialsSecret;
+    return {
+      type: 'awskms',
+      stanza: { awskms: { region: s.region, kms_key_id: s.kmsKeyId } },
+      env: secret
+        ? [
+            { name: 'AWS_ACCESS_KEY_ID', secret, key: 'AWS_ACCESS_KEY_ID' },
+            { name: 'AWS_SECRET_ACCESS_KEY', secret, key: 'AWS_SECRET_ACCESS_KEY' },
+          ]
+        : [],
+      files: [],
+      egressPorts: [],
+    };
+  }
+  if (seal.transit) {
+    const s = seal.transit;
+    const port = new URL(s.address).port;
+    return {
+      type: 'transit',
+      stanza: { transit: { address: s.address, key_name: s.keyName, mount_path: s.mountPath ?? 'transit/' } },
+      env: [{ name: 'VAULT_TOKEN', secret: s.tokenSecret, key: 'VAULT_TOKEN' }],
+      files: [],
+      egressPorts: port === '' ? [] : [Number(port)],
+    };
+  }
+  if (seal.gcpckms) {
+    const s = seal.gcpckms;
+    const path = `${VAULT_PATHS.seal}/credentials.json`;
+    return {
+      type: 'gcpckms',
+      stanza: { gcpckms: { project: s.project, region: s.region, key_ring: s.keyRing, crypto_key: s.cryptoKey, credentials: path } },
+      env: [],
+      files: [{ secret: s.credentialsSecret, key: 'credentials.json', path }],
+      egressPorts: [],
+    };
+  }
+  if (seal.azurekeyvault) {
+    const s = seal.azurekeyvault;
+    return {
+      type: 'azurekeyvault',
+      stanza: { azurekeyvault: { tenant_id: s.tenantId, vault_name: s.vaultName, key_name: s.keyName } },
+      env: [
+        { name: 'AZURE_CLIENT_ID', secret: s.credentialsSecret, key: 'AZURE_CLIENT_ID' },
+        { name: 'AZURE_CLIENT_SECRET', secret: s.credentialsSecret, key: 'AZURE_CLIENT_SECRET' },
+      ],
+      files: [],
+      egressPorts: [],
+    };
+  }
+  throw new Error(`vault seal ${JSON.stringify(Object.keys(seal))} is none of awskms, transit, gcpckms, azurekeyvault`);
+}
+
+/** Out-of-band Secrets the Vault pods reference (seal credentials), sorted. */
+export function vaultSealSecrets(seal: Seal): string[] {
+  const w = vaultSeal(seal);
+  return unique([...w.env.map((e) => e.secret), ...w.files.map((f) => f.secret)]);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Placement and network
+
+/**
+ * Spread of one cluster's pods: one pod per zone is required when the cluster lists at least as many
+ * zones as pods; otherwise zones are preferred and separate nodes are required.
+ */
+export function vaultZoneSpreadRequired(cluster: Pick<Cluster, 'zones'>, replicas: number): boolean {
+  return cluster.zones.length >= replicas;
+}
+
+/**
+ * Where Vault peers' traffic comes from, one CIDR per cluster: the pod networks, or with globalnet the
+ * clusters' global CIDRs (each exported headless pod gets a global IP from its cluster's slice).
+ */
+export function vaultPeerNetworks(env: Pick<Environment, 'clusters' | 'submariner'>): string[] {
+  return env.clusters.map((c) => {
+    const cidr = env.submariner.globalnet ? c.globalCIDR : c.podCIDR;
+    if (cidr === undefined) throw new Error(`cluster ${c.name} has no global CIDR although globalnet is on`);
+    return cidr;
+  });
+}
+
+/** Ports Vault dials outside its peers: HTTPS (cloud KMS), every cluster's API server (TokenReview), the seal's own. */
+export function vaultEgressPorts(env: Pick<Environment, 'clusters'> & { readonly vault: Pick<VaultStore, 'seal'> }): number[] {
+  const apiPorts = env.clusters.map((c) => {
+    const port = new URL(c.server).port;
+    return port === '' ? 443 : Number(port);
+  });
+  return [...new Set([443, ...apiPorts, ...vaultSeal(env.vault.seal).egressPorts])].sort((a, b) => a - b);
+}
+
+/** Namespaces of the services in this cluster that use Vault, sorted. */
+export function vaultClientServiceNamespaces(view: Pick<ClusterView, 'localServices'>): string[] {
+  return unique(view.localServices.filter((l) => l.service.usesStores.includes('vault')).map((l) => l.service.namespace));
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}

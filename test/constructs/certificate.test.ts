@@ -1,0 +1,71 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { Certificate, KeyUsage } from '../../src/constructs/certificate';
+import { CaIssuer, clusterIssuer } from '../../src/constructs/issuer';
+
+describe('Certificate', () => {
+  it('defaults', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    new Certificate(chart, 'Cert', { name: 'web', namespace: 'shop', secretName: 'web-tls', issuer: clusterIssuer('issuer'), commonName: 'web.shop.svc', dnsNames: ['web.shop.svc'], usages: [KeyUsage.SERVER_AUTH] });
+    // THEN
+    expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+
+  it('writes only the Secret name, an ECDSA key rotated on renewal and digital signature usage', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), commonName: 'c', usages: [KeyUsage.CLIENT_AUTH, KeyUsage.CLIENT_AUTH] });
+    // THEN
+    const [cert] = Testing.synth(chart);
+    expect(cert.spec).toEqual({
+      secretName: 's',
+      issuerRef: { name: 'i', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+      commonName: 'c',
+      usages: ['digital signature', 'client auth'],
+      privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+    });
+  });
+
+  it('may use a namespaced Issuer of its own namespace', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const issuer = new CaIssuer(chart, 'Ca', { name: 'ca', namespace: 'vault', secretName: 'root' });
+    // WHEN
+    new Certificate(chart, 'Cert', { name: 'c', namespace: 'vault', secretName: 's', issuer, commonName: 'c', usages: [KeyUsage.SERVER_AUTH] });
+    // THEN
+    expect(Testing.synth(chart)[1].spec.issuerRef).toEqual({ name: 'ca', kind: 'Issuer', group: 'cert-manager.io' });
+  });
+
+  it('fails with a namespaced Issuer of another namespace', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const issuer = new CaIssuer(chart, 'Ca', { name: 'ca', namespace: 'vault', secretName: 'root' });
+    // WHEN / THEN
+    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'shop', secretName: 's', issuer, commonName: 'c', usages: [KeyUsage.SERVER_AUTH] })).toThrow(
+      /cannot use Issuer ca of namespace vault/,
+    );
+  });
+
+  it('fails on a DNS name that is not one', () => {
+    const chart = Testing.chart();
+    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), commonName: 'c', dnsNames: ['Not_A_Name'], usages: [KeyUsage.SERVER_AUTH] })).toThrow(/"Not_A_Name" is not a DNS name/);
+  });
+
+  it('fails on a duplicate DNS name', () => {
+    const chart = Testing.chart();
+    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), commonName: 'c', dnsNames: ['a.b', 'a.b'], usages: [KeyUsage.SERVER_AUTH] })).toThrow(/"a.b" is listed twice/);
+  });
+
+  it('fails on a common name longer than 64 characters', () => {
+    const chart = Testing.chart();
+    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), commonName: 'x'.repeat(65), usages: [KeyUsage.SERVER_AUTH] })).toThrow(/longer than 64/);
+  });
+
+  it('fails without a usage', () => {
+    const chart = Testing.chart();
+    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), commonName: 'c', usages: [] })).toThrow(/at least one key usage/);
+  });
+});
