@@ -1,6 +1,7 @@
 import type { App } from 'cdk8s';
 import type { ClusterView } from '../topology';
 import type { MeridianChart } from './meridian-chart';
+import { GslbChart } from './gslb';
 import { NamespacesChart } from './namespaces';
 
 /**
@@ -8,5 +9,5 @@ import { NamespacesChart } from './namespaces';
  * Component issues add their chart here.
  */
 export function addClusterCharts(app: App, view: ClusterView): MeridianChart[] {
-  return [new NamespacesChart(app, view)];
+  return [new NamespacesChart(app, view), new GslbChart(app, view)];
 }

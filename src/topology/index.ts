@@ -5,3 +5,4 @@ export { parseEnvironment, type ParsedEnvironment, MAX_FILE_BYTES } from './pars
 export { buildTopology, RESERVED_CLUSTER_NAMES } from './model';
 export { clusterView, clusterViews, type ClusterView, type LocalService } from './view';
 export { splitEvenly, quorumOf } from './split';
+export * from './gslb';
