@@ -7,6 +7,12 @@ export interface MeridianChartProps {
   readonly environment: string;
   /** Omitted for charts that are not deployed to one cluster (dist/argocd). */
   readonly cluster?: string;
+  /**
+   * Value of the `app.kubernetes.io/component` label when the chart id (the file name) is not the
+   * component, as for `dist/argocd/<environment>.yaml`.
+   * @default - the chart id
+   */
+  readonly componentLabel?: string;
 }
 
 /**
@@ -18,7 +24,7 @@ export class MeridianChart extends Chart {
   public readonly component: string;
 
   public constructor(scope: Construct, id: string, props: MeridianChartProps) {
-    super(scope, id, { disableResourceNameHashes: true, labels: chartLabels(props.environment, props.cluster, id) });
+    super(scope, id, { disableResourceNameHashes: true, labels: chartLabels(props.environment, props.cluster, props.componentLabel ?? id) });
     this.component = id;
   }
 

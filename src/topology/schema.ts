@@ -194,7 +194,11 @@ export const environmentSchema = {
         repoURL: { type: 'string', pattern: '^(https://|ssh://|git@)[^\\s]+$', description: 'Git repository holding the committed dist/.' },
         revision: { type: 'string', minLength: 1, pattern: '^[^\\s]+$', default: 'main' },
         namespace: { type: 'string', pattern: DNS_LABEL, default: 'argocd' },
-        project: { type: 'string', pattern: DNS_LABEL, default: 'default' },
+        project: {
+          type: 'string',
+          pattern: DNS_LABEL,
+          description: 'Argo CD project of the Applications. Default: meridian ships an AppProject meridian-<name> restricted to this repository, these clusters and the kinds it generates.',
+        },
         path: { type: 'string', pattern: '^[A-Za-z0-9._/-]+$', default: 'dist', description: 'Folder of the repository that holds the cluster folders.' },
       },
     },

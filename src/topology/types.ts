@@ -34,7 +34,10 @@ export interface ArgoCd {
   readonly repoURL: string;
   readonly revision: string;
   readonly namespace: string;
+  /** Project of the generated Applications: the one the file names, else meridian's own `meridian-<environment>`. */
   readonly project: string;
+  /** True when the file names no project: meridian then ships the AppProject `project` (restricted to this environment). */
+  readonly ownProject: boolean;
   /** Repository folder holding the cluster folders (default `dist`). */
   readonly path: string;
 }
