@@ -4,6 +4,7 @@ import type { MeridianChart } from './meridian-chart';
 import { CockroachDbChart } from './cockroachdb';
 import { IngressChart } from './ingress';
 import { MeshChart } from './mesh';
+import { GslbChart } from './gslb';
 import { NamespacesChart } from './namespaces';
 import { ServicesChart } from './services';
 import { SubmarinerChart } from './submariner';
@@ -24,5 +25,6 @@ export function addClusterCharts(app: App, view: ClusterView): MeridianChart[] {
     new IngressChart(app, view),
     new ServicesChart(app, view),
     new CockroachDbChart(app, view),
+    new GslbChart(app, view),
   ];
 }

@@ -1,5 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as argo from '../../imports/argoproj.io';
+import type { GroupKind } from '../lib/inventory';
 
 export interface ClusterApplicationSetProps {
   /** ApplicationSet name. */
@@ -8,20 +10,30 @@ export interface ClusterApplicationSetProps {
   readonly namespace: string;
   readonly repoURL: string;
   readonly revision: string;
+  /** Argo CD project of the generated Applications. */
   readonly project: string;
   /** Repository folder holding one sub-folder per cluster, e.g. `dist`. */
   readonly root: string;
-  /** Sub-folders of `root` that are not this ApplicationSet's clusters. */
+  /** Sub-folders of `root` that are not this ApplicationSet's clusters; exclude rules win over the include. */
   readonly excludedFolders: readonly string[];
   /** Labels for the generated Applications. */
   readonly applicationLabels: Readonly<Record<string, string>>;
+  /** Kinds the cluster folders contain: decides which known drifts are ignored. */
+  readonly kinds: readonly GroupKind[];
+  /** Kinds a HorizontalPodAutoscaler scales in the cluster folders. */
+  readonly scaledKinds: readonly GroupKind[];
 }
+
+/** Template parameter of the git directories generator: the cluster folder's name. */
+const FOLDER = '{{.path.basename}}';
 
 /**
  * One Argo CD Application per cluster folder: a git directories generator over `<root>/*`, the folder
  * name as destination cluster name (it must equal the Argo CD cluster Secret's name), server-side
- * apply, automated sync. Resources are preserved when a folder disappears, so removing a cluster
- * from the topology never deletes its workloads and data by accident.
+ * apply, automated sync with pruning and self-heal. Each folder holds a `kustomization.yaml`, so Argo
+ * CD renders it with Kustomize (no `directory.recurse`, no plain-directory mode). Resources are
+ * preserved when a folder disappears, so removing a cluster from the topology never deletes its
+ * workloads and data by accident.
  */
 export class ClusterApplicationSet extends Construct {
   public constructor(scope: Construct, id: string, props: ClusterApplicationSetProps) {
@@ -38,7 +50,7 @@ export class ClusterApplicationSet extends Construct {
               revision: props.revision,
               directories: [
                 { path: `${props.root}/*` },
-                ...[...props.excludedFolders].sort().map((f) => ({ path: `${props.root}/${f}`, exclude: true })),
+                ...[...new Set(props.excludedFolders)].sort().map((f) => ({ path: `${props.root}/${f}`, exclude: true })),
               ],
             },
           },
@@ -46,20 +58,65 @@ export class ClusterApplicationSet extends Construct {
         syncPolicy: { preserveResourcesOnDeletion: true },
         template: {
           metadata: {
-            name: 'meridian-{{.path.basename}}',
-            labels: { ...props.applicationLabels, 'meridian.dev/cluster': '{{.path.basename}}' },
+            name: `meridian-${FOLDER}`,
+            labels: { ...props.applicationLabels, 'meridian.dev/cluster': FOLDER },
           },
           spec: {
             project: props.project,
             source: { repoUrl: props.repoURL, targetRevision: props.revision, path: '{{.path.path}}' },
-            destination: { name: '{{.path.basename}}' },
+            destination: { name: FOLDER },
+            ...(ignoredDrifts(props).length > 0 ? { ignoreDifferences: ignoredDrifts(props) } : {}),
             syncPolicy: {
               automated: { prune: true, selfHeal: true },
-              syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'],
+              syncOptions: [
+                'ServerSideApply=true',
+                'RespectIgnoreDifferences=true',
+                // The CRDs of the custom kinds come from operators installed outside the sync, and some
+                // only once a resource of this very folder is reconciled (the Submariner operator adds
+                // ServiceExport with service discovery): a dry run must not fail the whole sync for them.
+                'SkipDryRunOnMissingResource=true',
+              ],
+              // A wave that fails because a CRD or webhook is not there yet is retried, on the newest
+              // revision, instead of leaving the cluster half-synced until the next commit.
+              retry: { limit: 10, refresh: true, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
             },
           },
         },
       },
     });
   }
+
+  /** The underlying ApplicationSet object. */
+  public get apiObject(): ApiObject {
+    return ApiObject.of(this);
+  }
+}
+
+/**
+ * Differences that upstream controllers introduce on the kinds the folders contain (REFERENCE §5.3),
+ * and only those. Each would otherwise keep an Application OutOfSync forever or make self-heal fight
+ * a controller.
+ */
+export function ignoredDrifts(props: Pick<ClusterApplicationSetProps, 'kinds' | 'scaledKinds'>): argo.ApplicationSetSpecTemplateSpecIgnoreDifferences[] {
+  const has = (group: string, kind: string): boolean => props.kinds.some((k) => k.group === group && k.kind === kind);
+  const out: argo.ApplicationSetSpecTemplateSpecIgnoreDifferences[] = [];
+  for (const target of props.scaledKinds) {
+    // The HorizontalPodAutoscaler sets replicas through the scale subresource, as kube-controller-manager:
+    // without this, self-heal resets every scaling decision to the committed share.
+    out.push({ group: target.group, kind: target.kind, managedFieldsManagers: ['kube-controller-manager'] });
+  }
+  if (has('apps', 'StatefulSet')) {
+    // The API server stores each claim template with a `status` and a defaulted `volumeMode`
+    // (argo-cd#11143, #16707); the generator already writes the template's apiVersion and kind.
+    out.push({
+      group: 'apps',
+      kind: 'StatefulSet',
+      jqPathExpressions: ['.spec.volumeClaimTemplates[]?.spec.volumeMode', '.spec.volumeClaimTemplates[]?.status'],
+    });
+  }
+  return out.sort((a, b) => cmp(a.group ?? '', b.group ?? '') || cmp(a.kind, b.kind));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

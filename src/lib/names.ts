@@ -16,6 +16,11 @@ export const INGRESS = {
   loadBalancerService: 'meridian-gateway-istio',
 } as const;
 
+/** Cluster-specific URL host of a global service on a cluster that has an `ingressDomain` (DESIGN §3, seed 001). */
+export function clusterHostname(service: Pick<Service, 'name'>, ingressDomain: string): string {
+  return `${service.name}.${ingressDomain}`;
+}
+
 /** Secret (in the ingress namespace) holding the Gateway certificate of a global service. */
 export function gatewayCertificateSecret(service: Pick<Service, 'name'>): string {
   return `${service.name}-gateway-tls`;

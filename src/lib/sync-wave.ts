@@ -1,13 +1,27 @@
 // Argo CD applies a wave, waits until it is synced and Healthy, then moves on (REFERENCE §5.2).
-// Every object gets a wave from its kind unless a construct sets one explicitly.
-import { VAULT_ISSUER } from './names';
-
+// Every object of a cluster folder gets a wave from its kind (DESIGN §3: namespaces -> RBAC -> issuers
+// -> certificates -> services and exports -> workloads -> routes -> global DNS), unless a construct
+// sets one explicitly.
+//
+// Vault is the exception that would deadlock a first sync. Its pods are Ready only once a human has
+// run `vault operator init` (the runbook), and a Vault-backed issuer is Ready only once Vault is
+// initialized and configured. With kinds alone, the Vault issuer (wave -1) would wait for a Vault
+// that is only applied in wave 2: the first sync never finishes. So the folder is planned in two tiers:
+//   base tier (waves -3..4)   everything that does not need an initialized Vault, in kind order;
+//   Vault (wave 5)            the workloads behind the Service a Vault client (issuer) talks to;
+//   Vault tier (waves 6..12)  what needs an initialized Vault, again in kind order: Vault-backed
+//                             issuers and Vault configuration, the certificates they sign, the
+//                             workloads that mount those Secrets, the gateways serving them, the
+//                             routes and HPAs in front of those, the global DNS for those hostnames.
+// The first sync therefore completes every unrelated wave, stops at Vault until the runbook's init,
+// then finishes by itself. Which objects need Vault is found by reference (issuerRef, Secret
+// mounts, certificateRefs, parentRefs, backends, scale targets, hostnames), never by name.
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 export enum Wave {
-  /** Namespaces first: everything else lives in them. */
+  /** Namespaces and cluster-wide definitions: everything else lives in or uses them. */
   NAMESPACES = -3,
-  /** ServiceAccounts and RBAC: issuer authentication needs them. */
+  /** ServiceAccounts, RBAC, Argo CD projects, Vault configuration, cluster connectivity: prerequisites of issuers and exports. */
   RBAC = -2,
   /** Issuers and ClusterIssuers (Argo CD waits for Ready). */
   ISSUERS = -1,
@@ -15,19 +29,32 @@ export enum Wave {
   CERTIFICATES = 0,
   /** Services, exports, config, policies: peers need clusterset DNS before the pods start. */
   SERVICES = 1,
-  /** StatefulSets, Deployments and the init Job (same wave: a later one would deadlock). */
+  /** StatefulSets, Deployments, the init Job and HPAs (same wave: a later one would deadlock). */
   WORKLOADS = 2,
-  /** Routes, mesh entries and global DNS: only once backends exist. */
+  /** Gateways, routes and mesh entries: only once backends exist. */
   ROUTES = 3,
+  /** Global DNS records: only once the routes they point at exist. */
+  GLOBAL_DNS = 4,
+  /** Vault itself: Healthy only after `vault operator init`, so after every wave that does not need it. */
+  VAULT = 5,
 }
+
+/** Objects that need an initialized Vault take their kind's wave plus this: waves 6 (Vault configuration) to 12. */
+export const VAULT_TIER_OFFSET = 8;
 
 const BY_KIND: Readonly<Record<string, Wave>> = {
   Namespace: Wave.NAMESPACES,
+  CustomResourceDefinition: Wave.NAMESPACES,
+  StorageClass: Wave.NAMESPACES,
+  PriorityClass: Wave.NAMESPACES,
   ServiceAccount: Wave.RBAC,
   Role: Wave.RBAC,
   RoleBinding: Wave.RBAC,
   ClusterRole: Wave.RBAC,
   ClusterRoleBinding: Wave.RBAC,
+  AppProject: Wave.RBAC,
+  Broker: Wave.RBAC,
+  Submariner: Wave.RBAC,
   Issuer: Wave.ISSUERS,
   ClusterIssuer: Wave.ISSUERS,
   Certificate: Wave.CERTIFICATES,
@@ -37,47 +64,259 @@ const BY_KIND: Readonly<Record<string, Wave>> = {
   NetworkPolicy: Wave.SERVICES,
   PodDisruptionBudget: Wave.SERVICES,
   PeerAuthentication: Wave.SERVICES,
+  ReferenceGrant: Wave.SERVICES,
   StatefulSet: Wave.WORKLOADS,
   Deployment: Wave.WORKLOADS,
+  DaemonSet: Wave.WORKLOADS,
   Job: Wave.WORKLOADS,
+  CronJob: Wave.WORKLOADS,
   HorizontalPodAutoscaler: Wave.WORKLOADS,
+  GlobalDNSZone: Wave.GLOBAL_DNS,
+  GlobalDNSRecord: Wave.GLOBAL_DNS,
+  GlobalRouteDiscovery: Wave.GLOBAL_DNS,
+  Gslb: Wave.GLOBAL_DNS,
+  DNSEndpoint: Wave.GLOBAL_DNS,
 };
 
-/** The wave of a kind; kinds not listed (routes, mesh, GSLB) go last. */
+/** Kinds of the global-load-balancer-operator, which shares its API group with the Vault configuration operator. */
+const GLB_OPERATOR_KINDS: readonly string[] = ['GlobalDNSZone', 'GlobalDNSRecord', 'GlobalRouteDiscovery'];
+
+/** The wave of a kind in the base tier; kinds not listed (routes, mesh, other custom resources) go with the routes. */
 export function waveOf(kind: string): Wave {
   return BY_KIND[kind] ?? Wave.ROUTES;
 }
 
-/** vault-config-operator kinds: Vault's own configuration, applied by an operator once Vault runs. */
-const VAULT_CONFIG_KINDS: readonly string[] = [
-  'AuthEngineMount',
-  'KubernetesAuthEngineConfig',
-  'KubernetesAuthEngineRole',
-  'SecretEngineMount',
-  'PKISecretEngineConfig',
-  'PKISecretEngineRole',
-  'Policy',
-];
-
-interface WaveSubject {
-  readonly apiVersion?: string;
-  readonly kind: string;
-  readonly metadata?: { readonly name?: string };
-  readonly spec?: { readonly issuerRef?: { readonly name?: string; readonly kind?: string } };
-}
+/** A manifest as JSON: only the fields the planner reads. */
+export type ManifestJson = Record<string, any>;
 
 /**
- * The wave of one object. Its kind decides, except for whatever depends on Vault having been
- * initialized: the vault-issuer ClusterIssuer only turns Ready after the one-time `vault operator
- * init` and bootstrap, and the certificates it issues only after that. Placed in the wave of their
- * kind (issuers, certificates) they would hold back the Vault StatefulSet forever; they go to the
- * workloads wave instead, together with Vault and with the vault-config-operator CRs that configure it
- * (those carry no Argo CD health, so they never block). Everything that waits for the runbook then
- * waits in one wave, after Vault is running.
+ * The wave of every object of one cluster folder, in input order. Objects that already carry a
+ * sync-wave annotation keep it.
  */
-export function waveOfObject(obj: WaveSubject): Wave {
-  if (obj.kind === 'ClusterIssuer' && obj.metadata?.name === VAULT_ISSUER) return Wave.WORKLOADS;
-  if (obj.kind === 'Certificate' && obj.spec?.issuerRef?.name === VAULT_ISSUER && obj.spec.issuerRef.kind === 'ClusterIssuer') return Wave.WORKLOADS;
-  if (obj.apiVersion?.startsWith('redhatcop.redhat.io/') && VAULT_CONFIG_KINDS.includes(obj.kind)) return Wave.WORKLOADS;
-  return waveOf(obj.kind);
+export function planWaves(objects: readonly ManifestJson[]): number[] {
+  const refs = new References(objects);
+  const vault = refs.vaultWorkloads();
+  const needsVault = refs.needsVault(vault);
+  return objects.map((o, i) => {
+    const explicit = o.metadata?.annotations?.[SYNC_WAVE_ANNOTATION];
+    if (explicit !== undefined) return Number(explicit);
+    if (vault.has(i)) return Wave.VAULT;
+    // Vault configuration (mounts, roles, policies) is what a Vault-backed issuer authenticates against.
+    const base = isVaultConfig(o) ? Wave.RBAC : waveOf(o.kind);
+    return base + (needsVault.has(i) ? VAULT_TIER_OFFSET : 0);
+  });
+}
+
+/** Does an object need an initialized Vault by itself: a Vault-backed issuer or Vault configuration. */
+export function isVaultRoot(o: ManifestJson): boolean {
+  if ((o.kind === 'Issuer' || o.kind === 'ClusterIssuer') && group(o) === 'cert-manager.io') return o.spec?.vault !== undefined;
+  return isVaultConfig(o);
+}
+
+/** A vault-config-operator resource: it shares its API group with the global-load-balancer-operator. */
+function isVaultConfig(o: ManifestJson): boolean {
+  return group(o) === 'redhatcop.redhat.io' && !GLB_OPERATOR_KINDS.includes(o.kind);
+}
+
+const ROUTE_KINDS: readonly string[] = ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'];
+const MESH_KINDS: readonly string[] = ['ServiceEntry', 'DestinationRule', 'VirtualService'];
+const GLOBAL_DNS_KINDS: readonly string[] = ['GlobalDNSRecord', 'Gslb', 'DNSEndpoint'];
+
+/** The references between the objects of one folder that decide ordering. */
+class References {
+  private readonly byKey = new Map<string, number[]>();
+
+  public constructor(private readonly objects: readonly ManifestJson[]) {
+    objects.forEach((o, i) => {
+      const k = key(o.kind, o.metadata?.namespace, o.metadata?.name);
+      this.byKey.set(k, [...(this.byKey.get(k) ?? []), i]);
+    });
+  }
+
+  /** Workloads behind the Services that Vault clients (Vault-backed issuers, Vault configuration) address. */
+  public vaultWorkloads(): Set<number> {
+    const out = new Set<number>();
+    this.objects.forEach((o) => {
+      if (!isVaultRoot(o)) return;
+      const address: unknown = o.spec?.vault?.server ?? o.spec?.connection?.address;
+      if (typeof address !== 'string') return;
+      const svc = serviceOfHost(hostOf(address));
+      if (svc) for (const w of this.workloadsOfService(svc.namespace, svc.name)) out.add(w);
+    });
+    return out;
+  }
+
+  /** Everything that needs an initialized Vault, as the closure of the roots and Vault itself over references. */
+  public needsVault(vault: ReadonlySet<number>): Set<number> {
+    const set = new Set<number>(vault);
+    this.objects.forEach((o, i) => {
+      if (isVaultRoot(o)) set.add(i);
+    });
+    for (let changed = true; changed; ) {
+      changed = false;
+      this.objects.forEach((o, i) => {
+        if (!set.has(i) && this.dependsOn(o).some((d) => set.has(d))) {
+          set.add(i);
+          changed = true;
+        }
+      });
+    }
+    for (const v of vault) set.delete(v);
+    return set;
+  }
+
+  /** Objects of this folder that `o` cannot become Healthy (or useful) without. */
+  public dependsOn(o: ManifestJson): number[] {
+    const ns: string | undefined = o.metadata?.namespace;
+    const out: number[] = [];
+    if (o.kind === 'Certificate') {
+      const ref = o.spec?.issuerRef ?? {};
+      const kind = ref.kind ?? 'Issuer';
+      out.push(...this.find(kind, kind === 'ClusterIssuer' ? undefined : ns, ref.name));
+    }
+    const pod = podSpecOf(o);
+    if (pod) for (const secret of secretRefsOf(pod)) out.push(...this.certificatesOf(ns, secret));
+    if (o.kind === 'Gateway') {
+      for (const l of o.spec?.listeners ?? []) {
+        for (const ref of l.tls?.certificateRefs ?? []) {
+          if ((ref.kind ?? 'Secret') === 'Secret') out.push(...this.certificatesOf(ref.namespace ?? ns, ref.name));
+        }
+      }
+    }
+    if (ROUTE_KINDS.includes(o.kind)) {
+      for (const p of o.spec?.parentRefs ?? []) if ((p.kind ?? 'Gateway') === 'Gateway') out.push(...this.find('Gateway', p.namespace ?? ns, p.name));
+      for (const r of o.spec?.rules ?? []) {
+        for (const b of r.backendRefs ?? []) if ((b.kind ?? 'Service') === 'Service') out.push(...this.workloadsOfService(b.namespace ?? ns, b.name));
+      }
+    }
+    if (MESH_KINDS.includes(o.kind)) {
+      const hosts: unknown[] = [...(o.spec?.hosts ?? []), ...(o.spec?.host ? [o.spec.host] : [])];
+      for (const h of hosts) {
+        const svc = typeof h === 'string' ? serviceOfHost(h) : undefined;
+        if (svc) out.push(...this.workloadsOfService(svc.namespace, svc.name));
+      }
+    }
+    if (o.kind === 'HorizontalPodAutoscaler') {
+      const t = o.spec?.scaleTargetRef ?? {};
+      out.push(...this.find(t.kind, ns, t.name));
+    }
+    if (GLOBAL_DNS_KINDS.includes(o.kind)) {
+      for (const svc of loadBalancerServicesOf(o)) out.push(...this.gatewaysProvisioning(svc.namespace ?? ns, svc.name));
+      for (const host of hostnamesOf(o)) out.push(...this.servingHostname(host));
+    }
+    return out;
+  }
+
+  private find(kind: string | undefined, namespace: string | undefined, name: string | undefined): number[] {
+    if (!kind || !name) return [];
+    return this.byKey.get(key(kind, namespace, name)) ?? [];
+  }
+
+  /** Certificates of this folder that write Secret `name` in `namespace`. */
+  private certificatesOf(namespace: string | undefined, name: string | undefined): number[] {
+    return this.indices((o) => o.kind === 'Certificate' && o.metadata?.namespace === namespace && o.spec?.secretName === name);
+  }
+
+  /** Pod-template workloads selected by Service `name` in `namespace`. */
+  private workloadsOfService(namespace: string | undefined, name: string | undefined): number[] {
+    const services = this.find('Service', namespace, name);
+    const selectors = services.map((i) => this.objects[i]!.spec?.selector).filter((s): s is Record<string, string> => s && Object.keys(s).length > 0);
+    return this.indices((o) => {
+      const labels = podLabelsOf(o);
+      return o.metadata?.namespace === namespace && labels !== undefined && selectors.some((sel) => Object.entries(sel).every(([k, v]) => labels[k] === v));
+    });
+  }
+
+  /** Gateways whose provisioned LoadBalancer Service is `<gateway>-<gatewayClassName>` (Istio's naming, REFERENCE §3.1). */
+  private gatewaysProvisioning(namespace: string | undefined, service: string | undefined): number[] {
+    return this.indices((o) => o.kind === 'Gateway' && o.metadata?.namespace === namespace && `${o.metadata?.name}-${o.spec?.gatewayClassName}` === service);
+  }
+
+  /** Gateways with a listener for `host` and routes naming it. */
+  private servingHostname(host: string): number[] {
+    return this.indices((o) => {
+      if (o.kind === 'Gateway') return (o.spec?.listeners ?? []).some((l: any) => hostnameMatches(l.hostname, host));
+      if (ROUTE_KINDS.includes(o.kind)) return (o.spec?.hostnames ?? []).some((h: string) => hostnameMatches(h, host));
+      return false;
+    });
+  }
+
+  private indices(pred: (o: ManifestJson) => boolean): number[] {
+    const out: number[] = [];
+    this.objects.forEach((o, i) => {
+      if (pred(o)) out.push(i);
+    });
+    return out;
+  }
+}
+
+function key(kind: string, namespace: string | undefined, name: string | undefined): string {
+  return `${kind}|${namespace ?? ''}|${name ?? ''}`;
+}
+
+function group(o: ManifestJson): string {
+  const v = String(o.apiVersion ?? '');
+  return v.includes('/') ? v.slice(0, v.indexOf('/')) : '';
+}
+
+/** The pod spec of a workload (Pod, controllers with a pod template, CronJob). */
+export function podSpecOf(o: ManifestJson): ManifestJson | undefined {
+  if (o.kind === 'Pod') return o.spec;
+  if (o.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.spec;
+  return o.spec?.template?.spec && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind) ? o.spec.template.spec : undefined;
+}
+
+function podLabelsOf(o: ManifestJson): Record<string, string> | undefined {
+  if (o.kind === 'Pod') return o.metadata?.labels ?? {};
+  if (o.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.metadata?.labels;
+  return podSpecOf(o) ? (o.spec?.template?.metadata?.labels ?? {}) : undefined;
+}
+
+/** Names of the Secrets a pod needs: volumes (projected included), env and envFrom of every container. */
+export function secretRefsOf(pod: ManifestJson): string[] {
+  const out: string[] = [];
+  for (const v of pod.volumes ?? []) {
+    if (v.secret?.secretName) out.push(v.secret.secretName);
+    for (const s of v.projected?.sources ?? []) if (s.secret?.name) out.push(s.secret.name);
+  }
+  for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+    for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef?.name) out.push(e.valueFrom.secretKeyRef.name);
+    for (const e of c.envFrom ?? []) if (e.secretRef?.name) out.push(e.secretRef.name);
+  }
+  return out;
+}
+
+function hostOf(address: string): string {
+  return address.replace(/^[a-z]+:\/\//, '').replace(/[:/].*$/, '');
+}
+
+/** `<svc>.<ns>[.svc[.<zone>]]`, also inside longer Lighthouse names `<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local`. */
+function serviceOfHost(host: string): { name: string; namespace: string } | undefined {
+  const labels = host.split('.');
+  const svc = labels.indexOf('svc');
+  if (svc >= 2) return { name: labels[svc - 2]!, namespace: labels[svc - 1]! };
+  return labels.length === 2 ? { name: labels[0]!, namespace: labels[1]! } : undefined;
+}
+
+function loadBalancerServicesOf(o: ManifestJson): { name?: string; namespace?: string }[] {
+  if (o.kind === 'GlobalDNSRecord') return (o.spec?.endpoints ?? []).map((e: any) => e.loadBalancerServiceRef ?? {});
+  if (o.kind === 'Gslb' && o.spec?.resourceRef?.kind === 'Service') return [o.spec.resourceRef];
+  return [];
+}
+
+/** Hostnames a global DNS object publishes. */
+export function hostnamesOf(o: ManifestJson): string[] {
+  if (o.kind === 'GlobalDNSRecord') return o.spec?.name ? [o.spec.name] : [];
+  if (o.kind === 'DNSEndpoint') return (o.spec?.endpoints ?? []).map((e: any) => e.dnsName).filter(Boolean);
+  if (o.kind === 'Gslb') {
+    const annotated = o.metadata?.annotations?.['k8gb.io/hostname'];
+    return [...(annotated ? [annotated] : []), ...(o.spec?.ingress?.rules ?? []).map((r: any) => r.host).filter(Boolean)];
+  }
+  return [];
+}
+
+/** Gateway API hostname matching: exact, or a `*.` wildcard covering one or more leading labels. */
+function hostnameMatches(pattern: unknown, host: string): boolean {
+  if (typeof pattern !== 'string') return false;
+  return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : pattern === host;
 }

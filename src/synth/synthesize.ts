@@ -3,7 +3,8 @@ import { App, Yaml } from 'cdk8s';
 import { ArgoCdChart } from '../charts/argocd';
 import { addClusterCharts } from '../charts/cluster';
 import type { MeridianChart } from '../charts/meridian-chart';
-import { cmp, clusterView, type Topology } from '../topology';
+import { inventoryOf, type BundleInventory } from '../lib/inventory';
+import { cmp, clusterView, RESERVED_CLUSTER_NAMES, type Topology } from '../topology';
 import { validateManifest } from '../validate/schema';
 
 /** The folder of dist/ that holds the ApplicationSets; never a cluster name (the loader reserves it). */
@@ -53,37 +54,51 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
   const files = new Map<string, string>();
   const folders: string[] = [];
 
-  const emit = (folder: string, charts: readonly MeridianChart[], origin: string, environmentOf: (chart: MeridianChart) => string): void => {
+  /** Synthesizes the charts of one folder; its files are written only when `write` is set. */
+  const emit = (folder: string, charts: readonly MeridianChart[], origin: string, environmentOf: (chart: MeridianChart) => string, write = true): SynthesizedObject[] => {
     validateConstructTree(charts);
     const resources: string[] = [];
+    const out: SynthesizedObject[] = [];
     for (const chart of charts) {
       const manifests = chart.manifests() as Manifest[];
       if (manifests.length === 0) continue;
       const file = `${folder}/${chart.component}.yaml`;
       resources.push(`${chart.component}.yaml`);
-      files.set(file, header(origin) + Yaml.stringify(...manifests));
+      if (write) files.set(file, header(origin) + Yaml.stringify(...manifests));
       const environment = environmentOf(chart);
-      for (const manifest of manifests) objects.push({ folder, file, component: chart.component, environment, manifest });
+      for (const manifest of manifests) out.push({ folder, file, component: chart.component, environment, manifest });
     }
-    files.set(`${folder}/kustomization.yaml`, header(origin) + kustomization(resources));
+    if (write) {
+      files.set(`${folder}/kustomization.yaml`, header(origin) + kustomization(resources));
+      objects.push(...out);
+    }
+    return out;
   };
 
-  for (const env of selected) {
+  // Every environment is synthesized: dist/argocd describes all of them (the AppProject lists the kinds
+  // and namespaces of each), but only the selected environments' folders are written.
+  const inventories = new Map<string, BundleInventory>();
+  for (const env of topology.environments) {
+    const write = selected.includes(env);
+    const envObjects: SynthesizedObject[] = [];
     for (const cluster of env.clusters) {
       const app = new App({ outdir: cluster.name });
-      emit(cluster.name, addClusterCharts(app, clusterView(env, cluster.name)), `environment ${env.name}`, () => env.name);
-      folders.push(cluster.name);
+      envObjects.push(...emit(cluster.name, addClusterCharts(app, clusterView(env, cluster.name)), `environment ${env.name}`, () => env.name, write));
+      if (write) folders.push(cluster.name);
     }
+    inventories.set(env.name, inventoryOf(envObjects));
   }
 
-  // dist/argocd: one ApplicationSet per environment, each excluding every folder that is not its own cluster.
+  // dist/argocd: one ApplicationSet per environment, each excluding every folder that is not its own
+  // cluster (and the names reserved for folders that are never clusters).
   const allClusters = topology.environments.flatMap((e) => e.clusters.map((c) => ({ env: e.name, name: c.name })));
   const argoApp = new App({ outdir: ARGOCD_FOLDER });
   const argoCharts = topology.environments.map(
     (env) =>
       new ArgoCdChart(argoApp, {
         environment: env,
-        excludedFolders: [ARGOCD_FOLDER, ...allClusters.filter((c) => c.env !== env.name).map((c) => c.name)],
+        excludedFolders: [ARGOCD_FOLDER, ...RESERVED_CLUSTER_NAMES, ...allClusters.filter((c) => c.env !== env.name).map((c) => c.name)],
+        inventory: inventories.get(env.name)!,
       }),
   );
   const names = topology.environments.map((e) => e.name);

@@ -7,3 +7,4 @@ export { clusterView, clusterViews, type ClusterView, type LocalService } from '
 export { splitEvenly, quorumOf } from './split';
 export * from './connectivity';
 export * from './service-wiring';
+export * from './gslb';

@@ -4,6 +4,7 @@
 import { INGRESS } from '../lib/names';
 import { carve, overlaps, parseCidr, type Cidr } from './cidr';
 import { sqlUserProblem } from './cockroachdb';
+import { checkGlobalLoadBalancer, DEFAULT_KUBECONFIG_SUFFIX, defaultNamespace, defaultPolicy } from './gslb';
 import type { ParsedEnvironment } from './parse';
 import { cmp, formatPath, type PathSegment, type Problem, TopologyError } from './problems';
 import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
@@ -21,6 +22,7 @@ import type {
   Resources,
   Service,
   StoreKind,
+  Strategy,
   Topology,
   VaultStore,
 } from './types';
@@ -116,7 +118,7 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
   }
 
   const services = buildServices(spec, stores, report, hostnameOwner);
-  const glb = resolveGlobalLoadBalancer(spec, strategy, report);
+  const glb = resolveGlobalLoadBalancer(spec, strategy, clusters, services, report);
 
   return {
     name: spec.name,
@@ -127,7 +129,8 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
       repoURL: spec.argocd.repoURL,
       revision: spec.argocd.revision ?? 'main',
       namespace: spec.argocd.namespace ?? 'argocd',
-      project: spec.argocd.project ?? 'default',
+      project: spec.argocd.project ?? `meridian-${spec.name}`,
+      ownProject: spec.argocd.project === undefined,
       path: (spec.argocd.path ?? 'dist').replace(/\/+$/, ''),
     },
     clusters: withGlobal,
@@ -283,12 +286,19 @@ function cockroachStore(spec: EnvironmentSpec): CockroachDbStore {
   };
 }
 
-function resolveGlobalLoadBalancer(spec: EnvironmentSpec, strategy: string, report: Report): GlobalLoadBalancer | undefined {
+function resolveGlobalLoadBalancer(
+  spec: EnvironmentSpec,
+  strategy: Strategy,
+  clusters: readonly Cluster[],
+  services: readonly Service[],
+  report: Report,
+): GlobalLoadBalancer | undefined {
   const g = spec.globalLoadBalancer;
   if (!g) return undefined;
   const provider = g.provider ?? 'global-load-balancer-operator';
-  const policy = g.policy ?? (strategy === 'active-passive' ? 'Failover' : 'Latency');
-  if (strategy === 'active-passive' && policy !== 'Failover') {
+  const policy = g.policy ?? defaultPolicy(provider, strategy);
+  const strategyRefusesPolicy = strategy === 'active-passive' && policy !== 'Failover';
+  if (strategyRefusesPolicy) {
     report(['globalLoadBalancer', 'policy'], `active-passive environments send traffic to the first cluster and fail over to the second: policy must be Failover, found ${policy}`);
   }
   const healthCheck = {
@@ -305,14 +315,21 @@ function resolveGlobalLoadBalancer(spec: EnvironmentSpec, strategy: string, repo
   if (provider === 'global-load-balancer-operator' && !g.zone?.route53ZoneID) {
     report(['globalLoadBalancer', g.zone ? 'zone' : 'provider'], 'the global-load-balancer-operator provider needs zone.name and zone.route53ZoneID (the hosted zone of globalDomain)');
   }
-  return {
+  const namespace = g.namespace ?? defaultNamespace(provider);
+  const glb: GlobalLoadBalancer = {
     provider,
     hub: g.hub ?? spec.clusters[0]!.name,
     ...(g.zone ? { zone: { ...g.zone } } : {}),
     policy,
     ttl: g.ttl ?? 30,
     healthCheck,
+    ...(namespace !== undefined && provider !== 'k8gb' ? { namespace } : {}),
+    ...(provider === 'global-load-balancer-operator'
+      ? { clusterCredentials: { namespace: g.clusterCredentials?.namespace ?? namespace!, secretSuffix: g.clusterCredentials?.secretSuffix ?? DEFAULT_KUBECONFIG_SUFFIX } }
+      : {}),
   };
+  checkGlobalLoadBalancer(spec, glb, clusters, services, strategyRefusesPolicy, report);
+  return glb;
 }
 
 function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], report: Report, hostnameOwner: Map<string, string>): Service[] {

@@ -214,7 +214,11 @@ export const environmentSchema = {
         repoURL: { type: 'string', pattern: '^(https://|ssh://|git@)[^\\s]+$', description: 'Git repository holding the committed dist/.' },
         revision: { type: 'string', minLength: 1, pattern: '^[^\\s]+$', default: 'main' },
         namespace: { type: 'string', pattern: DNS_LABEL, default: 'argocd' },
-        project: { type: 'string', pattern: DNS_LABEL, default: 'default' },
+        project: {
+          type: 'string',
+          pattern: DNS_LABEL,
+          description: 'Argo CD project of the Applications. Default: meridian ships an AppProject meridian-<name> restricted to this repository, these clusters and the kinds it generates.',
+        },
         path: { type: 'string', pattern: '^[A-Za-z0-9._/-]+$', default: 'dist', description: 'Folder of the repository that holds the cluster folders.' },
       },
     },
@@ -320,7 +324,24 @@ export const environmentSchema = {
         },
         policy: {
           enum: ['Latency', 'Multivalue', 'Weighted', 'Geolocation', 'Geoproximity', 'Failover', 'Geographic', 'Performance', 'Subnet'],
-          description: 'Load-balancing policy. Default: Latency (active-active), Failover (active-passive).',
+          description:
+            'Load-balancing policy. Default: Failover (active-passive), else Latency (Multivalue with k8gb). Supported: global-load-balancer-operator Latency, Multivalue, Geoproximity; k8gb Multivalue, Failover; external-dns Latency, Weighted.',
+        },
+        namespace: {
+          type: 'string',
+          pattern: DNS_LABEL,
+          description:
+            'Namespace on the hub that holds the records meridian writes and the Secrets they reference. Default: global-load-balancer-operator, or external-dns. Not used by k8gb (its Gslb objects sit beside the ingress gateway).',
+        },
+        clusterCredentials: {
+          type: 'object',
+          additionalProperties: false,
+          description:
+            'global-load-balancer-operator only: the kubeconfig Secret (key kubeconfig) the operator uses for each cluster is <cluster><secretSuffix> in namespace (default: globalLoadBalancer.namespace).',
+          properties: {
+            namespace: { type: 'string', pattern: DNS_LABEL },
+            secretSuffix: { type: 'string', pattern: '^([-a-z0-9]{0,39}[a-z0-9])?$', default: '-kubeconfig' },
+          },
         },
         ttl: { type: 'integer', minimum: 1, maximum: 86400, default: 30 },
         healthCheck: {

@@ -34,7 +34,10 @@ export interface ArgoCd {
   readonly repoURL: string;
   readonly revision: string;
   readonly namespace: string;
+  /** Project of the generated Applications: the one the file names, else meridian's own `meridian-<environment>`. */
   readonly project: string;
+  /** True when the file names no project: meridian then ships the AppProject `project` (restricted to this environment). */
+  readonly ownProject: boolean;
   /** Repository folder holding the cluster folders (default `dist`). */
   readonly path: string;
 }
@@ -123,13 +126,28 @@ export interface CockroachDbStore extends StoreBase {
 
 export type Store = VaultStore | CockroachDbStore;
 
+export type LoadBalancingPolicy =
+  | 'Latency'
+  | 'Multivalue'
+  | 'Weighted'
+  | 'Geolocation'
+  | 'Geoproximity'
+  | 'Failover'
+  | 'Geographic'
+  | 'Performance'
+  | 'Subnet';
+
 export interface GlobalLoadBalancer {
   readonly provider: GslbProvider;
   readonly hub: string;
   readonly zone?: { readonly name: string; readonly route53ZoneID?: string; readonly credentialsSecret?: string };
-  readonly policy: string;
+  readonly policy: LoadBalancingPolicy;
   readonly ttl: number;
   readonly healthCheck: { readonly periodSeconds: number; readonly failureThreshold: number; readonly timeoutSeconds: number };
+  /** Namespace on the hub for the provider's records and the Secrets they name; absent for k8gb (nothing on the hub). */
+  readonly namespace?: string;
+  /** global-load-balancer-operator only: where the kubeconfig Secret of each controlled cluster lives on the hub. */
+  readonly clusterCredentials?: { readonly namespace: string; readonly secretSuffix: string };
 }
 
 export interface Autoscaling {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTopology, synthToDisk } from '../../src/main';
 import { synthesize } from '../../src/synth/synthesize';
 import { writeTreeAtomically } from '../../src/synth/write';
-import { TopologyError } from '../../src/topology';
+import { RESERVED_CLUSTER_NAMES, TopologyError } from '../../src/topology';
 import { docs, objectsOf, readTree, synthFixture, tempDir, topologyOf } from '../helpers';
 
 describe('synthesize', () => {
@@ -49,9 +49,7 @@ describe('synthesize', () => {
     const dirs = (name: string) => sets.find((s) => s.metadata.name === name).spec.generators[0].git.directories;
     expect(dirs('meridian-minimal')).toEqual([
       { path: 'dist/*' },
-      { path: 'dist/argocd', exclude: true },
-      { path: 'dist/primary', exclude: true },
-      { path: 'dist/standby', exclude: true },
+      ...[...RESERVED_CLUSTER_NAMES, 'primary', 'standby'].sort().map((f) => ({ path: `dist/${f}`, exclude: true })),
     ]);
   });
 });

@@ -1,0 +1,57 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { ClusterApplicationSet, ignoredDrifts, type ClusterApplicationSetProps } from '../../src/constructs/cluster-application-set';
+import { validateManifest } from '../../src/validate/schema';
+
+const props = (over: Partial<ClusterApplicationSetProps> = {}): ClusterApplicationSetProps => ({
+  name: 'meridian-prod',
+  namespace: 'argocd',
+  repoURL: 'https://git.example.com/b.git',
+  revision: 'main',
+  project: 'meridian-prod',
+  root: 'dist',
+  excludedFolders: ['argocd', 'other'],
+  applicationLabels: { 'meridian.dev/environment': 'prod' },
+  kinds: [],
+  scaledKinds: [],
+  ...over,
+});
+
+describe('ClusterApplicationSet', () => {
+  it('defaults', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    new ClusterApplicationSet(chart, 'clusters', props());
+    // THEN
+    const [set] = Testing.synth(chart);
+    expect(set).toMatchSnapshot();
+    expect(validateManifest(set)).toEqual([]);
+  });
+
+  it('walks <root>/* and excludes the other folders', () => {
+    const chart = Testing.chart();
+    new ClusterApplicationSet(chart, 'clusters', props({ excludedFolders: ['other', 'argocd', 'argocd'] }));
+    expect(Testing.synth(chart)[0].spec.generators[0].git.directories).toEqual([
+      { path: 'dist/*' },
+      { path: 'dist/argocd', exclude: true },
+      { path: 'dist/other', exclude: true },
+    ]);
+  });
+
+  it('ignores nothing when the folders hold no kind with a known drift', () => {
+    expect(ignoredDrifts({ kinds: [{ group: 'apps', kind: 'Deployment' }], scaledKinds: [] })).toEqual([]);
+  });
+
+  it('ignores the claim-template defaults of StatefulSets', () => {
+    expect(ignoredDrifts({ kinds: [{ group: 'apps', kind: 'StatefulSet' }], scaledKinds: [] })).toEqual([
+      { group: 'apps', kind: 'StatefulSet', jqPathExpressions: ['.spec.volumeClaimTemplates[]?.spec.volumeMode', '.spec.volumeClaimTemplates[]?.status'] },
+    ]);
+  });
+
+  it('leaves the replicas of autoscaled kinds to the HPA (kube-controller-manager)', () => {
+    expect(ignoredDrifts({ kinds: [{ group: 'apps', kind: 'Deployment' }], scaledKinds: [{ group: 'apps', kind: 'Deployment' }] })).toEqual([
+      { group: 'apps', kind: 'Deployment', managedFieldsManagers: ['kube-controller-manager'] },
+    ]);
+  });
+});
