@@ -7,6 +7,7 @@ import type { DistTree } from './tree';
 
 export type { Finding, Location, Rule, Violation } from './rule';
 export { RULES } from './rules';
+export { violationLine } from './format';
 export { treeFromDirectory, treeFromFiles, treeFromManifestPaths, type DistObject, type DistTree } from './tree';
 
 export interface ValidateOptions {
