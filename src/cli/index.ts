@@ -7,6 +7,8 @@ import { formatSynthSummary } from './summary';
 import { formatRules, formatValidation, validationJson } from './validate-output';
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
 import { buildReport, reportMarkdown } from '../report';
+import { diffMarkdown, diffWorkingTree, GitError, hasChanges } from '../diff';
+import { formatDiffText } from './diff-output';
 import { RULES, treeFromDirectory, unknownRules, validateTree } from '../validate';
 import { clusterFoldersByEnvironment } from '../validate/manifest';
 import { style } from './style';
@@ -66,6 +68,26 @@ Options:
   --list-rules            print the rules and exit
   -h, --help              show this help`,
     run: validate,
+  },
+  diff: {
+    summary: 'semantic per-cluster diff between dist/ at a git revision and a fresh synth (PR comment with --format markdown)',
+    usage: `Usage: meridian diff [--base <git-ref>] [--format text|markdown|json] [--env <name>] [--environments <dir>] [--out <dir>]
+
+Synthesizes the environment files of the working tree in memory and compares the result with dist/ as
+committed at the base revision (read with git, nothing is checked out): objects added, removed and changed
+(identity: apiVersion, kind, namespace and name within a cluster folder), with the path and old -> new value
+of every changed field, grouped by cluster and component. Values of Secrets and secret-looking fields are
+never shown. The markdown form is a ready pull-request comment. Exit code 0 when nothing changed, 3 when
+something did, 1 on an error (environment files, git).
+
+Options:
+  --base <git-ref>        revision of the committed dist/ (default: HEAD)
+  --format text|markdown|json   output form (default: text)
+  --env <name>            only this environment's cluster folders and report
+  --environments <dir>    folder of environment files (default: environments)
+  --out <dir>             the dist/ folder inside the repository (default: dist, or $CDK8S_OUTDIR)
+  -h, --help              show this help`,
+    run: diff,
   },
   report: {
     summary: 'DR report per environment: voters and quorum per store, where services run, GSLB reaction, diagram, runbook',
@@ -230,4 +252,26 @@ function report(args: string[], io: Io): number {
   if (form === 'json') io.out(`${JSON.stringify(env === undefined ? reports : reports[0], null, 2)}\n`);
   else io.out(reports.map(reportMarkdown).join('\n'));
   return EXIT.OK;
+}
+
+function diff(args: string[], io: Io): number {
+  const flags = parse(args, { base: { type: 'string' }, format: { type: 'string' } });
+  const form = format(flags.format, ['text', 'markdown', 'json'] as const);
+  let result;
+  try {
+    result = diffWorkingTree({
+      ...(str(flags.base) !== undefined ? { base: str(flags.base)! } : {}),
+      ...(str(flags.environments) !== undefined ? { envDir: str(flags.environments)! } : {}),
+      ...(str(flags.out) !== undefined ? { outDir: str(flags.out)! } : {}),
+      ...(str(flags.env) !== undefined ? { environment: str(flags.env)! } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof GitError)) throw e;
+    io.err(`meridian: ${e.message}\n`);
+    return EXIT.ERROR;
+  }
+  if (form === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
+  else if (form === 'markdown') io.out(diffMarkdown(result));
+  else io.out(formatDiffText(result, style(io.color)));
+  return hasChanges(result) ? EXIT.CHANGES : EXIT.OK;
 }

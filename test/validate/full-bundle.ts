@@ -10,12 +10,12 @@ export type Bundle = Map<string, Map<string, Obj[]>>;
 
 export const ENV = 'demo';
 export const CLUSTERS = ['cluster1', 'cluster2', 'cluster3'] as const;
-const REGIONS: Record<string, string> = { cluster1: 'us-east-1', cluster2: 'us-east-2', cluster3: 'us-west-2' };
+const REGIONS: Record<string, string> = { cluster1: 'us-east-1', cluster2: 'us-east-2', cluster3: 'us-west-2', cluster4: 'eu-west-1' };
 /** shop is drained in cluster3: no export there, out of the GSLB record, labelled. */
 export const DRAINED = 'cluster3';
 const HOST = 'shop.global.example.com';
 
-const peers = (pod: string, svc: string, ns: string): string[] => CLUSTERS.flatMap((c) => [0, 1, 2].map((i) => `${pod}-${i}.${c}.${svc}.${ns}.svc.clusterset.local`));
+const peers = (all: readonly string[], pod: string, svc: string, ns: string): string[] => all.flatMap((c) => [0, 1, 2].map((i) => `${pod}-${i}.${c}.${svc}.${ns}.svc.clusterset.local`));
 
 function meta(cluster: string | undefined, component: string, name: string, namespace?: string, extra: Obj = {}): Obj {
   return {
@@ -64,13 +64,13 @@ function pki(c: string): Obj[] {
   ];
 }
 
-function vault(c: string): Obj[] {
+function vault(c: string, all: readonly string[]): Obj[] {
   const config = {
     ui: true,
     disable_mlock: true,
     listener: { tcp: { address: '[::]:8200', cluster_address: '[::]:8201', tls_cert_file: '/etc/vault-tls/tls.crt', tls_key_file: '/etc/vault-tls/tls.key', tls_client_ca_file: '/etc/vault-tls/ca.crt' } },
     seal: { awskms: { region: 'us-east-1', kms_key_id: 'alias/meridian-vault' } },
-    storage: { raft: { path: '/vault/data', retry_join: peers('vault', 'vault-internal', 'vault').map((h) => ({ leader_api_addr: `https://${h}:8200`, leader_ca_cert_file: '/etc/vault-tls/ca.crt' })) } },
+    storage: { raft: { path: '/vault/data', retry_join: peers(all, 'vault', 'vault-internal', 'vault').map((h) => ({ leader_api_addr: `https://${h}:8200`, leader_ca_cert_file: '/etc/vault-tls/ca.crt' })) } },
     service_registration: { kubernetes: {} },
   };
   const labels = { 'app.kubernetes.io/name': 'vault', 'app.kubernetes.io/instance': 'vault' };
@@ -93,7 +93,7 @@ function vault(c: string): Obj[] {
         secretName: 'vault-tls',
         issuerRef: { name: 'meridian-root-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
         usages: ['server auth', 'client auth'],
-        dnsNames: [...peers('vault', 'vault-internal', 'vault'), 'vault', 'vault.vault.svc', 'vault.vault.svc.cluster.local'],
+        dnsNames: [...peers(all, 'vault', 'vault-internal', 'vault'), 'vault', 'vault.vault.svc', 'vault.vault.svc.cluster.local'],
       },
     },
     {
@@ -143,7 +143,7 @@ function vault(c: string): Obj[] {
   ];
 }
 
-function cockroachdb(c: string): Obj[] {
+function cockroachdb(c: string, all: readonly string[]): Obj[] {
   const labels = { 'app.kubernetes.io/name': 'cockroachdb', 'app.kubernetes.io/instance': 'cockroachdb' };
   const ports = [{ name: 'grpc', port: 26257, targetPort: 26257 }, { name: 'http', port: 8080, targetPort: 8080 }];
   const objs: Obj[] = [
@@ -154,7 +154,7 @@ function cockroachdb(c: string): Obj[] {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
       metadata: meta(c, 'cockroachdb', 'cockroachdb-node', 'cockroachdb'),
-      spec: { secretName: 'cockroachdb-tls', commonName: 'node', issuerRef: { name: 'vault-issuer', kind: 'ClusterIssuer', group: 'cert-manager.io' }, usages: ['server auth', 'client auth'], dnsNames: [...peers('cockroachdb', 'cockroachdb', 'cockroachdb'), 'cockroachdb-public', 'cockroachdb-public.cockroachdb.svc'] },
+      spec: { secretName: 'cockroachdb-tls', commonName: 'node', issuerRef: { name: 'vault-issuer', kind: 'ClusterIssuer', group: 'cert-manager.io' }, usages: ['server auth', 'client auth'], dnsNames: [...peers(all, 'cockroachdb', 'cockroachdb', 'cockroachdb'), 'cockroachdb-public', 'cockroachdb-public.cockroachdb.svc'] },
     },
     {
       apiVersion: 'cert-manager.io/v1',
@@ -182,7 +182,7 @@ function cockroachdb(c: string): Obj[] {
                 command: ['/cockroach/cockroach'],
                 args: [
                   'start',
-                  `--join=${peers('cockroachdb', 'cockroachdb', 'cockroachdb').join(',')}`,
+                  `--join=${peers(all, 'cockroachdb', 'cockroachdb', 'cockroachdb').join(',')}`,
                   `--advertise-addr=$(POD_NAME).${c}.cockroachdb.cockroachdb.svc.clusterset.local`,
                   `--locality=region=${REGIONS[c]}`,
                   '--certs-dir=/cockroach/cockroach-certs',
@@ -210,7 +210,7 @@ function cockroachdb(c: string): Obj[] {
       spec: { podSelector: { matchLabels: labels }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 'grpc', protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }] }] },
     },
   ];
-  if (c === CLUSTERS[0]) {
+  if (c === all[0]) {
     objs.push({
       apiVersion: 'batch/v1',
       kind: 'Job',
@@ -352,7 +352,7 @@ function ingress(c: string): Obj[] {
   ];
 }
 
-function submariner(c: string): Obj[] {
+function submariner(c: string, all: readonly string[]): Obj[] {
   return [
     {
       apiVersion: 'submariner.io/v1alpha1',
@@ -364,8 +364,8 @@ function submariner(c: string): Obj[] {
         brokerK8sRemoteNamespace: 'submariner-k8s-broker',
         brokerK8sSecret: 'submariner-broker',
         ceIPSecPSKSecret: 'submariner-ipsec-psk',
-        clusterCIDR: `10.${128 + 4 * CLUSTERS.indexOf(c as (typeof CLUSTERS)[number])}.0.0/14`,
-        serviceCIDR: `172.${30 + CLUSTERS.indexOf(c as (typeof CLUSTERS)[number])}.0.0/16`,
+        clusterCIDR: `10.${128 + 4 * all.indexOf(c)}.0.0/14`,
+        serviceCIDR: `172.${30 + all.indexOf(c)}.0.0/16`,
         clusterID: c,
         namespace: 'submariner-operator',
         cableDriver: 'libreswan',
@@ -378,8 +378,8 @@ function submariner(c: string): Obj[] {
   ];
 }
 
-function glb(c: string): Obj[] {
-  if (c !== CLUSTERS[0]) return [];
+function glb(c: string, all: readonly string[]): Obj[] {
+  if (c !== all[0]) return [];
   return [
     {
       apiVersion: 'redhatcop.redhat.io/v1alpha1',
@@ -391,7 +391,7 @@ function glb(c: string): Obj[] {
         loadBalancingPolicy: 'Latency',
         globalZoneRef: { name: 'global-zone' },
         healthCheck: { httpGet: { path: '/healthz', port: 443, scheme: 'HTTPS' }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 1 },
-        endpoints: CLUSTERS.filter((x) => x !== DRAINED).map((x) => ({
+        endpoints: all.filter((x) => x !== DRAINED).map((x) => ({
           clusterName: x,
           clusterCredentialRef: { name: `${x}-kubeconfig`, namespace: 'meridian-ingress' },
           loadBalancerServiceRef: { name: 'meridian-gateway-istio', namespace: 'meridian-ingress' },
@@ -425,21 +425,21 @@ function argocd(): Obj[] {
   ];
 }
 
-export function fullBundle(): Bundle {
+export function fullBundle(clusters: readonly string[] = CLUSTERS): Bundle {
   const b: Bundle = new Map();
-  for (const c of CLUSTERS) {
+  for (const c of clusters) {
     const components = new Map<string, Obj[]>([
       ['catalog', catalog(c)],
-      ['cockroachdb', cockroachdb(c)],
+      ['cockroachdb', cockroachdb(c, clusters)],
       ['ingress', ingress(c)],
       ['mesh', mesh(c)],
       ['namespaces', namespaces(c)],
       ['pki', pki(c)],
       ['services', services(c)],
-      ['submariner', submariner(c)],
-      ['vault', vault(c)],
+      ['submariner', submariner(c, clusters)],
+      ['vault', vault(c, clusters)],
     ]);
-    const g = glb(c);
+    const g = glb(c, clusters);
     if (g.length > 0) components.set('glb', g);
     b.set(c, components);
   }
