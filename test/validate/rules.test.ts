@@ -1,6 +1,7 @@
 // Each rule has a failing fixture: the complete bundle of full-bundle.ts with one fact broken.
 // The bundle itself must be clean, so every case proves that its rule (and only the rules about
 // that fact) fires.
+import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RULES, treeFromFiles, validateTree, type Violation } from '../../src/validate';
 import { findStores } from '../../src/validate/stores';
@@ -396,6 +397,11 @@ describe('rule catalogue', () => {
   it('has a failing fixture for every rule', () => {
     const covered = new Set(CASES.flatMap((c) => (c.rules.length === 1 ? c.rules : c.rules.filter((r) => r === 'MER070'))));
     expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  it('is documented in README.md, rule by rule', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    for (const r of RULES) expect(readme).toContain(`| ${r.id} | \`${r.name}\` |`);
   });
 
   it('has unique ids and names, a description and a fix for every rule', () => {
