@@ -7,7 +7,7 @@ import { formatSynthSummary } from './summary';
 import { formatRules, formatValidation, validationJson } from './validate-output';
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
 import { buildReport, reportMarkdown } from '../report';
-import { diffMarkdown, diffWorkingTree, GitError, hasChanges } from '../diff';
+import { DiffInputError, diffMarkdown, diffWorkingTree, GitError, hasChanges } from '../diff';
 import { formatDiffText } from './diff-output';
 import { RULES, treeFromDirectory, unknownRules, validateTree } from '../validate';
 import { clusterFoldersByEnvironment } from '../validate/manifest';
@@ -266,8 +266,8 @@ function diff(args: string[], io: Io): number {
       ...(str(flags.env) !== undefined ? { environment: str(flags.env)! } : {}),
     });
   } catch (e) {
-    if (!(e instanceof GitError)) throw e;
-    io.err(`meridian: ${e.message}\n`);
+    if (!(e instanceof GitError) && !(e instanceof DiffInputError)) throw e;
+    io.err(`meridian: ${(e as Error).message}\n`);
     return EXIT.ERROR;
   }
   if (form === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);

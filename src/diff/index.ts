@@ -7,7 +7,7 @@ import { readFolderAtRef } from './git';
 import { diffTrees, type BundleDiff } from './semantic';
 
 export { diffMarkdown, objectName, showValue } from './markdown';
-export { diffTrees, hasChanges, type BundleDiff, type FieldChange, type FileEntry, type FolderDiff, type ObjectEntry } from './semantic';
+export { DiffInputError, diffTrees, hasChanges, type BundleDiff, type FieldChange, type FileEntry, type FolderDiff, type ObjectEntry } from './semantic';
 export { GitError, readFolderAtRef } from './git';
 
 export interface DiffOptions {

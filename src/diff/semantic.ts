@@ -70,6 +70,14 @@ interface Located {
   readonly manifest: Record<string, any>;
 }
 
+/** A tree that cannot be compared (a file is not valid YAML). */
+export class DiffInputError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'DiffInputError';
+  }
+}
+
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function diffTrees(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>, labels: { base: string; head: string }): BundleDiff {
@@ -144,7 +152,7 @@ function objectsOf(files: ReadonlyMap<string, string>): Map<string, Located> {
     const component = file.slice(folder.length + 1).replace(/\.ya?ml$/, '');
     const docs = parseAllDocuments(text);
     for (const doc of Array.isArray(docs) ? docs : []) {
-      if (doc.errors.length > 0) throw new Error(`${file}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]!}`);
+      if (doc.errors.length > 0) throw new DiffInputError(`${file}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]!}`);
       const manifest: unknown = doc.toJS();
       if (!isRecord(manifest)) continue;
       const name = typeof manifest.metadata?.name === 'string' ? manifest.metadata.name : `(${file.slice(folder.length + 1)})`;

@@ -25,14 +25,15 @@ export function mermaidDiagram(r: EnvironmentReport): string {
     }
     lines.push('  end');
   }
-  for (const [a, b] of r.tunnels.pairs) lines.push(`  ${id('c', a)} <-. "${text(`${r.tunnels.cableDriver} tunnel`)}" .-> ${id('c', b)}`);
+  for (const [a, b] of r.tunnels.pairs) lines.push(`  ${id('c', a)} <-.->|${text(`${r.tunnels.cableDriver} tunnel`)}| ${id('c', b)}`);
   if (g && global.length > 0) {
     for (const c of r.clusters) {
       const serves = global.filter((s) => s.servingIn.includes(c.name));
       if (serves.length > 0) lines.push(`  gslb --> ${id('c', c.name, 'gateway')}`);
       for (const s of global.filter((x) => x.activeIn.includes(c.name))) {
-        const target = id('c', c.name, 'svc', s.name);
-        lines.push(s.servingIn.includes(c.name) ? `  ${id('c', c.name, 'gateway')} --> ${target}` : `  ${id('c', c.name, 'gateway')} -. "to other clusters" .-> ${target}`);
+        // a drained cluster still answers the hostname but sends the traffic to the serving clusters
+        const targets = s.servingIn.includes(c.name) ? [c.name] : s.servingIn;
+        for (const t of targets) lines.push(t === c.name ? `  ${id('c', c.name, 'gateway')} --> ${id('c', t, 'svc', s.name)}` : `  ${id('c', c.name, 'gateway')} -.->|${text(s.name)} drained here| ${id('c', t, 'svc', s.name)}`);
       }
     }
   }

@@ -3,7 +3,7 @@
 import { formatPath, kindOf, nameOf, namespaceOf } from './manifest';
 import type { Finding, Rule, Violation } from './rule';
 import { RULES } from './rules';
-import type { DistTree } from './tree';
+import { isClusterFolder, type DistTree } from './tree';
 
 export type { Finding, Location, Rule, Violation } from './rule';
 export { RULES } from './rules';
@@ -55,6 +55,7 @@ function locate(tree: DistTree, rule: Rule, f: Finding): Violation {
     message: f.message,
     location: {
       folder,
+      ...(isClusterFolder(folder) ? { cluster: folder } : {}),
       file: `${tree.root}/${file}`,
       line: pos.line,
       col: pos.col,

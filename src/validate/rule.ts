@@ -31,8 +31,10 @@ export interface Rule {
 }
 
 export interface Location {
-  /** Top-level folder of the tree: the cluster, or `argocd`. */
+  /** Top-level folder of the tree: the cluster, or `argocd` ('' for files beside the folders). */
   readonly folder: string;
+  /** The cluster the folder deploys to; absent for argocd/ and files beside the folders. */
+  readonly cluster?: string;
   /** The file as shown to the user, root included (e.g. `dist/cluster1/vault.yaml`). */
   readonly file: string;
   readonly line: number;

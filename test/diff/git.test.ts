@@ -108,11 +108,14 @@ describe('meridian diff', () => {
     expect(JSON.parse(res.out)).toMatchObject({ base: 'HEAD~1', head: 'working tree', files: [{ file: 'minimal.report.md', change: 'changed' }] });
   });
 
-  it('exits 1 with a message on an unknown revision, outside a repository, and on bad environment files', () => {
+  it('exits 1 with a message on an unknown revision, outside a repository, on a corrupt committed file and on bad environment files', () => {
     const r = repository();
     expect(run('diff', '--environments', r.envs, '--out', r.out, '--base', 'nope')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('unknown revision "nope"') });
     const outside = tempDir('meridian-nogit-');
     expect(run('diff', '--environments', r.envs, '--out', path.join(outside, 'dist'))).toMatchObject({ code: EXIT.ERROR, err: expect.stringMatching(/git rev-parse failed: fatal: not a git repository/) });
+    fs.appendFileSync(path.join(r.out, 'east', 'namespaces.yaml'), '---\nkind: [unclosed\n');
+    git(r.root, 'commit', '-qam', 'corrupt');
+    expect(run('diff', '--environments', r.envs, '--out', r.out)).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('east/namespaces.yaml: not valid YAML') });
     r.edit((t) => t.replace('name: minimal', 'name: Minimal'));
     expect(run('diff', '--environments', r.envs, '--out', r.out)).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('minimal.yaml:3:7: name:') });
     expect(run('diff', '--format', 'html')).toMatchObject({ code: EXIT.USAGE, err: expect.stringContaining('--format must be one of text, markdown, json') });
