@@ -97,6 +97,19 @@ describe('meridian diff', () => {
     expect(res.out).toContain('    - v1 Namespace jobs');
   });
 
+  it('with --env compares only that environment\'s folders and report', () => {
+    const r = repository();
+    fs.copyFileSync('test/fixtures/environments/active-passive.yaml', path.join(r.envs, 'dr.yaml'));
+    synthToDisk({ envDir: r.envs, outDir: r.out });
+    git(r.root, 'add', '-A');
+    git(r.root, 'commit', '-qm', 'add dr');
+    r.edit((t) => t.replace('replicas: 7', 'replicas: 8'));
+    expect(run('diff', '--environments', r.envs, '--out', r.out, '--env', 'dr').code).toBe(EXIT.OK);
+    const d = diffWorkingTree({ envDir: r.envs, outDir: r.out, environment: 'minimal' });
+    expect(d.files.map((f) => f.file)).toEqual(['minimal.report.md']);
+    expect(run('diff', '--environments', r.envs, '--out', r.out, '--env', 'nope')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('no environment named "nope"') });
+  });
+
   it('compares with an older revision given as --base', () => {
     const r = repository();
     r.edit((t) => t.replace('replicas: 7', 'replicas: 9'));
