@@ -56,13 +56,14 @@ ${COMMON}
     summary: 'check a dist/ tree: schemas and the cross-cluster rules (exports, join lists, SANs, quorum, policies)',
     usage: `Usage: meridian validate [dir] [--format text|json] [--env <name>] [--rule <id>]... [--list-rules]
 
-Reads every file under dir (default: dist, or $CDK8S_OUTDIR), offline, and runs the schema of every object
-and every cross-cluster rule (see --list-rules). Exit code 0 when clean, 1 on violations or when the folder
+Reads every file under dir (default: --out, else dist or $CDK8S_OUTDIR), offline, and runs the schema of
+every object and every cross-cluster rule (see --list-rules). Exit code 0 when clean, 1 on violations or when the folder
 cannot be read, 2 on a usage error. In text form, violations go to stderr as
   file:line:col: <rule id> <rule name>: <object> <field path>: <what to fix>
 
 Options:
   --format text|json      output form (default: text); json goes to stdout
+  --out <dir>             the folder to read when dir is not given
   --env <name>            report only the folders of this environment (by their meridian.dev/environment label)
   --rule <id|name>        run only this rule (repeatable)
   --list-rules            print the rules and exit
@@ -215,7 +216,8 @@ function validate(args: string[], io: Io): number {
   const rules = Array.isArray(flags.rule) ? flags.rule : undefined;
   const unknown = unknownRules(rules ?? []);
   if (unknown.length > 0) throw new UsageError(`unknown rule ${unknown.join(', ')}; see --list-rules`);
-  const dir = flags._[0] ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
+  if (str(flags.environments) !== undefined) throw new UsageError('validate reads a dist/ tree, not environment files: give the folder (or --out); see --help');
+  const dir = flags._[0] ?? str(flags.out) ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
   let tree;
   try {
     tree = treeFromDirectory(dir, dir.replace(/\/+$/, ''));

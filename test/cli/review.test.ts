@@ -74,6 +74,8 @@ describe('meridian validate', () => {
     expect(run('validate', '--rule', 'MER999')).toMatchObject({ code: EXIT.USAGE, err: expect.stringContaining('unknown rule MER999') });
     expect(run('validate', '--format', 'yaml')).toMatchObject({ code: EXIT.USAGE });
     expect(run('validate', 'a', 'b')).toMatchObject({ code: EXIT.USAGE, err: expect.stringContaining("unexpected argument 'b'") });
+    expect(run('validate', '--environments', 'environments')).toMatchObject({ code: EXIT.USAGE, err: expect.stringContaining('validate reads a dist/ tree') });
+    expect(run('validate', '--out', 'no-such-dir')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('no-such-dir: no such folder') });
     expect(run('validate', 'no-such-dir')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('no-such-dir: no such folder') });
   });
 });
