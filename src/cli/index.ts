@@ -57,8 +57,8 @@ ${COMMON}
     usage: `Usage: meridian validate [dir] [--format text|json] [--env <name>] [--rule <id>]... [--list-rules]
 
 Reads every file under dir (default: --out, else dist or $CDK8S_OUTDIR), offline, and runs the schema of
-every object and every cross-cluster rule (see --list-rules). Exit code 0 when clean, 1 on violations or when the folder
-cannot be read, 2 on a usage error. In text form, violations go to stderr as
+every object and every cross-cluster rule (see --list-rules). Exit code 0 when clean, 1 on violations or
+when the folder cannot be read, 2 on a usage error. In text form, violations go to stderr as
   file:line:col: <rule id> <rule name>: <object> <field path>: <what to fix>
 
 Options:
