@@ -1,9 +1,10 @@
 // The only module that reads environments/ and writes dist/ for synthesis (DESIGN §5).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { synthesize, type Bundle } from './synth/synthesize';
+import { OutputValidationError, synthesize, type Bundle } from './synth/synthesize';
 import { writeTreeAtomically } from './synth/write';
 import { buildTopology, parseEnvironment, TopologyError, type Topology } from './topology';
+import { treeFromFiles, validateTree, violationLine } from './validate';
 
 export const DEFAULT_ENV_DIR = 'environments';
 export const DEFAULT_OUT_DIR = 'dist';
@@ -48,6 +49,11 @@ export interface SynthResult {
   readonly outDir: string;
 }
 
+/** Top-level entries of the output a bundle owns: its folders and the files beside them (environment reports). */
+function ownedEntries(bundle: Bundle): string[] {
+  return [...new Set([...bundle.folders, ...[...bundle.files.keys()].filter((f) => !f.includes('/'))])].sort();
+}
+
 /** load -> check -> synthesize -> validate -> write atomically. Throws TopologyError or OutputValidationError; then nothing is written. */
 export function synthToDisk(options: SynthOptions = {}): SynthResult {
   const envDir = options.envDir ?? DEFAULT_ENV_DIR;
@@ -59,6 +65,9 @@ export function synthToDisk(options: SynthOptions = {}): SynthResult {
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: `no environment named "${only}"; known: ${known}` }]);
   }
   const bundle = synthesize(topology, only === undefined ? {} : { environments: [only] });
-  writeTreeAtomically(outDir, bundle.files, only === undefined ? {} : { owned: bundle.folders });
+  // The cross-cluster rules of `meridian validate`; synthesize() has already checked every schema (MER001).
+  const violations = validateTree(treeFromFiles(bundle.files, outDir), { skip: ['MER001'] });
+  if (violations.length > 0) throw new OutputValidationError(violations.map(violationLine));
+  writeTreeAtomically(outDir, bundle.files, only === undefined ? {} : { owned: ownedEntries(bundle) });
   return { topology, bundle, outDir };
 }

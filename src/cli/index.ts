@@ -4,6 +4,13 @@ import { synthToDisk } from '../main';
 import { OutputValidationError } from '../synth/synthesize';
 import { TopologyError } from '../topology';
 import { formatSynthSummary } from './summary';
+import { formatRules, formatValidation, validationJson } from './validate-output';
+import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
+import { buildReport, reportMarkdown } from '../report';
+import { DiffInputError, diffMarkdown, diffWorkingTree, GitError, hasChanges } from '../diff';
+import { formatDiffText } from './diff-output';
+import { RULES, treeFromDirectory, unknownRules, validateTree } from '../validate';
+import { clusterFoldersByEnvironment } from '../validate/manifest';
 import { style } from './style';
 
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, CHANGES: 3 } as const;
@@ -44,6 +51,61 @@ written and the exit code is 1.
 ${COMMON}
   -q, --quiet             print nothing on success`,
     run: synth,
+  },
+  validate: {
+    summary: 'check a dist/ tree: schemas and the cross-cluster rules (exports, join lists, SANs, quorum, policies)',
+    usage: `Usage: meridian validate [dir] [--format text|json] [--env <name>] [--rule <id>]... [--list-rules]
+
+Reads every file under dir (default: --out, else dist or $CDK8S_OUTDIR), offline, and runs the schema of
+every object and every cross-cluster rule (see --list-rules). Exit code 0 when clean, 1 on violations or
+when the folder cannot be read, 2 on a usage error. In text form, violations go to stderr as
+  file:line:col: <rule id> <rule name>: <object> <field path>: <what to fix>
+
+Options:
+  --format text|json      output form (default: text); json goes to stdout
+  --out <dir>             the folder to read when dir is not given
+  --env <name>            report only the folders of this environment (by their meridian.dev/environment label)
+  --rule <id|name>        run only this rule (repeatable)
+  --list-rules            print the rules and exit
+  -h, --help              show this help`,
+    run: validate,
+  },
+  diff: {
+    summary: 'semantic per-cluster diff between dist/ at a git revision and a fresh synth (PR comment with --format markdown)',
+    usage: `Usage: meridian diff [--base <git-ref>] [--format text|markdown|json] [--env <name>] [--environments <dir>] [--out <dir>]
+
+Synthesizes the environment files of the working tree in memory and compares the result with dist/ as
+committed at the base revision (read with git, nothing is checked out): objects added, removed and changed
+(identity: apiVersion, kind, namespace and name within a cluster folder), with the path and old -> new value
+of every changed field, grouped by cluster and component. Values of Secrets and secret-looking fields are
+never shown. The markdown form is a ready pull-request comment. Exit code 0 when nothing changed, 3 when
+something did, 1 on an error (environment files, git).
+
+Options:
+  --base <git-ref>        revision of the committed dist/ (default: HEAD)
+  --format text|markdown|json   output form (default: text)
+  --env <name>            only this environment's cluster folders and report
+  --environments <dir>    folder of environment files (default: environments)
+  --out <dir>             the dist/ folder inside the repository (default: dist, or $CDK8S_OUTDIR)
+  -h, --help              show this help`,
+    run: diff,
+  },
+  report: {
+    summary: 'DR report per environment: voters and quorum per store, where services run, GSLB reaction, diagram, runbook',
+    usage: `Usage: meridian report [--env <name>] [--format markdown|json] [--environments <dir>]
+
+Prints the disaster-recovery report of each environment, derived from the environment files: clusters and
+regions; per store the voters per cluster, quorum and how many clusters it can lose, and its RPO/RTO class;
+per service where it is active, drained, and its replica split; the GSLB policy and the time to react to a
+dead region; a Mermaid diagram; and the ordered bootstrap runbook with exact commands. \`meridian synth\`
+also writes it to dist/<env>.report.md. Exit code 0, or 1 when the environment files have errors.
+
+Options:
+  --env <name>            only this environment (json: one object instead of a list)
+  --format markdown|json  output form (default: markdown)
+  --environments <dir>    folder of environment files (default: environments)
+  -h, --help              show this help`,
+    run: report,
   },
 };
 
@@ -105,29 +167,113 @@ export function reportError(e: unknown, io: Io): number {
 
 export class UsageError extends Error {}
 
-function parse(args: string[], extra: Record<string, { type: 'string' | 'boolean'; short?: string }> = {}): Record<string, string | boolean | undefined> {
+type Flags = Record<string, string | boolean | string[] | undefined>;
+
+function parse(args: string[], extra: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {}, maxPositionals = 0): Flags & { _: string[] } {
   try {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args,
-      allowPositionals: false,
+      allowPositionals: maxPositionals > 0,
       strict: true,
       options: { env: { type: 'string' }, environments: { type: 'string' }, out: { type: 'string' }, ...extra },
     });
-    return values as Record<string, string | boolean | undefined>;
+    if (positionals.length > maxPositionals) throw new Error(`unexpected argument '${positionals[maxPositionals]!}'`);
+    return { ...(values as Flags), _: positionals };
   } catch (e) {
     throw new UsageError(`${(e as Error).message.replace(/\.$/, '')}; see --help`);
   }
 }
 
+/** A `--format` value among the allowed ones. */
+function format<T extends string>(value: unknown, allowed: readonly T[]): T {
+  if (value === undefined) return allowed[0]!;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--format must be one of ${allowed.join(', ')}, not "${String(value)}"; see --help`);
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 function synth(args: string[], io: Io): number {
   const flags = parse(args, { quiet: { type: 'boolean', short: 'q' } });
   const started = process.hrtime.bigint();
   const result = synthToDisk({
-    ...(typeof flags.environments === 'string' ? { envDir: flags.environments } : {}),
-    ...(typeof flags.out === 'string' ? { outDir: flags.out } : {}),
-    ...(typeof flags.env === 'string' ? { environment: flags.env } : {}),
+    ...(str(flags.environments) !== undefined ? { envDir: str(flags.environments)! } : {}),
+    ...(str(flags.out) !== undefined ? { outDir: str(flags.out)! } : {}),
+    ...(str(flags.env) !== undefined ? { environment: str(flags.env)! } : {}),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (!flags.quiet) io.out(formatSynthSummary(result, seconds, style(io.color)));
   return EXIT.OK;
+}
+
+function validate(args: string[], io: Io): number {
+  const flags = parse(args, { format: { type: 'string' }, rule: { type: 'string', multiple: true }, 'list-rules': { type: 'boolean' } }, 1);
+  const form = format(flags.format, ['text', 'json'] as const);
+  if (flags['list-rules']) {
+    io.out(form === 'json' ? `${JSON.stringify(RULES.map((r) => ({ id: r.id, name: r.name, description: r.description, fix: r.fix })), null, 2)}\n` : formatRules(RULES, style(io.color)));
+    return EXIT.OK;
+  }
+  const rules = Array.isArray(flags.rule) ? flags.rule : undefined;
+  const unknown = unknownRules(rules ?? []);
+  if (unknown.length > 0) throw new UsageError(`unknown rule ${unknown.join(', ')}; see --list-rules`);
+  if (str(flags.environments) !== undefined) throw new UsageError('validate reads a dist/ tree, not environment files: give the folder (or --out); see --help');
+  const dir = flags._[0] ?? str(flags.out) ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
+  let tree;
+  try {
+    tree = treeFromDirectory(dir, dir.replace(/\/+$/, ''));
+  } catch (e) {
+    io.err(`meridian: ${(e as Error).message}\n`);
+    return EXIT.ERROR;
+  }
+  const env = str(flags.env);
+  let folders: string[] | undefined;
+  if (env !== undefined) {
+    const byEnv = clusterFoldersByEnvironment(tree);
+    if (!byEnv.has(env)) throw new UsageError(`no cluster folder of environment "${env}" in ${dir}; environments: ${[...byEnv.keys()].filter((e) => e !== '').join(', ')}`);
+    folders = [...byEnv.get(env)!, 'argocd', ''];
+  }
+  const violations = validateTree(tree, { ...(rules ? { rules } : {}), ...(folders ? { folders } : {}) });
+  if (form === 'json') io.out(`${JSON.stringify(validationJson(tree, violations, rules), null, 2)}\n`);
+  else {
+    const text = formatValidation(tree, violations, rules?.length ?? RULES.length, style(io.color));
+    if (violations.length > 0) io.err(text);
+    else io.out(text);
+  }
+  return violations.length > 0 ? EXIT.ERROR : EXIT.OK;
+}
+
+function report(args: string[], io: Io): number {
+  const flags = parse(args, { format: { type: 'string' } });
+  const form = format(flags.format, ['markdown', 'json'] as const);
+  if (str(flags.out) !== undefined) throw new UsageError('report prints to stdout and takes no --out; see --help');
+  const topology = loadTopology(str(flags.environments) ?? DEFAULT_ENV_DIR);
+  const env = str(flags.env);
+  const envs = topology.environments.filter((e) => env === undefined || e.name === env);
+  if (envs.length === 0) throw new UsageError(`no environment named "${env ?? ''}"; known: ${topology.environments.map((e) => e.name).join(', ')}`);
+  const reports = envs.map(buildReport);
+  if (form === 'json') io.out(`${JSON.stringify(env === undefined ? reports : reports[0], null, 2)}\n`);
+  else io.out(reports.map(reportMarkdown).join('\n'));
+  return EXIT.OK;
+}
+
+function diff(args: string[], io: Io): number {
+  const flags = parse(args, { base: { type: 'string' }, format: { type: 'string' } });
+  const form = format(flags.format, ['text', 'markdown', 'json'] as const);
+  let result;
+  try {
+    result = diffWorkingTree({
+      ...(str(flags.base) !== undefined ? { base: str(flags.base)! } : {}),
+      ...(str(flags.environments) !== undefined ? { envDir: str(flags.environments)! } : {}),
+      ...(str(flags.out) !== undefined ? { outDir: str(flags.out)! } : {}),
+      ...(str(flags.env) !== undefined ? { environment: str(flags.env)! } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof GitError) && !(e instanceof DiffInputError)) throw e;
+    io.err(`meridian: ${(e as Error).message}\n`);
+    return EXIT.ERROR;
+  }
+  if (form === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
+  else if (form === 'markdown') io.out(diffMarkdown(result));
+  else io.out(formatDiffText(result, style(io.color)));
+  return hasChanges(result) ? EXIT.CHANGES : EXIT.OK;
 }

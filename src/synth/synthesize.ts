@@ -4,6 +4,7 @@ import { ArgoCdChart } from '../charts/argocd';
 import { addClusterCharts } from '../charts/cluster';
 import type { MeridianChart } from '../charts/meridian-chart';
 import { inventoryOf, type BundleInventory } from '../lib/inventory';
+import { renderReport, reportFile } from '../report';
 import { cmp, clusterView, RESERVED_CLUSTER_NAMES, type Topology } from '../topology';
 import { validateManifest } from '../validate/schema';
 
@@ -104,6 +105,9 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
   const names = topology.environments.map((e) => e.name);
   emit(ARGOCD_FOLDER, argoCharts, `environment${names.length > 1 ? 's' : ''} ${names.join(', ')}`, (chart) => chart.component);
   folders.push(ARGOCD_FOLDER);
+
+  // dist/<env>.report.md: the DR report and bootstrap runbook, beside the cluster folders (no Application deploys a file).
+  for (const env of selected) files.set(reportFile(env.name), renderReport(env));
 
   const violations = checkObjects(objects);
   if (violations.length > 0) throw new OutputValidationError(violations);

@@ -1,0 +1,33 @@
+import { objectName, showValue, type BundleDiff } from '../diff';
+import type { Style } from './style';
+
+/** `meridian diff --format text`: the same content as the PR comment, for a terminal. */
+export function formatDiffText(d: BundleDiff, s: Style): string {
+  const out: string[] = [];
+  const mark = { added: s.green('+'), removed: s.red('-'), changed: s.yellow('~') } as const;
+  for (const f of d.folders) {
+    out.push(s.bold(`${f.folder}${f.environment ? s.dim(` (${f.environment})`) : ''}`));
+    for (const c of f.components) {
+      out.push(`  ${c.component}`);
+      for (const e of c.entries) {
+        out.push(`    ${mark[e.change]} ${objectName(e)}${e.movedFrom ? s.dim(` (moved from ${e.movedFrom})`) : ''}`);
+        for (const field of e.fields ?? []) {
+          if (field.change === 'added') out.push(`        ${field.path}: ${s.green(`+ ${showValue(field.new)}`)}`);
+          else if (field.change === 'removed') out.push(`        ${field.path}: ${s.red(`- ${showValue(field.old)}`)}`);
+          else out.push(`        ${field.path}: ${s.red(showValue(field.old))} -> ${s.green(showValue(field.new))}`);
+        }
+      }
+    }
+  }
+  if (d.files.length > 0) {
+    out.push(s.bold('other files'));
+    for (const f of d.files) out.push(`    ${mark[f.change]} ${f.file} (+${f.linesAdded} -${f.linesRemoved} lines)`);
+  }
+  const total = d.summary.added + d.summary.removed + d.summary.changed;
+  out.push(
+    total + d.files.length === 0
+      ? `${s.green('no changes')}: dist/ at ${d.base} equals a fresh synth of the ${d.head}`
+      : `${total} object change(s) in ${d.folders.length} folder(s) (${d.summary.added} added, ${d.summary.removed} removed, ${d.summary.changed} changed), ${d.files.length} other file(s) ${s.dim(`(${d.base} -> ${d.head})`)}`,
+  );
+  return `${out.join('\n')}\n`;
+}

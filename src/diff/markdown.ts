@@ -1,0 +1,60 @@
+// `meridian diff --format markdown`: a ready PR comment. A summary table, then one collapsible
+// section per cluster folder with its changes grouped by component.
+import type { BundleDiff, FieldChange, ObjectEntry } from './semantic';
+
+const SIGN = { added: '➕', removed: '➖', changed: '✏️' } as const;
+
+/** Inline code that survives backticks inside the value. */
+function code(s: string): string {
+  const fence = s.includes('`') ? '``' : '`';
+  return `${fence}${fence.length > 1 ? ' ' : ''}${s.replace(/\n/g, '\\n')}${fence.length > 1 ? ' ' : ''}${fence}`;
+}
+
+export function showValue(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'null';
+}
+
+export function objectName(e: Pick<ObjectEntry, 'apiVersion' | 'kind' | 'namespace' | 'name'>): string {
+  return `${e.apiVersion} ${e.kind} ${e.namespace !== undefined ? `${e.namespace}/` : ''}${e.name}`;
+}
+
+function fieldLine(f: FieldChange): string {
+  if (f.change === 'added') return `  - ${code(f.path)}: added ${code(showValue(f.new))}`;
+  if (f.change === 'removed') return `  - ${code(f.path)}: removed (was ${code(showValue(f.old))})`;
+  return `  - ${code(f.path)}: ${code(showValue(f.old))} → ${code(showValue(f.new))}`;
+}
+
+function counts(x: { added: number; removed: number; changed: number }): string {
+  return [x.added ? `${x.added} added` : '', x.removed ? `${x.removed} removed` : '', x.changed ? `${x.changed} changed` : ''].filter((s) => s !== '').join(', ');
+}
+
+export function diffMarkdown(d: BundleDiff): string {
+  const out: string[] = [`### meridian diff: \`${d.base}\` → ${d.head}`, ''];
+  if (d.folders.length === 0 && d.files.length === 0) {
+    out.push(`No changes: \`dist/\` at \`${d.base}\` equals a fresh synth of the ${d.head}.`);
+    return `${out.join('\n')}\n`;
+  }
+  if (d.folders.length > 0) {
+    out.push('| cluster | environment | added | removed | changed |', '| --- | --- | ---: | ---: | ---: |');
+    for (const f of d.folders) out.push(`| ${f.folder} | ${f.environment ?? ''} | ${f.added} | ${f.removed} | ${f.changed} |`);
+    out.push(`| **total** | | **${d.summary.added}** | **${d.summary.removed}** | **${d.summary.changed}** |`, '');
+  } else {
+    out.push('No Kubernetes object changes.', '');
+  }
+  if (d.files.length > 0) {
+    out.push(`Other files: ${d.files.map((f) => `${code(f.file)} ${f.change} (+${f.linesAdded} −${f.linesRemoved} lines)`).join(', ')}.`, '');
+  }
+  for (const f of d.folders) {
+    out.push('<details>', `<summary><b>${f.folder}</b>: ${counts(f)}</summary>`, '');
+    for (const c of f.components) {
+      out.push(`**${c.component}**`, '');
+      for (const e of c.entries) {
+        out.push(`- ${SIGN[e.change]} ${e.change} ${code(objectName(e))}${e.movedFrom ? ` (moved from ${code(e.movedFrom)})` : ''}`);
+        for (const field of e.fields ?? []) out.push(fieldLine(field));
+      }
+      out.push('');
+    }
+    out.push('</details>', '');
+  }
+  return `${out.join('\n').replace(/\n+$/, '')}\n`;
+}

@@ -1,0 +1,105 @@
+// Rules about how the bundle reaches clusters and users: the ApplicationSets deploy each cluster
+// folder exactly once, to the cluster of that name; the global DNS records send a hostname to the
+// clusters that serve it and to no drained one.
+import { LABEL } from '../../lib/labels';
+import { clusterFoldersByEnvironment, environmentOfFolder, inFolder, kindOf, labelsOf, nameOf, namespaceOf } from '../manifest';
+import type { Finding, Rule } from '../rule';
+import { isClusterFolder, isRecord, LABEL_ENVIRONMENT, type DistObject, type DistTree } from '../tree';
+
+export const applicationSetCoversClusters: Rule = {
+  id: 'MER090',
+  name: 'applicationset-covers-clusters',
+  description: 'the ApplicationSets\' git directory generators turn every cluster folder into exactly one Application, of its own environment, whose destination is the cluster named like the folder; argocd/ is never deployed as a cluster',
+  fix: 'let the argocd chart exclude argocd/ and the other environments\' folders, and set destination.name to {{.path.basename}}',
+  check(tree) {
+    const out: Finding[] = [];
+    const sets = tree.objects.filter((o) => kindOf(o) === 'ApplicationSet');
+    if (sets.length === 0) return out;
+    const folders = [...new Set(tree.files.filter((f) => f.includes('/')).map((f) => f.slice(0, f.indexOf('/'))))].sort();
+    const coverage = new Map<string, DistObject[]>();
+    for (const set of sets) {
+      const generators = Array.isArray(set.manifest.spec?.generators) ? set.manifest.spec.generators : [];
+      const dirs = generators.flatMap((g: unknown) => (isRecord(g) && isRecord(g.git) && Array.isArray(g.git.directories) ? g.git.directories : [])).filter(isRecord);
+      const includes = dirs.filter((d: Record<string, any>) => d.exclude !== true).map((d: Record<string, any>) => String(d.path));
+      const excludes = dirs.filter((d: Record<string, any>) => d.exclude === true).map((d: Record<string, any>) => String(d.path));
+      for (const folder of folders) {
+        const matches = includes.some((p: string) => globMatches(p, folder)) && !excludes.some((p: string) => globMatches(p, folder));
+        if (matches) coverage.set(folder, [...(coverage.get(folder) ?? []), set]);
+      }
+      const destination = set.manifest.spec?.template?.spec?.destination;
+      if (includes.length > 0 && (!isRecord(destination) || typeof destination.name !== 'string' || !/^\{\{\s*\.?path\.basename(Normalized)?\s*\}\}$/.test(destination.name))) {
+        out.push({ object: set, path: ['spec', 'template', 'spec', 'destination'], message: `ApplicationSet ${nameOf(set)} must deploy each folder to the Argo CD cluster named like it: destination.name: '{{.path.basename}}'` });
+      }
+    }
+    for (const folder of folders) {
+      const covering = coverage.get(folder) ?? [];
+      if (!isClusterFolder(folder)) {
+        for (const set of covering) out.push({ object: set, path: ['spec', 'generators'], message: `ApplicationSet ${nameOf(set)} turns ${folder}/ into an Application for a cluster named ${folder}; exclude it` });
+        continue;
+      }
+      const env = environmentOfFolder(tree, folder);
+      if (covering.length === 0) {
+        const first = sets.find((s) => labelsOf(s)[LABEL_ENVIRONMENT] === env) ?? sets[0]!;
+        out.push({ object: first, path: ['spec', 'generators'], message: `no ApplicationSet deploys cluster folder ${folder}/${env ? ` (environment ${env})` : ''}: its objects would never reach the cluster` });
+      } else if (covering.length > 1) {
+        out.push({ object: covering[1]!, path: ['spec', 'generators'], message: `cluster folder ${folder}/ is deployed by ${covering.length} ApplicationSets (${covering.map(nameOf).join(', ')}); two Applications would fight over the same objects` });
+      } else {
+        const setEnv = labelsOf(covering[0]!)[LABEL_ENVIRONMENT];
+        if (env !== '' && setEnv !== undefined && setEnv !== env) out.push({ object: covering[0]!, path: ['spec', 'generators'], message: `ApplicationSet ${nameOf(covering[0]!)} of environment ${setEnv} deploys ${folder}/, a cluster of environment ${env}; exclude it` });
+      }
+    }
+    return out;
+  },
+};
+
+/** Whether a generator path (`dist/*`, `dist/argocd`) names a top-level folder, whatever the repository prefix. */
+function globMatches(pattern: string, folder: string): boolean {
+  const parts = pattern.replace(/\/+$/, '').split('/');
+  const last = parts[parts.length - 1]!;
+  const regex = new RegExp(`^${last.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+  return regex.test(folder);
+}
+
+export const gslbTargetsServingClusters: Rule = {
+  id: 'MER091',
+  name: 'gslb-targets-serving-clusters',
+  description: 'each GlobalDNSRecord sends its hostname to exactly the clusters whose HTTPRoutes serve it undrained, through a load-balancer Service that exists there (the Gateway\'s <gateway>-<class> Service)',
+  fix: 'build the record\'s endpoints from the service\'s servingIn clusters and the shared ingress names (INGRESS in src/lib/names.ts)',
+  check(tree) {
+    const out: Finding[] = [];
+    const clustersByEnv = clusterFoldersByEnvironment(tree);
+    for (const record of tree.objects.filter((o) => kindOf(o) === 'GlobalDNSRecord')) {
+      const env = environmentOfFolder(tree, record.folder);
+      const clusters = clustersByEnv.get(env) ?? [];
+      const host = String(record.manifest.spec?.name ?? '').toLowerCase();
+      const endpoints = (Array.isArray(record.manifest.spec?.endpoints) ? record.manifest.spec.endpoints : []) as unknown[];
+      const targeted = new Set<string>();
+      endpoints.forEach((e, i) => {
+        if (!isRecord(e)) return;
+        const at = ['spec', 'endpoints', i];
+        const cluster = String(e.clusterName);
+        targeted.add(cluster);
+        if (!clusters.includes(cluster)) {
+          out.push({ object: record, path: [...at, 'clusterName'], message: `endpoint cluster ${cluster} of ${host} is not a cluster of ${env ? `environment ${env}` : 'the tree'} (clusters: ${clusters.join(', ')})` });
+          return;
+        }
+        const ref = e.loadBalancerServiceRef;
+        if (isRecord(ref) && !loadBalancerExists(tree, cluster, String(ref.namespace), String(ref.name))) {
+          out.push({ object: record, path: [...at, 'loadBalancerServiceRef'], message: `endpoint ${cluster} of ${host} points at Service ${String(ref.namespace)}/${String(ref.name)}, which ${cluster} neither defines as a LoadBalancer Service nor gets from a Gateway (<gateway>-<gatewayClassName>)` });
+        }
+      });
+      const routes = tree.objects.filter((o) => kindOf(o) === 'HTTPRoute' && clusters.includes(o.folder) && Array.isArray(o.manifest.spec?.hostnames) && o.manifest.spec.hostnames.map((h: unknown) => String(h).toLowerCase()).includes(host));
+      if (routes.length === 0) continue;
+      const serving = [...new Set(routes.filter((r) => labelsOf(r)[LABEL.drained] !== 'true').map((r) => r.folder))].sort();
+      const drained = [...new Set(routes.filter((r) => labelsOf(r)[LABEL.drained] === 'true').map((r) => r.folder))].sort();
+      for (const c of serving.filter((x) => !targeted.has(x))) out.push({ object: record, path: ['spec', 'endpoints'], message: `${c} serves ${host} but is not an endpoint of its GlobalDNSRecord: it would get no global traffic, and a failure elsewhere could not fail over to it` });
+      for (const c of drained.filter((x) => targeted.has(x))) out.push({ object: record, path: ['spec', 'endpoints'], message: `${host} is drained in ${c} (its HTTPRoute is labelled ${LABEL.drained}) but ${c} is still an endpoint of the GlobalDNSRecord; leave drained clusters out of the record` });
+    }
+    return out;
+  },
+};
+
+function loadBalancerExists(tree: DistTree, folder: string, namespace: string, name: string): boolean {
+  if (inFolder(tree, folder, 'Service', namespace).some((s) => nameOf(s) === name && s.manifest.spec?.type === 'LoadBalancer')) return true;
+  return inFolder(tree, folder, 'Gateway', namespace).some((g) => `${nameOf(g)}-${String(g.manifest.spec?.gatewayClassName)}` === name && namespaceOf(g) === namespace);
+}

@@ -1,0 +1,179 @@
+// A dist/ tree as the validation rules see it: every YAML document of every file, with the folder
+// (cluster) it belongs to and the source position of any field, whether the tree comes from disk,
+// from a git revision or from a fresh in-memory synthesis.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { ARGOCD_FOLDER } from '../synth/synthesize';
+
+/** A step into a manifest: a map key or a list index. */
+export type Segment = string | number;
+
+export const KUSTOMIZATION = 'kustomization.yaml';
+export const LABEL_ENVIRONMENT = 'meridian.dev/environment';
+export const LABEL_CLUSTER = 'meridian.dev/cluster';
+
+export interface DistObject {
+  /** Top-level folder: a cluster name or `argocd`. */
+  readonly folder: string;
+  /** Path relative to the tree root, e.g. `cluster1/vault.yaml`. */
+  readonly file: string;
+  /** Position of the document in its file (0-based, counting only non-empty documents). */
+  readonly index: number;
+  // Manifests are read from YAML: rules walk them as plain data.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly manifest: Record<string, any>;
+}
+
+export interface Kustomization {
+  readonly folder: string;
+  readonly file: string;
+  readonly resources: readonly string[];
+}
+
+export interface ParseProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly message: string;
+}
+
+export interface DistTree {
+  /** How the root is shown in messages, e.g. `dist`. */
+  readonly root: string;
+  /** Every file of the tree (relative path), sorted. */
+  readonly files: readonly string[];
+  /** Every Kubernetes object, in file then document order (kustomization files excluded). */
+  readonly objects: readonly DistObject[];
+  /** Folder -> its kustomization.yaml. */
+  readonly kustomizations: ReadonlyMap<string, Kustomization>;
+  readonly parseProblems: readonly ParseProblem[];
+  /** 1-based line and column of the deepest existing node on `segments` in an object's document. */
+  position(object: Pick<DistObject, 'file' | 'index'>, segments: readonly Segment[]): { line: number; col: number };
+}
+
+/** Top-level folders that hold objects deployed to one cluster (everything but argocd/). */
+export function isClusterFolder(folder: string): boolean {
+  return folder !== ARGOCD_FOLDER && folder !== '';
+}
+
+/** Builds a tree from file contents (path relative to the root -> text). Non-YAML files are listed but not parsed. */
+export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist'): DistTree {
+  const objects: DistObject[] = [];
+  const kustomizations = new Map<string, Kustomization>();
+  const problems: ParseProblem[] = [];
+  const parsed = new Map<string, { docs: Document[]; lines: LineCounter }>();
+  const names = [...files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+  for (const file of names) {
+    if (!/\.ya?ml$/.test(file)) continue;
+    const text = files.get(file)!;
+    const lines = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    if (!Array.isArray(docs)) continue; // an empty stream
+    const kept: Document[] = [];
+    for (const doc of docs) {
+      if (doc.errors.length > 0) {
+        for (const e of doc.errors) {
+          const at = lines.linePos(e.pos[0]);
+          problems.push({ file, line: at.line, col: at.col, message: e.message.split('\n')[0]! });
+        }
+        continue;
+      }
+      if (doc.contents === null) continue;
+      kept.push(doc);
+    }
+    parsed.set(file, { docs: kept, lines });
+    const folder = file.includes('/') ? file.slice(0, file.indexOf('/')) : '';
+    kept.forEach((doc, index) => {
+      let value: unknown;
+      try {
+        value = doc.toJS();
+      } catch (e) {
+        const at = lines.linePos((doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0);
+        problems.push({ file, line: at.line, col: at.col, message: (e as Error).message });
+        return;
+      }
+      if (path.posix.basename(file) === KUSTOMIZATION) {
+        const resources = isRecord(value) && Array.isArray(value.resources) ? value.resources.filter((r): r is string => typeof r === 'string') : [];
+        kustomizations.set(path.posix.dirname(file), { folder, file, resources });
+        return;
+      }
+      if (!isRecord(value)) {
+        const at = lines.linePos((doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0);
+        problems.push({ file, line: at.line, col: at.col, message: 'a manifest must be a mapping with apiVersion, kind and metadata' });
+        return;
+      }
+      objects.push({ folder, file, index, manifest: value });
+    });
+  }
+
+  const position = (object: Pick<DistObject, 'file' | 'index'>, segments: readonly Segment[]): { line: number; col: number } => {
+    const p = parsed.get(object.file);
+    const doc = p?.docs[object.index];
+    if (!p || !doc) return { line: 1, col: 1 };
+    let node: unknown = doc.contents;
+    let offset = (doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
+    for (const segment of segments) {
+      if (isMap(node)) {
+        const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(segment));
+        if (!pair) break;
+        offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item = node.items[segment];
+        if (!item) break;
+        offset = (item as { range?: [number, number, number] }).range?.[0] ?? offset;
+        node = item;
+      } else {
+        break;
+      }
+    }
+    return p.lines.linePos(offset);
+  };
+
+  return { root, files: names, objects, kustomizations, parseProblems: problems, position };
+}
+
+/** Reads every file under `dir` (hidden entries skipped) and builds the tree. */
+export function treeFromDirectory(dir: string, root = dir): DistTree {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: no such folder; run \`meridian synth\` first or name the folder to validate`);
+  const files = new Map<string, string>();
+  const walk = (rel: string): void => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const r = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(r);
+      else if (entry.isFile()) files.set(r, fs.readFileSync(path.join(dir, r), 'utf8'));
+    }
+  };
+  walk('');
+  return treeFromFiles(files, root);
+}
+
+/** Builds the tree of the given manifest files (absolute or relative paths) under their common root. */
+export function treeFromManifestPaths(paths: readonly string[]): { tree: DistTree; rootDir: string } {
+  const absolute = paths.map((p) => path.resolve(p));
+  // The root is the parent of the folders that hold a kustomization (one per cluster folder), else the common directory.
+  const folders = absolute.filter((p) => path.basename(p) === KUSTOMIZATION).map((p) => path.dirname(p));
+  const rootDir = commonDirectory(folders.length > 0 ? folders.map((f) => path.dirname(f)) : absolute.map((p) => path.dirname(p)));
+  const files = new Map<string, string>();
+  for (const p of absolute) files.set(path.relative(rootDir, p).split(path.sep).join('/'), fs.readFileSync(p, 'utf8'));
+  return { tree: treeFromFiles(files, path.relative(process.cwd(), rootDir) || '.'), rootDir };
+}
+
+function commonDirectory(dirs: readonly string[]): string {
+  if (dirs.length === 0) return process.cwd();
+  let common = dirs[0]!.split(path.sep);
+  for (const d of dirs.slice(1)) {
+    const parts = d.split(path.sep);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.join(path.sep) || path.sep;
+}
+
+export function isRecord(value: unknown): value is Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

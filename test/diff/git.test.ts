@@ -1,0 +1,136 @@
+// `meridian diff` end to end: fixture environments committed with their dist/ in a temporary git
+// repository, then edited in the working tree.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXIT, main, type Io } from '../../src/cli';
+import { diffWorkingTree, readFolderAtRef, type BundleDiff } from '../../src/diff';
+import { synthToDisk } from '../../src/main';
+import { readTree, tempDir } from '../helpers';
+
+const MINIMAL = fs.readFileSync('test/fixtures/environments/minimal.yaml', 'utf8');
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 't@example.com' } });
+}
+
+/** A repository with environments/minimal.yaml (optionally edited) and its synthesized dist/, committed. */
+function repository(environment = MINIMAL): { root: string; envs: string; out: string; edit: (f: (text: string) => string) => void } {
+  const root = tempDir('meridian-diff-');
+  git(root, 'init', '-q');
+  const envs = path.join(root, 'environments');
+  fs.mkdirSync(envs);
+  fs.writeFileSync(path.join(envs, 'minimal.yaml'), environment);
+  const out = path.join(root, 'dist');
+  synthToDisk({ envDir: envs, outDir: out });
+  git(root, 'add', '-A');
+  git(root, 'commit', '-qm', 'base');
+  const edit = (f: (text: string) => string): void => fs.writeFileSync(path.join(envs, 'minimal.yaml'), f(fs.readFileSync(path.join(envs, 'minimal.yaml'), 'utf8')));
+  return { root, envs, out, edit };
+}
+
+function run(...argv: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => (out += t), err: (t) => (err += t), color: false };
+  return { code: main(argv, io), out, err };
+}
+
+const entries = (d: BundleDiff): { folder: string; change: string; kind: string; namespace?: string; name: string }[] =>
+  d.folders.flatMap((f) => f.components.flatMap((c) => c.entries.map((e) => ({ folder: f.folder, change: e.change, kind: e.kind, ...(e.namespace ? { namespace: e.namespace } : {}), name: e.name }))));
+
+describe('readFolderAtRef', () => {
+  it('reads dist/ as committed, byte for byte, without touching the working tree', () => {
+    const r = repository();
+    const committed = readTree(r.out);
+    fs.rmSync(r.out, { recursive: true });
+    expect(readFolderAtRef(r.out, 'HEAD')).toEqual(committed);
+    expect(fs.existsSync(r.out)).toBe(false);
+  });
+});
+
+describe('meridian diff', () => {
+  it('exits 0 and says so when the working tree synthesizes to the committed dist/', () => {
+    const r = repository();
+    const res = run('diff', '--environments', r.envs, '--out', r.out);
+    expect(res).toMatchObject({ code: EXIT.OK, err: '' });
+    expect(res.out).toBe('no changes: dist/ at HEAD equals a fresh synth of the working tree\n');
+  });
+
+  it('one replica count: exit 3, the report changes, no object appears or disappears', () => {
+    const r = repository();
+    r.edit((t) => t.replace('replicas: 7', 'replicas: 8'));
+    const d = diffWorkingTree({ envDir: r.envs, outDir: r.out });
+    expect(d.files).toEqual([{ file: 'minimal.report.md', change: 'changed', linesAdded: 2, linesRemoved: 2 }]);
+    expect(entries(d).filter((e) => e.change !== 'changed')).toEqual([]);
+    for (const f of d.folders.flatMap((x) => x.components.flatMap((c) => c.entries.flatMap((e) => e.fields ?? [])))) expect(f.path).toMatch(/replicas/i);
+    expect(run('diff', '--environments', r.envs, '--out', r.out).code).toBe(EXIT.CHANGES);
+  });
+
+  it('one new cluster: its folder is added object by object, nothing is removed', () => {
+    const r = repository();
+    r.edit((t) => t.replace(/(\n {2}- \{ name: north[^\n]*)/, '$1\n  - { name: south, region: eu-south-1, server: https://south.example.org:6443, podCIDR: 10.3.0.0/16, serviceCIDR: 10.103.0.0/16 }'));
+    const d = diffWorkingTree({ envDir: r.envs, outDir: r.out });
+    const south = entries(d).filter((e) => e.folder === 'south');
+    expect(south.every((e) => e.change === 'added')).toBe(true);
+    expect(south).toEqual(expect.arrayContaining([{ folder: 'south', change: 'added', kind: 'Kustomization', name: '(kustomization.yaml)' }, { folder: 'south', change: 'added', kind: 'Namespace', name: 'api' }]));
+    expect(entries(d).filter((e) => e.change === 'removed')).toEqual([]);
+    expect(d.files.map((f) => `${f.file} ${f.change}`)).toEqual(['minimal.report.md changed']);
+    const res = run('diff', '--environments', r.envs, '--out', r.out, '--format', 'markdown');
+    expect(res.code).toBe(EXIT.CHANGES);
+    expect(res.out).toMatch(/\| south \| minimal \| \d+ \| 0 \| 0 \|/);
+    expect(res.out).toContain('<summary><b>south</b>:');
+  });
+
+  it('one removed service: its namespace goes in every cluster, nothing is added', () => {
+    const r = repository(`${MINIMAL}  - { name: jobs, namespace: jobs, image: example.org/jobs:1, port: 8080, healthPath: /ready, replicas: 3 }\n`);
+    r.edit((t) => t.replace(/ {2}- \{ name: jobs[^\n]*\n/, ''));
+    const d = diffWorkingTree({ envDir: r.envs, outDir: r.out });
+    const removed = entries(d).filter((e) => e.change === 'removed');
+    expect(removed.filter((e) => e.kind === 'Namespace')).toEqual(['east', 'north', 'west'].map((folder) => ({ folder, change: 'removed', kind: 'Namespace', name: 'jobs' })));
+    expect(removed.every((e) => e.name === 'jobs' || e.namespace === 'jobs')).toBe(true);
+    expect(entries(d).filter((e) => e.change === 'added')).toEqual([]);
+    expect(d.files.map((f) => `${f.file} ${f.change}`)).toEqual(['minimal.report.md changed']);
+    const res = run('diff', '--environments', r.envs, '--out', r.out);
+    expect(res.code).toBe(EXIT.CHANGES);
+    expect(res.out).toContain('    - v1 Namespace jobs');
+  });
+
+  it('with --env compares only that environment\'s folders and report', () => {
+    const r = repository();
+    fs.copyFileSync('test/fixtures/environments/active-passive.yaml', path.join(r.envs, 'dr.yaml'));
+    synthToDisk({ envDir: r.envs, outDir: r.out });
+    git(r.root, 'add', '-A');
+    git(r.root, 'commit', '-qm', 'add dr');
+    r.edit((t) => t.replace('replicas: 7', 'replicas: 8'));
+    expect(run('diff', '--environments', r.envs, '--out', r.out, '--env', 'dr').code).toBe(EXIT.OK);
+    const d = diffWorkingTree({ envDir: r.envs, outDir: r.out, environment: 'minimal' });
+    expect(d.files.map((f) => f.file)).toEqual(['minimal.report.md']);
+    expect(run('diff', '--environments', r.envs, '--out', r.out, '--env', 'nope')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('no environment named "nope"') });
+  });
+
+  it('compares with an older revision given as --base', () => {
+    const r = repository();
+    r.edit((t) => t.replace('replicas: 7', 'replicas: 9'));
+    synthToDisk({ envDir: r.envs, outDir: r.out });
+    git(r.root, 'commit', '-qam', 'scale api');
+    expect(run('diff', '--environments', r.envs, '--out', r.out).code).toBe(EXIT.OK);
+    const res = run('diff', '--environments', r.envs, '--out', r.out, '--base', 'HEAD~1', '--format', 'json');
+    expect(res.code).toBe(EXIT.CHANGES);
+    expect(JSON.parse(res.out)).toMatchObject({ base: 'HEAD~1', head: 'working tree', files: [{ file: 'minimal.report.md', change: 'changed' }] });
+  });
+
+  it('exits 1 with a message on an unknown revision, outside a repository, on a corrupt committed file and on bad environment files', () => {
+    const r = repository();
+    expect(run('diff', '--environments', r.envs, '--out', r.out, '--base', 'nope')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('unknown revision "nope"') });
+    const outside = tempDir('meridian-nogit-');
+    expect(run('diff', '--environments', r.envs, '--out', path.join(outside, 'dist'))).toMatchObject({ code: EXIT.ERROR, err: expect.stringMatching(/git rev-parse failed: fatal: not a git repository/) });
+    fs.appendFileSync(path.join(r.out, 'east', 'namespaces.yaml'), '---\nkind: [unclosed\n');
+    git(r.root, 'commit', '-qam', 'corrupt');
+    expect(run('diff', '--environments', r.envs, '--out', r.out)).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('east/namespaces.yaml: not valid YAML') });
+    r.edit((t) => t.replace('name: minimal', 'name: Minimal'));
+    expect(run('diff', '--environments', r.envs, '--out', r.out)).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('minimal.yaml:3:7: name:') });
+    expect(run('diff', '--format', 'html')).toMatchObject({ code: EXIT.USAGE, err: expect.stringContaining('--format must be one of text, markdown, json') });
+  });
+});

@@ -1,0 +1,165 @@
+// The semantic diff on known edits of the complete bundle: exactly the expected entries.
+import { describe, expect, it } from 'vitest';
+import { diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
+import { treeFromFiles, validateTree } from '../../src/validate';
+import { CLUSTERS, container, find, fullBundle, render, type Bundle } from '../validate/full-bundle';
+
+const diff = (a: Bundle, b: Bundle): BundleDiff => diffTrees(render(a), render(b), { base: 'HEAD', head: 'working tree' });
+
+/** One line per entry: `folder component change Kind ns/name` and its field changes. */
+function lines(d: BundleDiff): string[] {
+  return d.folders.flatMap((f) =>
+    f.components.flatMap((c) =>
+      c.entries.map((e) => {
+        const fields = (e.fields ?? []).map((x) => `${x.path} ${x.change}`);
+        return `${f.folder} ${c.component} ${e.change} ${e.kind} ${e.namespace ?? ''}/${e.name}${fields.length > 0 ? `: ${[...new Set(fields)].join('; ')}` : ''}`;
+      }),
+    ),
+  );
+}
+
+describe('diffTrees', () => {
+  it('finds nothing between identical trees', () => {
+    const d = diff(fullBundle(), fullBundle());
+    expect(hasChanges(d)).toBe(false);
+    expect(d.summary).toEqual({ added: 0, removed: 0, changed: 0, files: 0 });
+  });
+
+  it('reports one replica count as one changed field with old and new value', () => {
+    // GIVEN the shop Deployment of cluster1 scaled from 2 to 3
+    const after = fullBundle();
+    find(after, 'cluster1', 'Deployment', 'shop').spec.replicas = 3;
+    // WHEN diffed
+    const d = diff(fullBundle(), after);
+    // THEN exactly one entry, one field
+    expect(d.folders).toEqual([
+      {
+        folder: 'cluster1',
+        environment: 'demo',
+        added: 0,
+        removed: 0,
+        changed: 1,
+        components: [
+          {
+            component: 'services',
+            entries: [{ change: 'changed', apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'shop', file: 'cluster1/services.yaml', fields: [{ path: 'spec.replicas', change: 'changed', old: 2, new: 3 }] }],
+          },
+        ],
+      },
+    ]);
+    expect(d.files).toEqual([]);
+  });
+
+  it('reports a new cluster: its folder added, and every peer list, SAN list and GSLB record that grows', () => {
+    const after = fullBundle([...CLUSTERS, 'cluster4']);
+    expect(validateTree(treeFromFiles(render(after)))).toEqual([]); // the 4-cluster bundle is itself valid
+    const d = diff(fullBundle(), after);
+    const byFolder = (f: string): string[] => lines(d).filter((l) => l.startsWith(`${f} `));
+    const grown = (c: string): string[] => [
+      `${c} cockroachdb changed Certificate cockroachdb/cockroachdb-node: spec.dnsNames[] added`,
+      `${c} cockroachdb changed StatefulSet cockroachdb/cockroachdb: spec.template.spec.containers[name=cockroachdb].args[1] changed`,
+      ...(c === 'cluster1' ? ['cluster1 glb changed GlobalDNSRecord meridian-ingress/shop: spec.endpoints[2] added'] : []),
+      `${c} vault changed Certificate vault/vault: spec.dnsNames[] added`,
+      `${c} vault changed ConfigMap vault/vault-config: data["vault.json"] → storage.raft.retry_join[9] added; data["vault.json"] → storage.raft.retry_join[10] added; data["vault.json"] → storage.raft.retry_join[11] added`,
+    ];
+    expect(byFolder('cluster1')).toEqual(grown('cluster1'));
+    expect(byFolder('cluster2')).toEqual(grown('cluster2'));
+    expect(byFolder('cluster3')).toEqual(grown('cluster3'));
+    expect(byFolder('cluster4').every((l) => / added /.test(l))).toBe(true);
+    expect(byFolder('cluster4')).toHaveLength(43); // 42 objects and the kustomization
+    expect(d.folders.map((f) => f.folder)).toEqual(['cluster1', 'cluster2', 'cluster3', 'cluster4']);
+    // the retry_join entry shows the new peer, not the whole JSON document
+    const config = d.folders[0]!.components.find((c) => c.component === 'vault')!.entries.find((e) => e.kind === 'ConfigMap')!;
+    expect(config.fields![0]).toEqual({ path: 'data["vault.json"] → storage.raft.retry_join[9]', change: 'added', new: { leader_api_addr: 'https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200', leader_ca_cert_file: '/etc/vault-tls/ca.crt' } });
+    expect(d.summary).toEqual({ added: 43, removed: 0, changed: 13, files: 0 });
+  });
+
+  it('reports a removed service: its objects removed in every cluster and the kustomizations that listed them', () => {
+    const after = fullBundle();
+    for (const c of CLUSTERS) after.get(c)!.delete('catalog');
+    const d = diff(fullBundle(), after);
+    expect(lines(d)).toEqual(
+      CLUSTERS.flatMap((c) => [
+        `${c} catalog removed Deployment catalog/catalog`,
+        `${c} catalog removed Namespace /catalog`,
+        `${c} catalog removed PeerAuthentication catalog/default`,
+        `${c} catalog removed Service catalog/catalog`,
+        `${c} catalog removed ServiceExport catalog/catalog`,
+        `${c} kustomization changed Kustomization /(kustomization.yaml): resources[] removed`,
+      ]),
+    );
+    const k = d.folders[0]!.components.find((c) => c.component === 'kustomization')!.entries[0]!;
+    expect(k.fields).toEqual([{ path: 'resources[]', change: 'removed', old: 'catalog.yaml' }]);
+  });
+
+  it('never shows secret values: Secret data, secret-named ConfigMap keys and env variables, secret material anywhere', () => {
+    const before = fullBundle();
+    const after = fullBundle();
+    const secret = (value: string): Record<string, any> => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'leak', namespace: 'shop' }, data: { 'tls.key': value } });
+    before.get('cluster1')!.get('services')!.push(secret('b2xk'));
+    after.get('cluster1')!.get('services')!.push(secret('bmV3'));
+    find(before, 'cluster1', 'ConfigMap', 'vault-config').data.API_TOKEN = 'old-token-value';
+    find(after, 'cluster1', 'ConfigMap', 'vault-config').data.API_TOKEN = 'new-token-value';
+    container(find(after, 'cluster2', 'Deployment', 'shop')).env.push({ name: 'DB_PASSWORD', value: 'hunter2' });
+    find(after, 'cluster3', 'Deployment', 'shop').metadata.annotations.note = '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----';
+    const d = diff(before, after);
+    const text = JSON.stringify(d) + diffMarkdown(d);
+    for (const leaked of ['b2xk', 'bmV3', 'old-token-value', 'new-token-value', 'hunter2', 'MIIEow']) expect(text).not.toContain(leaked);
+    const fields = d.folders.flatMap((f) => f.components.flatMap((c) => c.entries.flatMap((e) => (e.fields ?? []).map((x) => `${e.kind} ${x.path} ${JSON.stringify(x.old)} ${JSON.stringify(x.new)}`))));
+    expect(fields).toEqual([
+      'Secret data["tls.key"] "(secret value hidden)" "(secret value hidden)"',
+      'ConfigMap data.API_TOKEN "(secret value hidden)" "(secret value hidden)"',
+      'Deployment spec.template.spec.containers[name=shop].env[name=DB_PASSWORD] undefined "(secret value hidden)"',
+      'Deployment metadata.annotations.note undefined "(secret value hidden)"',
+    ]);
+  });
+
+  it('renders a PR comment: summary table, then one collapsible section per cluster', () => {
+    const after = fullBundle();
+    find(after, 'cluster2', 'Deployment', 'shop').spec.replicas = 4;
+    find(after, 'cluster3', 'PodDisruptionBudget', 'vault').spec.maxUnavailable = 2;
+    const md = diffMarkdown(diff(fullBundle(), after));
+    expect(md).toBe(
+      [
+        '### meridian diff: `HEAD` → working tree',
+        '',
+        '| cluster | environment | added | removed | changed |',
+        '| --- | --- | ---: | ---: | ---: |',
+        '| cluster2 | demo | 0 | 0 | 1 |',
+        '| cluster3 | demo | 0 | 0 | 1 |',
+        '| **total** | | **0** | **0** | **2** |',
+        '',
+        '<details>',
+        '<summary><b>cluster2</b>: 1 changed</summary>',
+        '',
+        '**services**',
+        '',
+        '- ✏️ changed `apps/v1 Deployment shop/shop`',
+        '  - `spec.replicas`: `2` → `4`',
+        '',
+        '</details>',
+        '',
+        '<details>',
+        '<summary><b>cluster3</b>: 1 changed</summary>',
+        '',
+        '**vault**',
+        '',
+        '- ✏️ changed `policy/v1 PodDisruptionBudget vault/vault`',
+        '  - `spec.maxUnavailable`: `1` → `2`',
+        '',
+        '</details>',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('compares files that hold no objects as text', () => {
+    const a = new Map([['demo.report.md', 'a\nb\nc\n'], ['gone.report.md', 'x\n']]);
+    const b = new Map([['demo.report.md', 'a\nB\nc\nd\n'], ['new.report.md', 'y\n']]);
+    expect(diffTrees(a, b, { base: 'HEAD', head: 'working tree' }).files).toEqual([
+      { file: 'demo.report.md', change: 'changed', linesAdded: 2, linesRemoved: 1 },
+      { file: 'gone.report.md', change: 'removed', linesAdded: 0, linesRemoved: 1 },
+      { file: 'new.report.md', change: 'added', linesAdded: 1, linesRemoved: 0 },
+    ]);
+  });
+});

@@ -1,0 +1,440 @@
+// Each rule has a failing fixture: the complete bundle of full-bundle.ts with one fact broken.
+// The bundle itself must be clean, so every case proves that its rule (and only the rules about
+// that fact) fires.
+import * as fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { RULES, treeFromFiles, validateTree, type Violation } from '../../src/validate';
+import { findStores } from '../../src/validate/stores';
+import { container, find, fullBundle, remove, render, vaultConfig, type Bundle } from './full-bundle';
+
+function violationsOf(b: Bundle, edit?: (files: Map<string, string>) => void): Violation[] {
+  const files = render(b);
+  edit?.(files);
+  return validateTree(treeFromFiles(files));
+}
+
+interface Case {
+  readonly rules: readonly string[];
+  readonly title: string;
+  readonly mutate: (b: Bundle) => void;
+  readonly edit?: (files: Map<string, string>) => void;
+  /** A fragment of one message, and where it points. */
+  readonly message: RegExp;
+  readonly at?: { readonly file: string; readonly path?: string };
+}
+
+const join = (b: Bundle, folder: string): string[] => container(find(b, folder, 'StatefulSet', 'cockroachdb')).args;
+
+const CASES: Case[] = [
+  {
+    rules: ['MER001'],
+    title: 'an unknown field',
+    mutate: (b) => (find(b, 'cluster2', 'Service', 'vault').spec.clusterIp = 'None'),
+    message: /unknown field "clusterIp"/,
+    at: { file: 'dist/cluster2/vault.yaml', path: 'spec.clusterIp' },
+  },
+  {
+    rules: ['MER001'],
+    title: 'invalid YAML',
+    mutate: () => undefined,
+    edit: (files) => files.set('cluster2/namespaces.yaml', `${files.get('cluster2/namespaces.yaml')!}---\nkind: [unclosed\n`),
+    message: /not valid YAML/,
+  },
+  {
+    rules: ['MER002'],
+    title: 'the same object twice in a folder',
+    mutate: (b) => b.get('cluster1')!.get('mesh')!.push(structuredClone(find(b, 'cluster1', 'Namespace', 'shop'))),
+    message: /Namespace shop is defined twice in cluster1/,
+  },
+  {
+    rules: ['MER003'],
+    title: 'a namespaced object without namespace',
+    mutate: (b) => delete find(b, 'cluster2', 'Service', 'vault').metadata.namespace,
+    message: /Service is namespaced but has no metadata.namespace/,
+  },
+  {
+    rules: ['MER003'],
+    title: 'a cluster-scoped object with a namespace',
+    mutate: (b) => (find(b, 'cluster2', 'ClusterIssuer', 'meridian-root-ca').metadata.namespace = 'cert-manager'),
+    message: /ClusterIssuer is cluster-scoped/,
+  },
+  {
+    rules: ['MER004'],
+    title: 'an object labelled for another cluster',
+    mutate: (b) => (find(b, 'cluster2', 'Service', 'vault').metadata.labels['meridian.dev/cluster'] = 'cluster1'),
+    message: /label meridian.dev\/cluster is "cluster1" but the object is in folder cluster2/,
+  },
+  {
+    rules: ['MER010'],
+    title: 'a ServiceExport in another namespace than its Service',
+    mutate: (b) => (find(b, 'cluster1', 'ServiceExport', 'catalog').metadata.namespace = 'shop'),
+    message: /ServiceExport shop\/catalog in cluster1 has no Service catalog in namespace shop \(there is one in catalog\)/,
+  },
+  {
+    rules: ['MER011'],
+    title: 'a store headless Service without publishNotReadyAddresses',
+    mutate: (b) => delete find(b, 'cluster2', 'Service', 'vault-internal').spec.publishNotReadyAddresses,
+    message: /must set publishNotReadyAddresses: true/,
+    at: { file: 'dist/cluster2/vault.yaml' },
+  },
+  {
+    rules: ['MER011', 'MER013'],
+    title: 'a store member whose cluster does not export its headless Service',
+    mutate: (b) => remove(b, 'cluster3', 'ServiceExport', 'cockroachdb'),
+    message: /cluster3 does not export cockroachdb\/cockroachdb; peers in other clusters cannot resolve cockroachdb-0.cluster3/,
+  },
+  {
+    rules: ['MER012'],
+    title: 'a drained service still exported',
+    mutate: (b) => {
+      const e = structuredClone(find(b, 'cluster1', 'ServiceExport', 'shop'));
+      e.metadata.labels['meridian.dev/cluster'] = 'cluster3';
+      b.get('cluster3')!.get('services')!.push(e);
+    },
+    message: /shop\/shop is drained in cluster3 but still exported/,
+  },
+  {
+    rules: ['MER013'],
+    title: 'a clusterset name nobody exports',
+    mutate: (b) => {
+      for (const c of ['cluster1', 'cluster2', 'cluster3']) remove(b, c, 'ServiceExport', 'catalog');
+    },
+    message: /uses catalog.catalog.svc.clusterset.local, but no cluster of environment demo exports catalog\/catalog/,
+  },
+  {
+    rules: ['MER013'],
+    title: 'a per-cluster name of a cluster outside the environment',
+    mutate: (b) => (container(find(b, 'cluster1', 'Deployment', 'shop')).env[1].value = 'http://cluster9.catalog.catalog.svc.clusterset.local:8080'),
+    message: /cluster9 is not a cluster of environment demo/,
+  },
+  {
+    rules: ['MER014'],
+    title: 'a clusterset host without ServiceEntry',
+    mutate: (b) => remove(b, 'cluster2', 'ServiceEntry', 'shop-clusterset'),
+    message: /routes to shop.shop.svc.clusterset.local, which no ServiceEntry in cluster2 declares/,
+  },
+  {
+    rules: ['MER014'],
+    title: 'a ServiceEntry that is MESH_EXTERNAL',
+    mutate: (b) => (find(b, 'cluster1', 'ServiceEntry', 'shop-clusterset').spec.location = 'MESH_EXTERNAL'),
+    message: /must be location: MESH_INTERNAL/,
+  },
+  {
+    rules: ['MER015'],
+    title: 'an HTTPRoute attached to a listener that does not exist',
+    mutate: (b) => (find(b, 'cluster2', 'HTTPRoute', 'shop').spec.parentRefs[0].sectionName = 'web'),
+    message: /Gateway meridian-ingress\/meridian-gateway has no listener named web/,
+  },
+  {
+    rules: ['MER015'],
+    title: 'an HTTPRoute hostname that no attached listener serves',
+    mutate: (b) => find(b, 'cluster3', 'HTTPRoute', 'shop').spec.hostnames.push('shop.elsewhere.example.org'),
+    message: /no listener of Gateway meridian-ingress\/meridian-gateway that the route attaches to serves shop\.elsewhere\.example\.org/,
+  },
+  {
+    rules: ['MER015'],
+    title: 'an HTTPRoute backend that does not exist',
+    mutate: (b) => (find(b, 'cluster1', 'HTTPRoute', 'shop').spec.rules[0].backendRefs[0].name = 'shop-clusterset'),
+    message: /backend Service meridian-ingress\/shop-clusterset does not exist in cluster1/,
+  },
+  {
+    rules: ['MER020'],
+    title: 'a CockroachDB join list that misses a peer',
+    mutate: (b) => {
+      const args = join(b, 'cluster2');
+      args[1] = args[1].replace('cockroachdb-2.cluster3.cockroachdb.cockroachdb.svc.clusterset.local,', '').replace(/,cockroachdb-2\.cluster3[^,]*$/, '');
+    },
+    message: /the --join list of cockroachdb cockroachdb\/cockroachdb in cluster2 misses 1 of 9 peers: cockroachdb-2.cluster3.cockroachdb.cockroachdb.svc.clusterset.local/,
+    at: { file: 'dist/cluster2/cockroachdb.yaml', path: 'spec.template.spec.containers[0].args[1]' },
+  },
+  {
+    rules: ['MER020'],
+    title: 'a Vault retry_join that misses a peer',
+    mutate: (b) => {
+      const { config, save } = vaultConfig(b, 'cluster3');
+      config.storage.raft.retry_join.pop();
+      save();
+    },
+    message: /the retry_join list of vault vault\/vault in cluster3 misses 1 of 9 peers: vault-2.cluster3.vault-internal.vault.svc.clusterset.local/,
+    at: { file: 'dist/cluster3/vault.yaml', path: 'data["vault.json"] -> storage.raft.retry_join' },
+  },
+  {
+    rules: ['MER020'],
+    title: 'a join list naming a pod that does not exist',
+    mutate: (b) => (join(b, 'cluster1')[1] += ',cockroachdb-3.cluster1.cockroachdb.cockroachdb.svc.clusterset.local'),
+    message: /lists 1 address\(es\) that are not members: cockroachdb-3.cluster1/,
+  },
+  {
+    rules: ['MER021'],
+    title: 'a store certificate that misses a pod name',
+    mutate: (b) => {
+      const cert = find(b, 'cluster2', 'Certificate', 'vault');
+      cert.spec.dnsNames = cert.spec.dnsNames.filter((n: string) => n !== 'vault-1.cluster2.vault-internal.vault.svc.clusterset.local');
+    },
+    message: /do not cover vault-1.cluster2.vault-internal.vault.svc.clusterset.local/,
+  },
+  {
+    rules: ['MER021'],
+    title: 'a Vault issuer reaching Vault by a name its certificate lacks',
+    mutate: (b) => (find(b, 'cluster1', 'ClusterIssuer', 'vault-issuer').spec.vault.server = 'https://vault-active.vault.svc:8200'),
+    message: /reaches Vault at vault-active.vault.svc/,
+  },
+  {
+    rules: ['MER022'],
+    title: 'a CockroachDB node advertising another cluster',
+    mutate: (b) => (join(b, 'cluster2')[2] = '--advertise-addr=$(POD_NAME).cluster1.cockroachdb.cockroachdb.svc.clusterset.local'),
+    message: /--advertise-addr=\$\(POD_NAME\).cluster1.cockroachdb.cockroachdb.svc.clusterset.local in cluster2 must be the pod's own clusterset name/,
+  },
+  {
+    rules: ['MER022'],
+    title: 'a Vault issuer logging in at another cluster\'s auth mount',
+    mutate: (b) => (find(b, 'cluster3', 'ClusterIssuer', 'vault-issuer').spec.vault.auth.kubernetes.mountPath = '/v1/auth/kubernetes-cluster1'),
+    message: /in cluster3 logs in at \/v1\/auth\/kubernetes-cluster1/,
+  },
+  {
+    rules: ['MER022'],
+    title: 'Vault node IDs without the cluster',
+    mutate: (b) => (container(find(b, 'cluster2', 'StatefulSet', 'vault')).env[2].value = '$(POD_NAME)'),
+    message: /VAULT_RAFT_NODE_ID "\$\(POD_NAME\)" in cluster2 does not carry the cluster/,
+  },
+  {
+    rules: ['MER022'],
+    title: 'a Submariner clusterID that is not the folder',
+    mutate: (b) => (find(b, 'cluster2', 'Submariner', 'submariner').spec.clusterID = 'cluster-2'),
+    message: /Submariner clusterID is "cluster-2" in folder cluster2/,
+  },
+  {
+    rules: ['MER023'],
+    title: 'a pod mounting a TLS Secret no Certificate issues',
+    mutate: (b) => (find(b, 'cluster1', 'Deployment', 'shop').spec.template.spec.volumes[0].secret.secretName = 'shop-vault-client-tls'),
+    message: /mounts Secret shop-vault-client-tls, which no Certificate in namespace shop of cluster1 issues/,
+  },
+  {
+    rules: ['MER024'],
+    title: 'a Certificate whose issuer does not exist',
+    mutate: (b) => (find(b, 'cluster2', 'Certificate', 'shop-gateway').spec.issuerRef.name = 'vault'),
+    message: /is issued by ClusterIssuer vault, which cluster2 does not define/,
+  },
+  {
+    rules: ['MER025'],
+    title: 'a workload mounting a certificate without the Reloader annotation',
+    mutate: (b) => delete find(b, 'cluster1', 'StatefulSet', 'cockroachdb').metadata.annotations,
+    message: /mounts certificate Secret\(s\) cockroachdb-tls without listing them in secret.reloader.stakater.com\/reload/,
+  },
+  {
+    rules: ['MER030'],
+    title: 'a secret inline in Vault\'s configuration',
+    mutate: (b) => {
+      const { config, save } = vaultConfig(b, 'cluster1');
+      config.seal.awskms.secret_key = 'wJalrXUtnFEMI';
+      save();
+    },
+    message: /secret_key is set inline/,
+    at: { file: 'dist/cluster1/vault.yaml', path: 'data["vault.json"] -> seal.awskms.secret_key' },
+  },
+  {
+    rules: ['MER030'],
+    title: 'a Secret object',
+    mutate: (b) => b.get('cluster1')!.get('pki')!.push({ apiVersion: 'v1', kind: 'Secret', metadata: { ...find(b, 'cluster1', 'Service', 'vault').metadata, name: 'root-ca' }, type: 'kubernetes.io/tls', data: { 'tls.key': 'cGVt' } }),
+    message: /Secret vault\/root-ca is committed to git/,
+  },
+  {
+    rules: ['MER030'],
+    title: 'a literal value for a secret-named variable',
+    mutate: (b) => container(find(b, 'cluster2', 'Deployment', 'shop')).env.push({ name: 'DB_PASSWORD', value: 'hunter2' }),
+    message: /environment variable DB_PASSWORD has a literal value/,
+  },
+  {
+    rules: ['MER040'],
+    title: 'a container allowing privilege escalation',
+    mutate: (b) => (container(find(b, 'cluster2', 'StatefulSet', 'vault')).securityContext.allowPrivilegeEscalation = true),
+    message: /StatefulSet vault\/vault violates Pod Security "restricted": container vault must set allowPrivilegeEscalation: false/,
+  },
+  {
+    rules: ['MER040'],
+    title: 'a namespace that does not enforce restricted',
+    mutate: (b) => (find(b, 'cluster1', 'Namespace', 'vault').metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline'),
+    message: /namespace vault enforces Pod Security "baseline"/,
+  },
+  {
+    rules: ['MER040'],
+    title: 'a pod without seccomp profile',
+    mutate: (b) => delete find(b, 'cluster3', 'Deployment', 'catalog').spec.template.spec.securityContext.seccompProfile,
+    message: /container catalog needs seccompProfile RuntimeDefault/,
+  },
+  {
+    rules: ['MER050'],
+    title: 'a stateful namespace without default deny',
+    mutate: (b) => remove(b, 'cluster1', 'NetworkPolicy', 'default-deny', 'cockroachdb'),
+    message: /namespace cockroachdb runs StatefulSet cockroachdb in cluster1 without a default-deny ingress NetworkPolicy/,
+  },
+  {
+    rules: ['MER050'],
+    title: 'a store port no policy admits',
+    mutate: (b) => find(b, 'cluster2', 'NetworkPolicy', 'vault').spec.ingress[0].ports.pop(),
+    message: /no NetworkPolicy in cluster2 admits 8201 \(https-internal\) of StatefulSet vault\/vault/,
+  },
+  {
+    rules: ['MER060'],
+    title: 'a plain HTTP Gateway listener',
+    mutate: (b) => {
+      const l = find(b, 'cluster1', 'Gateway', 'meridian-gateway').spec.listeners[0];
+      l.protocol = 'HTTP';
+      l.port = 80;
+      delete l.tls;
+    },
+    message: /listener shop speaks HTTP/,
+  },
+  {
+    rules: ['MER060'],
+    title: 'CockroachDB started --insecure',
+    mutate: (b) => join(b, 'cluster3').push('--insecure'),
+    message: /CockroachDB in cluster3 runs with --insecure/,
+  },
+  {
+    rules: ['MER060'],
+    title: 'Vault with TLS disabled',
+    mutate: (b) => {
+      const { config, save } = vaultConfig(b, 'cluster2');
+      config.listener.tcp.tls_disable = true;
+      save();
+    },
+    message: /Vault in cluster2 disables TLS/,
+  },
+  {
+    rules: ['MER060'],
+    title: 'a listener certificate that does not cover its hostname',
+    mutate: (b) => (find(b, 'cluster2', 'Certificate', 'shop-gateway').spec.dnsNames = ['www.global.example.com']),
+    message: /is served by listener shop for shop.global.example.com but its dnsNames \(www.global.example.com\) do not cover it/,
+  },
+  {
+    rules: ['MER061'],
+    title: 'a meshed namespace accepting plaintext',
+    mutate: (b) => (find(b, 'cluster2', 'PeerAuthentication', 'default', 'shop').spec.mtls.mode = 'PERMISSIVE'),
+    message: /sets mode PERMISSIVE for meshed workloads in cluster2/,
+  },
+  {
+    rules: ['MER061'],
+    title: 'a meshed namespace without PeerAuthentication',
+    mutate: (b) => remove(b, 'cluster1', 'PeerAuthentication', 'default', 'catalog'),
+    message: /namespace catalog joins the mesh in cluster1 but no PeerAuthentication with mtls.mode STRICT covers it/,
+  },
+  {
+    rules: ['MER020', 'MER021', 'MER070'],
+    title: 'voters concentrated in one cluster',
+    mutate: (b) => (find(b, 'cluster1', 'StatefulSet', 'cockroachdb').spec.replicas = 7),
+    message: /cockroachdb cockroachdb\/cockroachdb has 13 voters \(7 in cluster1, 3 in cluster2, 3 in cluster3\), quorum 7: losing cluster1 leaves 6 < 7/,
+  },
+  {
+    rules: ['MER071'],
+    title: 'a disruption budget that lets two voters go',
+    mutate: (b) => (find(b, 'cluster2', 'PodDisruptionBudget', 'vault').spec.maxUnavailable = 2),
+    message: /lets more than one of the 3 vault pods in cluster2 be evicted at once/,
+  },
+  {
+    rules: ['MER080'],
+    title: 'a kustomization that misses a manifest',
+    mutate: () => undefined,
+    edit: (files) => files.set('cluster2/kustomization.yaml', files.get('cluster2/kustomization.yaml')!.replace('  - mesh.yaml\n', '')),
+    message: /does not list mesh.yaml/,
+    at: { file: 'dist/cluster2/kustomization.yaml', path: 'resources' },
+  },
+  {
+    rules: ['MER080'],
+    title: 'a stray file in a cluster folder',
+    mutate: () => undefined,
+    edit: (files) => files.set('cluster1/NOTES.md', 'hand-written\n'),
+    message: /cluster1\/NOTES.md is not a manifest/,
+  },
+  {
+    rules: ['MER090'],
+    title: 'an ApplicationSet that deploys argocd/ as a cluster',
+    mutate: (b) => find(b, 'argocd', 'ApplicationSet', 'meridian-demo').spec.generators[0].git.directories.pop(),
+    message: /turns argocd\/ into an Application for a cluster named argocd/,
+  },
+  {
+    rules: ['MER091'],
+    title: 'a GSLB record still sending traffic to a drained cluster',
+    mutate: (b) => {
+      const record = find(b, 'cluster1', 'GlobalDNSRecord', 'shop');
+      record.spec.endpoints.push({ ...structuredClone(record.spec.endpoints[0]), clusterName: 'cluster3' });
+    },
+    message: /shop.global.example.com is drained in cluster3 .* but cluster3 is still an endpoint/,
+  },
+  {
+    rules: ['MER091'],
+    title: 'a GSLB record that forgets a serving cluster',
+    mutate: (b) => find(b, 'cluster1', 'GlobalDNSRecord', 'shop').spec.endpoints.pop(),
+    message: /cluster2 serves shop.global.example.com but is not an endpoint of its GlobalDNSRecord/,
+  },
+];
+
+describe('the complete bundle', () => {
+  it('passes every rule', () => {
+    expect(violationsOf(fullBundle())).toEqual([]);
+  });
+
+  it('has the stores the rules look for', () => {
+    const stores = findStores(treeFromFiles(render(fullBundle())));
+    expect(stores.map((s) => `${s.kind} ${s.namespace}/${s.name}: ${s.members.map((m) => `${m.folder}=${m.replicas}`).join(' ')} listing ${s.members[0]!.listed.length}`)).toEqual([
+      'cockroachdb cockroachdb/cockroachdb: cluster1=3 cluster2=3 cluster3=3 listing 9',
+      'vault vault/vault: cluster1=3 cluster2=3 cluster3=3 listing 9',
+    ]);
+  });
+});
+
+describe.each(CASES)('$rules fires on $title', (c) => {
+  it('and only the rules about that fact', () => {
+    // GIVEN the complete bundle with one fact broken
+    const b = fullBundle();
+    c.mutate(b);
+    // WHEN it is validated
+    const v = violationsOf(b, c.edit);
+    // THEN exactly the expected rules fire, with a message that says what to fix, located
+    expect([...new Set(v.map((x) => x.rule))].sort()).toEqual([...c.rules].sort());
+    const hit = v.find((x) => c.message.test(x.message));
+    expect(hit, v.map((x) => `${x.rule} ${x.message}`).join('\n')).toBeDefined();
+    if (c.at) expect(hit!.location).toMatchObject(c.at);
+    expect(hit!.location.line).toBeGreaterThan(0);
+  });
+});
+
+describe('MER015 with one listener per hostname', () => {
+  it('accepts a route whose hostnames are each served by one of the listeners it attaches to', () => {
+    const b = fullBundle();
+    const gateway = find(b, 'cluster1', 'Gateway', 'meridian-gateway');
+    const local = 'shop.apps.cluster1.example.com';
+    gateway.spec.listeners.push({ ...gateway.spec.listeners[0], name: 'shop-cluster', hostname: local });
+    find(b, 'cluster1', 'Certificate', 'shop-gateway').spec.dnsNames.push(local);
+    const route = find(b, 'cluster1', 'HTTPRoute', 'shop');
+    route.spec.parentRefs = [
+      { name: 'meridian-gateway', sectionName: 'shop' },
+      { name: 'meridian-gateway', sectionName: 'shop-cluster' },
+    ];
+    route.spec.hostnames.push(local);
+    expect(violationsOf(b).filter((v) => v.rule === 'MER015')).toEqual([]);
+  });
+});
+
+describe('rule catalogue', () => {
+  it('has a failing fixture for every rule', () => {
+    const covered = new Set(CASES.flatMap((c) => (c.rules.length === 1 ? c.rules : c.rules.filter((r) => r === 'MER070'))));
+    expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  it('is documented in README.md, rule by rule', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    for (const r of RULES) expect(readme).toContain(`| ${r.id} | \`${r.name}\` |`);
+  });
+
+  it('has unique ids and names, a description and a fix for every rule', () => {
+    expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
+    expect(new Set(RULES.map((r) => r.name)).size).toBe(RULES.length);
+    for (const r of RULES) {
+      expect(r.id).toMatch(/^MER\d{3}$/);
+      expect(r.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(r.description.length).toBeGreaterThan(20);
+      expect(r.fix.length).toBeGreaterThan(10);
+    }
+  });
+});
