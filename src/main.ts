@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { OutputValidationError, synthesize, type Bundle } from './synth/synthesize';
 import { writeTreeAtomically } from './synth/write';
 import { buildTopology, parseEnvironment, TopologyError, type Topology } from './topology';
-import { treeFromFiles, validateTree, violationLine } from './validate';
+import { treeFromObjects, validateTree, violationLine } from './validate';
 
 export const DEFAULT_ENV_DIR = 'environments';
 export const DEFAULT_OUT_DIR = 'dist';
@@ -66,7 +66,7 @@ export function synthToDisk(options: SynthOptions = {}): SynthResult {
   }
   const bundle = synthesize(topology, only === undefined ? {} : { environments: [only] });
   // The cross-cluster rules of `meridian validate`; synthesize() has already checked every schema (MER001).
-  const violations = validateTree(treeFromFiles(bundle.files, outDir), { skip: ['MER001'] });
+  const violations = validateTree(treeFromObjects(bundle.files, bundle.objects, outDir), { skip: ['MER001'] });
   if (violations.length > 0) throw new OutputValidationError(violations.map(violationLine));
   writeTreeAtomically(outDir, bundle.files, only === undefined ? {} : { owned: ownedEntries(bundle) });
   return { topology, bundle, outDir };

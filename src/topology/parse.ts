@@ -3,7 +3,8 @@
 // invalid UTF-8, duplicate keys, alias bombs, deep nesting, custom tags) is an error, never a crash.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
-import { environmentSchema, type EnvironmentSpec } from './schema';
+import { createHash } from 'node:crypto';
+import { ENVIRONMENT_AJV_OPTIONS, environmentSchema, type EnvironmentSpec } from './schema';
 import { formatPath, type PathSegment, type Problem, TopologyError } from './problems';
 
 /** Environment files are small; anything larger is a mistake (or an attack), refused before parsing. */
@@ -21,8 +22,21 @@ export interface ParsedEnvironment {
 }
 
 let validator: ValidateFunction | undefined;
+/**
+ * The schema's validator: the one `npm run build` compiled ahead of time when it was made from this
+ * very schema (scripts/compile-environment-validator.mjs), else compiled now (e.g. under vitest).
+ */
 function schemaValidator(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(environmentSchema);
+  if (validator) return validator;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const compiled = require('./environment-validator') as ValidateFunction & { default?: ValidateFunction; schemaHash?: string };
+    const hash = createHash('sha256').update(JSON.stringify(environmentSchema)).digest('hex');
+    if (compiled.schemaHash === hash) validator = compiled.default ?? compiled;
+  } catch {
+    // not built ahead of time: compile below
+  }
+  validator ??= new Ajv(ENVIRONMENT_AJV_OPTIONS).compile(environmentSchema);
   return validator;
 }
 

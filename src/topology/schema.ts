@@ -359,6 +359,9 @@ export const environmentSchema = {
   },
 } as const;
 
+/** How the loader's ajv compiles the schema (shared with the ahead-of-time build in scripts/). */
+export const ENVIRONMENT_AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true, verbose: true } as const;
+
 /** An environment file as written (before defaults). Derived from the schema: it cannot drift. */
 export type EnvironmentSpec = FromSchema<typeof environmentSchema>;
 export type ClusterSpec = EnvironmentSpec['clusters'][number];

@@ -8,7 +8,7 @@ import { isClusterFolder, type DistTree } from './tree';
 export type { Finding, Location, Rule, Violation } from './rule';
 export { RULES } from './rules';
 export { violationLine } from './format';
-export { treeFromDirectory, treeFromFiles, treeFromManifestPaths, type DistObject, type DistTree } from './tree';
+export { treeFromDirectory, treeFromFiles, treeFromManifestPaths, treeFromObjects, type DistObject, type DistTree } from './tree';
 
 export interface ValidateOptions {
   /** Run only these rules (ids or names). @default every rule */

@@ -3,7 +3,7 @@
 // from a git revision or from a fresh in-memory synthesis.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parse, parseAllDocuments, type Document } from 'yaml';
 import { ARGOCD_FOLDER } from '../synth/synthesize';
 
 /** A step into a manifest: a map key or a list index. */
@@ -108,9 +108,62 @@ export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist')
     });
   }
 
+  const position = (object: Pick<DistObject, 'file' | 'index'>, segments: readonly Segment[]): { line: number; col: number } =>
+    positionIn(parsed.get(object.file), object.index, segments);
+
+  return { root, files: names, objects, kustomizations, parseProblems: problems, position };
+}
+
+/**
+ * Builds the tree of a bundle synthesized in memory: the objects are taken as they are, and a file is
+ * parsed only when a rule needs a source position in it (synthesis output parses without problems, so
+ * re-parsing every file up front would only cost time).
+ */
+export function treeFromObjects(
+  files: ReadonlyMap<string, string>,
+  synthesized: readonly { readonly folder: string; readonly file: string; readonly manifest: Record<string, any> }[],
+  root = 'dist',
+): DistTree {
+  const names = [...files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const perFile = new Map<string, number>();
+  // Same order as a tree read from files: by file name, then document order (the sort is stable).
+  const byFile = [...synthesized].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const objects: DistObject[] = byFile.map((o) => {
+    const index = perFile.get(o.file) ?? 0;
+    perFile.set(o.file, index + 1);
+    return { folder: o.folder, file: o.file, index, manifest: o.manifest };
+  });
+  const kustomizations = new Map<string, Kustomization>();
+  for (const file of names.filter((f) => path.posix.basename(f) === KUSTOMIZATION)) {
+    const value: unknown = parse(files.get(file)!);
+    const resources = isRecord(value) && Array.isArray(value.resources) ? value.resources.filter((r): r is string => typeof r === 'string') : [];
+    const folder = file.includes('/') ? file.slice(0, file.indexOf('/')) : '';
+    kustomizations.set(path.posix.dirname(file), { folder, file, resources });
+  }
+  const parsed = new Map<string, ParsedFile>();
   const position = (object: Pick<DistObject, 'file' | 'index'>, segments: readonly Segment[]): { line: number; col: number } => {
-    const p = parsed.get(object.file);
-    const doc = p?.docs[object.index];
+    let p = parsed.get(object.file);
+    const text = files.get(object.file);
+    if (!p && text !== undefined) {
+      const lines = new LineCounter();
+      const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
+      p = { docs: Array.isArray(docs) ? docs.filter((d) => d.contents !== null) : [], lines };
+      parsed.set(object.file, p);
+    }
+    return positionIn(p, object.index, segments);
+  };
+  return { root, files: names, objects, kustomizations, parseProblems: [], position };
+}
+
+interface ParsedFile {
+  readonly docs: readonly Document[];
+  readonly lines: LineCounter;
+}
+
+/** 1-based position of the deepest existing node on `segments` in document `index` of a parsed file. */
+function positionIn(p: ParsedFile | undefined, index: number, segments: readonly Segment[]): { line: number; col: number } {
+  {
+    const doc = p?.docs[index];
     if (!p || !doc) return { line: 1, col: 1 };
     let node: unknown = doc.contents;
     let offset = (doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
@@ -130,9 +183,7 @@ export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist')
       }
     }
     return p.lines.linePos(offset);
-  };
-
-  return { root, files: names, objects, kustomizations, parseProblems: problems, position };
+  }
 }
 
 /** Reads every file under `dir` (hidden entries skipped) and builds the tree. */
