@@ -29,7 +29,8 @@ export class ArgoCdChart extends MeridianChart {
         repoURL: env.argocd.repoURL,
         namespacesByCluster: Object.fromEntries(env.clusters.map((c) => [c.name, props.inventory.namespacesByCluster[c.name] ?? []])),
         kinds: props.inventory.kinds,
-        description: `meridian environment ${env.name}: ${env.clusters.map((c) => c.name).join(', ')}`,
+        // Bounded (the CRD allows 255 characters): the clusters are listed as destinations, not here.
+        description: `meridian environment ${env.name}: ${env.clusters.length} cluster(s)`,
       });
     }
     new ClusterApplicationSet(this, 'clusters', {

@@ -102,3 +102,16 @@ describe('synthToDisk', () => {
     expect(() => synthToDisk({ envDir: envs, outDir: out, environment: 'nope' })).toThrow(/no environment named "nope"; known: dr, minimal/);
   });
 });
+
+describe('synthesize at scale', () => {
+  it('synthesizes a 60-cluster environment whose every object validates (no field grows past its schema limit)', async () => {
+    const { renderEnvironment } = await import('../properties/arbitraries');
+    const { parseEnvironment, buildTopology } = await import('../../src/topology');
+    const text = renderEnvironment({ clusters: 60, vaultReplicas: 1, crdbReplicas: 1, overlapping: false, services: [{ replicas: 120, active: Array.from({ length: 60 }, (_, i) => i), drained: [5], expose: 'global', min: 60, max: 240 }] });
+    const bundle = synthesize(buildTopology([parseEnvironment(text, 'scale.yaml')]));
+    expect(bundle.folders).toHaveLength(61);
+    const project = objectsOf(bundle, 'argocd', 'AppProject')[0];
+    expect(new Set(project.spec.destinations.map((d: any) => d.name)).size).toBe(60);
+    expect(project.spec.description.length).toBeLessThanOrEqual(255);
+  });
+});
