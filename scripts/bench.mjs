@@ -11,7 +11,8 @@
 // and prints one table with the ratio synth/kustomize and the growth ratio t(2N)/t(N) next to the
 // output-size ratio. Figures are only comparable within one run: the machine is shared and noisy.
 //
-// Options: --runs N (default 5), --quick (small cases only), --keep (keep the temporary folder).
+// Options: --runs N (default 5), --quick (small cases only), --cases 50x50,100x50 (clusters x services),
+// --keep (keep the temporary folder).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,9 +28,12 @@ const keep = args.includes('--keep');
 const GNU_TIME = fs.existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0 ? '/usr/bin/time' : undefined;
 const KUBECTL = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
-const CASES = quick
-  ? [[3, 5], [10, 10]]
-  : [[3, 5], [10, 10], [30, 25], [50, 50], [100, 50]];
+const casesArg = args.includes('--cases') ? args[args.indexOf('--cases') + 1] : undefined;
+const CASES = casesArg
+  ? casesArg.split(',').map((c) => c.split('x').map(Number))
+  : quick
+    ? [[3, 5], [10, 10]]
+    : [[3, 5], [10, 10], [30, 25], [50, 50], [100, 50]];
 
 if (!fs.existsSync(path.join(root, 'lib', 'src', 'cli', 'index.js'))) {
   process.stderr.write('bench: run `npm run build` first\n');
