@@ -2,6 +2,7 @@
 // Every rule of DESIGN §2 that a schema cannot express lives here; each violation is a located
 // Problem, and all of them are reported together.
 import { INGRESS } from '../lib/names';
+import { SECRET_NAME, SECRET_VALUE as SECRET_MATERIAL } from '../lib/secrets';
 import { carve, overlaps, parseCidr, type Cidr } from './cidr';
 import { sqlUserProblem } from './cockroachdb';
 import { checkGlobalLoadBalancer, DEFAULT_KUBECONFIG_SUFFIX, defaultNamespace, defaultPolicy } from './gslb';
@@ -33,9 +34,9 @@ export const RESERVED_CLUSTER_NAMES: readonly string[] = ['argocd', 'base', 'com
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'cert-manager', 'submariner-operator', 'submariner-k8s-broker', INGRESS.namespace];
 const STORE_KINDS: readonly StoreKind[] = ['cockroachdb', 'vault'];
 /** Values that are secret material whatever field they sit in. */
-const SECRET_VALUE = /-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----|\bAKIA[0-9A-Z]{16}\b|\bhv[sbr]\.[A-Za-z0-9_-]{20,}|\bgh[pousr]_[A-Za-z0-9]{30,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./;
+const SECRET_VALUE = new RegExp(`${SECRET_MATERIAL.source}|-----BEGIN [A-Z ]*CERTIFICATE-----`);
 /** Config keys whose values are secrets by name. */
-const SECRET_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|PSK)/i;
+const SECRET_KEY = SECRET_NAME;
 /** Container resources of a service that sets none. */
 const DEFAULT_RESOURCES: Resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 

@@ -1,12 +1,9 @@
 // What secret material looks like in a manifest. Used by the no-secret-material rule and by
 // `meridian diff`, which must never print such a value even if one slipped into dist/.
+import { SECRET_NAME, SECRET_VALUE } from '../lib/secrets';
 import type { Segment } from './tree';
 
-/** Values that are secret material whatever field holds them: private keys, cloud keys, Vault/GitHub tokens, JWTs. */
-export const SECRET_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|\bAKIA[0-9A-Z]{16}\b|\bhv[sbr]\.[A-Za-z0-9_-]{20,}|\bgh[pousr]_[A-Za-z0-9]{30,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./;
-
-/** Names of environment variables and ConfigMap keys whose values are secrets by name. */
-export const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|PSK)/i;
+export { SECRET_NAME, SECRET_VALUE };
 
 /**
  * Fields of upstream objects that carry a secret inline when set to a string; meridian must use
