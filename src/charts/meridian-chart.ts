@@ -27,37 +27,29 @@ export class MeridianChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true, labels: chartLabels(props.environment, props.cluster, props.componentLabel ?? id) });
     this.component = id;
   }
-
-  /**
-   * The chart's objects as manifests, in construct order (deterministic). Unlike `Chart.toJson()`
-   * this neither re-validates the whole app per chart nor misses objects nested in constructs;
-   * the synthesizer validates the construct tree once.
-   */
-  public manifests(): Record<string, any>[] {
-    assignSyncWaves(this.node.root);
-    return apiObjectsOf(this).map((o) => o.toJson() as Record<string, any>);
-  }
-}
-
-function apiObjectsOf(scope: Construct): ApiObject[] {
-  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
 }
 
 /**
- * Gives every object of the app (one app = one cluster folder) that has no sync wave yet the wave
- * planned over the whole folder: ordering follows references across components (a certificate in
- * one chart, the workload mounting it in another). Objects that already have a wave keep it.
+ * The manifests of the charts of one app (one app = one cluster folder), chart by chart in construct
+ * order (deterministic). Every object is serialized once; unlike `Chart.toJson()` this neither
+ * re-validates the whole app per chart nor misses objects nested in constructs (the synthesizer
+ * validates the construct tree once). Objects without a sync wave get the one planned over the whole
+ * folder: ordering follows references across components (a certificate in one chart, the workload
+ * mounting it in another); objects that already have a wave keep it.
  */
-function assignSyncWaves(root: Construct): void {
-  const objects = apiObjectsOf(root);
-  const unplanned = objects.filter((o) => annotationsOf(o)[SYNC_WAVE_ANNOTATION] === undefined);
-  if (unplanned.length === 0) return;
-  const waves = planWaves(objects.map((o) => o.toJson() as Record<string, any>));
-  objects.forEach((o, i) => {
-    if (annotationsOf(o)[SYNC_WAVE_ANNOTATION] === undefined) o.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(waves[i]));
+export function renderCharts(charts: readonly MeridianChart[]): Record<string, any>[][] {
+  const perChart = charts.map((chart) => chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson() as Record<string, any>));
+  const all = perChart.flat();
+  const waves = planWaves(all);
+  all.forEach((manifest, i) => {
+    const annotations: Record<string, string> = manifest.metadata?.annotations ?? {};
+    if (annotations[SYNC_WAVE_ANNOTATION] !== undefined) return;
+    // Keys stay sorted as cdk8s writes them, so the output does not depend on when the wave was added.
+    manifest.metadata = sortedKeys({ ...manifest.metadata, annotations: sortedKeys({ ...annotations, [SYNC_WAVE_ANNOTATION]: String(waves[i]) }) });
   });
+  return perChart;
 }
 
-function annotationsOf(o: ApiObject): Record<string, string> {
-  return (o.metadata.toJson() as { annotations?: Record<string, string> }).annotations ?? {};
+function sortedKeys<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as T;
 }

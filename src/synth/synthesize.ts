@@ -2,7 +2,7 @@
 import { App, Yaml } from 'cdk8s';
 import { ArgoCdChart } from '../charts/argocd';
 import { addClusterCharts } from '../charts/cluster';
-import type { MeridianChart } from '../charts/meridian-chart';
+import { renderCharts, type MeridianChart } from '../charts/meridian-chart';
 import { inventoryOf, type BundleInventory } from '../lib/inventory';
 import { renderReport, reportFile } from '../report';
 import { cmp, clusterView, RESERVED_CLUSTER_NAMES, type Topology } from '../topology';
@@ -60,15 +60,16 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
     validateConstructTree(charts);
     const resources: string[] = [];
     const out: SynthesizedObject[] = [];
-    for (const chart of charts) {
-      const manifests = chart.manifests() as Manifest[];
-      if (manifests.length === 0) continue;
+    const rendered = renderCharts(charts);
+    charts.forEach((chart, c) => {
+      const manifests = rendered[c] as Manifest[];
+      if (manifests.length === 0) return;
       const file = `${folder}/${chart.component}.yaml`;
       resources.push(`${chart.component}.yaml`);
       if (write) files.set(file, header(origin) + Yaml.stringify(...manifests));
       const environment = environmentOf(chart);
       for (const manifest of manifests) out.push({ folder, file, component: chart.component, environment, manifest });
-    }
+    });
     if (write) {
       files.set(`${folder}/kustomization.yaml`, header(origin) + kustomization(resources));
       objects.push(...out);

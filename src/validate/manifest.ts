@@ -42,8 +42,23 @@ export function ofKind(tree: DistTree, kind: string, group?: string): DistObject
 }
 
 /** Objects of one kind in one folder, optionally one namespace. */
+/** Objects of a folder by kind, indexed once per tree: rules look objects up inside loops over objects. */
+const folderIndex = new WeakMap<DistTree, Map<string, DistObject[]>>();
+
 export function inFolder(tree: DistTree, folder: string, kind: string, namespace?: string): DistObject[] {
-  return tree.objects.filter((o) => o.folder === folder && kindOf(o) === kind && (namespace === undefined || namespaceOf(o) === namespace));
+  let index = folderIndex.get(tree);
+  if (!index) {
+    index = new Map();
+    for (const o of tree.objects) {
+      const key = `${o.folder}\u0000${kindOf(o)}`;
+      const list = index.get(key);
+      if (list) list.push(o);
+      else index.set(key, [o]);
+    }
+    folderIndex.set(tree, index);
+  }
+  const all = index.get(`${folder}\u0000${kind}`) ?? [];
+  return namespace === undefined ? [...all] : all.filter((o) => namespaceOf(o) === namespace);
 }
 
 /**
@@ -100,8 +115,16 @@ export function podTemplateOf(o: DistObject): PodTemplate | undefined {
   return { object: o, spec: template.spec, at: [...at, 'spec'], labels };
 }
 
+const podTemplateIndex = new WeakMap<DistTree, PodTemplate[]>();
+
+/** Every pod template of the tree, computed once per tree. */
 export function podTemplates(tree: DistTree): PodTemplate[] {
-  return tree.objects.map(podTemplateOf).filter((p): p is PodTemplate => p !== undefined);
+  let templates = podTemplateIndex.get(tree);
+  if (!templates) {
+    templates = tree.objects.map(podTemplateOf).filter((p): p is PodTemplate => p !== undefined);
+    podTemplateIndex.set(tree, templates);
+  }
+  return templates;
 }
 
 export interface ContainerRef {

@@ -1,6 +1,6 @@
 // Policies every cluster folder must meet: no secret material, Pod Security "restricted", and
 // NetworkPolicies that isolate the stateful namespaces while admitting the store's own ports.
-import { containersOf, inFolder, isEmptySelector, jsonDocumentsOf, kindOf, labelsOf, nameOf, namespaceOf, podTemplates, selects, walkStrings } from '../manifest';
+import { containersOf, inFolder, isEmptySelector, jsonDocumentsOf, kindOf, labelsOf, nameOf, namespaceOf, podTemplateOf, podTemplates, selects, walkStrings } from '../manifest';
 import type { Finding, Rule } from '../rule';
 import { INLINE_SECRET_FIELDS, SECRET_NAME, SECRET_VALUE } from '../secrets';
 import { findStores } from '../stores';
@@ -25,7 +25,7 @@ export const noSecretMaterial: Rule = {
         }
         for (const { key, doc } of jsonDocumentsOf(o)) out.push(...secretsIn(o, doc, ['data', key], []));
       }
-      for (const pod of podTemplates(tree).filter((p) => p.object === o)) {
+      for (const pod of [podTemplateOf(o)].filter((p) => p !== undefined)) {
         for (const c of containersOf(pod)) {
           const env = Array.isArray(c.container.env) ? c.container.env : [];
           env.forEach((e: unknown, i: number) => {
