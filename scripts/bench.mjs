@@ -132,7 +132,10 @@ try {
       kustomize = measure('sh', ['-c', script], { cwd: dir, expect: [0] });
     }
     rows.push({ clusters, services, size, synth, validate, diff, kustomize });
-    process.stderr.write(`bench: ${clusters} clusters x ${services} services done\n`);
+    const done = rows[rows.length - 1];
+    process.stderr.write(
+      `bench: ${clusters} clusters x ${services} services: synth ${done.synth.median.toFixed(3)} s, validate ${done.validate.median.toFixed(3)} s, diff ${done.diff.median.toFixed(3)} s, kustomize ${done.kustomize ? done.kustomize.median.toFixed(3) : 'n/a'} s\n`,
+    );
   }
 } finally {
   if (keep) process.stderr.write(`bench: kept ${work}\n`);
