@@ -250,36 +250,36 @@ function storeQuorum(spec: EnvironmentSpec, replicas: number): Quorum {
   return { ...quorumOf(votersPerCluster), votersPerCluster };
 }
 
-function vaultStore(spec: EnvironmentSpec): VaultStore {
-  const v = spec.vault!;
-  const namespace = v.namespace ?? 'vault';
-  const replicas = v.replicasPerCluster ?? 3;
+/** The fields every consensus store shares, from its block and its defaults; peers are addressed through the headless Service. */
+function storeBase<K extends StoreKind>(
+  spec: EnvironmentSpec,
+  kind: K,
+  block: { readonly namespace?: string; readonly replicasPerCluster?: number; readonly image: string; readonly storageGiB?: number },
+  defaults: { readonly pod: string; readonly headlessService: string; readonly storageGiB: number },
+) {
+  const namespace = block.namespace ?? kind;
+  const replicas = block.replicasPerCluster ?? 3;
   return {
-    kind: 'vault',
+    kind,
     namespace,
     replicasPerCluster: replicas,
-    image: v.image,
-    storageGiB: v.storageGiB ?? 10,
-    headlessService: 'vault-internal',
-    peers: storePeers(spec, 'vault', 'vault-internal', namespace, replicas),
+    image: block.image,
+    storageGiB: block.storageGiB ?? defaults.storageGiB,
+    headlessService: defaults.headlessService,
+    peers: storePeers(spec, defaults.pod, defaults.headlessService, namespace, replicas),
     quorum: storeQuorum(spec, replicas),
-    seal: v.seal,
   };
+}
+
+function vaultStore(spec: EnvironmentSpec): VaultStore {
+  const v = spec.vault!;
+  return { ...storeBase(spec, 'vault', v, { pod: 'vault', headlessService: 'vault-internal', storageGiB: 10 }), seal: v.seal };
 }
 
 function cockroachStore(spec: EnvironmentSpec): CockroachDbStore {
   const c = spec.cockroachdb!;
-  const namespace = c.namespace ?? 'cockroachdb';
-  const replicas = c.replicasPerCluster ?? 3;
   return {
-    kind: 'cockroachdb',
-    namespace,
-    replicasPerCluster: replicas,
-    image: c.image,
-    storageGiB: c.storageGiB ?? 100,
-    headlessService: 'cockroachdb',
-    peers: storePeers(spec, 'cockroachdb', 'cockroachdb', namespace, replicas),
-    quorum: storeQuorum(spec, replicas),
+    ...storeBase(spec, 'cockroachdb', c, { pod: 'cockroachdb', headlessService: 'cockroachdb', storageGiB: 100 }),
     cache: c.cache ?? '25%',
     maxSQLMemory: c.maxSQLMemory ?? '25%',
     survivalGoal: c.survivalGoal ?? 'region',
