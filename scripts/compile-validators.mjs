@@ -3,7 +3,7 @@
 // synthesis only has to require() small CommonJS modules instead of compiling ~1 MB of schemas per run.
 //
 //   custom kinds  imports/crd-schemas.json (written by scripts/import.mjs) -> one ajv standalone module
-//                 per kind, after turning each structural openAPIV3Schema into plain JSON Schema with
+//                 per kind, after turning each structural CRD schema into plain JSON Schema with
 //                 Kubernetes semantics (pruning = unknown fields are errors, int-or-string, list types...).
 //   core kinds    kubernetes-models ships ajv standalone validators (types, formats, required, enums),
 //                 but they accept unknown fields. For each served kind we probe those validators to
@@ -158,7 +158,7 @@ function compileModule(ajv, schema, file) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Custom kinds: structural openAPIV3Schema -> JSON Schema.
+// Custom kinds: structural CRD schema -> JSON Schema.
 
 /** Keywords kept as they are (everything else is documentation or an extension handled below). */
 const KEPT = new Set([

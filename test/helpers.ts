@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { synthToDisk } from '../src/main';
 import { synthesize, type Bundle } from '../src/synth/synthesize';
 import { buildTopology, parseEnvironment, type Topology } from '../src/topology';
 
@@ -53,4 +54,18 @@ export function objectsOf(bundle: Bundle, folder: string, kind?: string): any[] 
  */
 export function kubeletExpand(value: string, env: Readonly<Record<string, string>>): string {
   return value.replace(/\$\$|\$\(([^)]*)\)/g, (match, name: string | undefined) => (match === '$$' ? '$' : (env[name!] ?? match)));
+}
+
+/**
+ * A temporary workspace with two fixture environments (minimal: east/west/north, dr: primary/standby)
+ * already synthesized into its dist/, for tests of `--env`, which rewrites one environment only.
+ */
+export function twoEnvironmentWorkspace(): { root: string; envs: string; out: string } {
+  const root = tempDir();
+  const envs = path.join(root, 'environments');
+  fs.mkdirSync(envs);
+  for (const f of ['minimal.yaml', 'active-passive.yaml']) fs.copyFileSync(`${FIXTURE_ENVIRONMENTS}/${f}`, path.join(envs, f));
+  const out = path.join(root, 'dist');
+  synthToDisk({ envDir: envs, outDir: out });
+  return { root, envs, out };
 }

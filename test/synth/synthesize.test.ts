@@ -5,7 +5,7 @@ import { loadTopology, synthToDisk } from '../../src/main';
 import { synthesize } from '../../src/synth/synthesize';
 import { writeTreeAtomically } from '../../src/synth/write';
 import { RESERVED_CLUSTER_NAMES, TopologyError } from '../../src/topology';
-import { docs, objectsOf, readTree, synthFixture, tempDir, topologyOf } from '../helpers';
+import { docs, objectsOf, readTree, synthFixture, tempDir, topologyOf, twoEnvironmentWorkspace } from '../helpers';
 
 describe('synthesize', () => {
   it('is byte-identical when run twice', () => {
@@ -90,12 +90,7 @@ describe('synthToDisk', () => {
   });
 
   it('with --env rewrites only that environment and keeps the others', () => {
-    const root = tempDir();
-    const envs = path.join(root, 'environments');
-    fs.mkdirSync(envs);
-    for (const f of ['minimal.yaml', 'active-passive.yaml']) fs.copyFileSync(`test/fixtures/environments/${f}`, path.join(envs, f));
-    const out = path.join(root, 'dist');
-    synthToDisk({ envDir: envs, outDir: out });
+    const { envs, out } = twoEnvironmentWorkspace();
     fs.writeFileSync(path.join(out, 'primary', 'marker.yaml'), 'kept: true\n');
     synthToDisk({ envDir: envs, outDir: out, environment: 'minimal' });
     expect(fs.readFileSync(path.join(out, 'primary', 'marker.yaml'), 'utf8')).toBe('kept: true\n');
