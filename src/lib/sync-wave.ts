@@ -122,14 +122,35 @@ const ROUTE_KINDS: readonly string[] = ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'T
 const MESH_KINDS: readonly string[] = ['ServiceEntry', 'DestinationRule', 'VirtualService'];
 const GLOBAL_DNS_KINDS: readonly string[] = ['GlobalDNSRecord', 'Gslb', 'DNSEndpoint'];
 
-/** The references between the objects of one folder that decide ordering. */
+/** The references between the objects of one folder that decide ordering. Lookups go through
+ *  indexes built once per folder, so planning stays linear in the number of objects and references. */
 class References {
   private readonly byKey = new Map<string, number[]>();
+  /** Certificates by JSON `[namespace, secretName]`. */
+  private readonly certificates = new Map<string, number[]>();
+  /** Pod-template workloads by JSON `[namespace]`, with their pod labels. */
+  private readonly workloads = new Map<string, { index: number; labels: Record<string, string> }[]>();
+  private readonly gateways: number[] = [];
+  private readonly routes: number[] = [];
 
   public constructor(private readonly objects: readonly ManifestJson[]) {
+    const push = <K>(m: Map<K, number[]>, k: K, i: number): void => {
+      const list = m.get(k);
+      if (list) list.push(i);
+      else m.set(k, [i]);
+    };
     objects.forEach((o, i) => {
-      const k = key(o.kind, o.metadata?.namespace, o.metadata?.name);
-      this.byKey.set(k, [...(this.byKey.get(k) ?? []), i]);
+      const ns: string | undefined = o.metadata?.namespace;
+      push(this.byKey, key(o.kind, ns, o.metadata?.name), i);
+      if (o.kind === 'Certificate') push(this.certificates, JSON.stringify([ns, o.spec?.secretName]), i);
+      if (o.kind === 'Gateway') this.gateways.push(i);
+      if (ROUTE_KINDS.includes(o.kind)) this.routes.push(i);
+      const labels = podLabelsOf(o);
+      if (labels !== undefined) {
+        const list = this.workloads.get(JSON.stringify([ns])) ?? [];
+        list.push({ index: i, labels });
+        this.workloads.set(JSON.stringify([ns]), list);
+      }
     });
   }
 
@@ -148,18 +169,22 @@ class References {
 
   /** Everything that needs an initialized Vault, as the closure of the roots and Vault itself over references. */
   public needsVault(vault: ReadonlySet<number>): Set<number> {
+    // Each object's references are resolved once; the closure then follows them backwards.
+    const dependents = this.objects.map((): number[] => []);
+    this.objects.forEach((o, i) => {
+      for (const d of this.dependsOn(o)) dependents[d]!.push(i);
+    });
     const set = new Set<number>(vault);
     this.objects.forEach((o, i) => {
       if (isVaultRoot(o)) set.add(i);
     });
-    for (let changed = true; changed; ) {
-      changed = false;
-      this.objects.forEach((o, i) => {
-        if (!set.has(i) && this.dependsOn(o).some((d) => set.has(d))) {
-          set.add(i);
-          changed = true;
-        }
-      });
+    const queue = [...set];
+    while (queue.length > 0) {
+      for (const i of dependents[queue.pop()!]!) {
+        if (set.has(i)) continue;
+        set.add(i);
+        queue.push(i);
+      }
     }
     for (const v of vault) set.delete(v);
     return set;
@@ -214,39 +239,30 @@ class References {
 
   /** Certificates of this folder that write Secret `name` in `namespace`. */
   private certificatesOf(namespace: string | undefined, name: string | undefined): number[] {
-    return this.indices((o) => o.kind === 'Certificate' && o.metadata?.namespace === namespace && o.spec?.secretName === name);
+    return this.certificates.get(JSON.stringify([namespace, name])) ?? [];
   }
 
   /** Pod-template workloads selected by Service `name` in `namespace`. */
   private workloadsOfService(namespace: string | undefined, name: string | undefined): number[] {
     const services = this.find('Service', namespace, name);
     const selectors = services.map((i) => this.objects[i]!.spec?.selector).filter((s): s is Record<string, string> => s && Object.keys(s).length > 0);
-    return this.indices((o) => {
-      const labels = podLabelsOf(o);
-      return o.metadata?.namespace === namespace && labels !== undefined && selectors.some((sel) => Object.entries(sel).every(([k, v]) => labels[k] === v));
-    });
+    if (selectors.length === 0) return [];
+    return (this.workloads.get(JSON.stringify([namespace])) ?? []).filter(({ labels }) => selectors.some((sel) => Object.entries(sel).every(([k, v]) => labels[k] === v))).map((w) => w.index);
   }
 
   /** Gateways whose provisioned LoadBalancer Service is `<gateway>-<gatewayClassName>` (Istio's naming, REFERENCE §3.1). */
   private gatewaysProvisioning(namespace: string | undefined, service: string | undefined): number[] {
-    return this.indices((o) => o.kind === 'Gateway' && o.metadata?.namespace === namespace && `${o.metadata?.name}-${o.spec?.gatewayClassName}` === service);
+    return this.gateways.filter((i) => {
+      const o = this.objects[i]!;
+      return o.metadata?.namespace === namespace && `${o.metadata?.name}-${o.spec?.gatewayClassName}` === service;
+    });
   }
 
   /** Gateways with a listener for `host` and routes naming it. */
   private servingHostname(host: string): number[] {
-    return this.indices((o) => {
-      if (o.kind === 'Gateway') return (o.spec?.listeners ?? []).some((l: any) => hostnameMatches(l.hostname, host));
-      if (ROUTE_KINDS.includes(o.kind)) return (o.spec?.hostnames ?? []).some((h: string) => hostnameMatches(h, host));
-      return false;
-    });
-  }
-
-  private indices(pred: (o: ManifestJson) => boolean): number[] {
-    const out: number[] = [];
-    this.objects.forEach((o, i) => {
-      if (pred(o)) out.push(i);
-    });
-    return out;
+    const gateways = this.gateways.filter((i) => (this.objects[i]!.spec?.listeners ?? []).some((l: any) => hostnameMatches(l.hostname, host)));
+    const routes = this.routes.filter((i) => (this.objects[i]!.spec?.hostnames ?? []).some((h: string) => hostnameMatches(h, host)));
+    return [...gateways, ...routes].sort((a, b) => a - b);
   }
 }
 

@@ -61,18 +61,25 @@ export function inFolder(tree: DistTree, folder: string, kind: string, namespace
   return namespace === undefined ? [...all] : all.filter((o) => namespaceOf(o) === namespace);
 }
 
+/** Folder -> its environment (the first labelled object's), built once per tree. */
+const environmentIndex = new WeakMap<DistTree, Map<string, string>>();
+
 /**
  * The environment a folder belongs to: the `meridian.dev/environment` label its objects carry
  * (hand-written trees without labels form one unnamed environment).
  */
 export function environmentOfFolder(tree: DistTree, folder: string): string {
-  for (const o of tree.objects) {
-    if (o.folder === folder) {
+  let index = environmentIndex.get(tree);
+  if (!index) {
+    index = new Map();
+    for (const o of tree.objects) {
+      if (index.has(o.folder)) continue;
       const env = labelsOf(o)[LABEL_ENVIRONMENT];
-      if (typeof env === 'string') return env;
+      if (typeof env === 'string') index.set(o.folder, env);
     }
+    environmentIndex.set(tree, index);
   }
-  return '';
+  return index.get(folder) ?? '';
 }
 
 /** Cluster folders grouped by environment, each list sorted. */
@@ -297,13 +304,17 @@ export function parseClustersetName(host: string): ClustersetName | undefined {
   return undefined;
 }
 
+/** Cheap pre-check before the name pattern: most strings mention no clusterset name. */
+const MENTIONS_CLUSTERSET = /svc\.clusterset\.local/i;
+
 /** Every clusterset name mentioned in any string of a value (names embedded in URLs, flags and JSON included). */
 export function clustersetNamesIn(value: unknown): { name: ClustersetName; at: Segment[] }[] {
   const out: { name: ClustersetName; at: Segment[] }[] = [];
   walkStrings(value, [], (s, at) => {
+    if (!MENTIONS_CLUSTERSET.test(s)) return;
     for (const m of s.matchAll(/(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?\.){2,4}svc\.clusterset\.local\b/gi)) {
       const name = parseClustersetName(m[0]);
-      if (name) out.push({ name, at });
+      if (name) out.push({ name, at: [...at] });
     }
   });
   return out;
@@ -379,10 +390,22 @@ export function dig(value: unknown, segments: readonly Segment[]): unknown {
   return v;
 }
 
-export function walkStrings(value: unknown, at: Segment[], visit: (s: string, at: Segment[]) => void): void {
+export function walkStrings(value: unknown, at: Segment[], visit: (s: string, at: readonly Segment[]) => void): void {
+  // One path stack for the whole walk: `visit` must copy `at` to keep it.
   if (typeof value === 'string') visit(value, at);
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...at, i], visit));
-  else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walkStrings(v, [...at, k], visit);
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      at.push(i);
+      walkStrings(value[i], at, visit);
+      at.pop();
+    }
+  } else if (isRecord(value)) {
+    for (const k of Object.keys(value)) {
+      at.push(k);
+      walkStrings(value[k], at, visit);
+      at.pop();
+    }
+  }
 }
 
 /** `spec.template.spec.containers[0].args[3]`, with `["app.kubernetes.io/name"]` for keys that are not identifiers. */

@@ -68,6 +68,15 @@ export const gslbTargetsServingClusters: Rule = {
   check(tree) {
     const out: Finding[] = [];
     const clustersByEnv = clusterFoldersByEnvironment(tree);
+    const routesByHost = new Map<string, DistObject[]>(); // lower-cased hostname -> HTTPRoutes naming it
+    for (const o of tree.objects) {
+      if (kindOf(o) !== 'HTTPRoute' || !Array.isArray(o.manifest.spec?.hostnames)) continue;
+      for (const h of new Set<string>(o.manifest.spec.hostnames.map((x: unknown) => String(x).toLowerCase()))) {
+        const list = routesByHost.get(h);
+        if (list) list.push(o);
+        else routesByHost.set(h, [o]);
+      }
+    }
     for (const record of tree.objects.filter((o) => kindOf(o) === 'GlobalDNSRecord')) {
       const env = environmentOfFolder(tree, record.folder);
       const clusters = clustersByEnv.get(env) ?? [];
@@ -88,7 +97,7 @@ export const gslbTargetsServingClusters: Rule = {
           out.push({ object: record, path: [...at, 'loadBalancerServiceRef'], message: `endpoint ${cluster} of ${host} points at Service ${String(ref.namespace)}/${String(ref.name)}, which ${cluster} neither defines as a LoadBalancer Service nor gets from a Gateway (<gateway>-<gatewayClassName>)` });
         }
       });
-      const routes = tree.objects.filter((o) => kindOf(o) === 'HTTPRoute' && clusters.includes(o.folder) && Array.isArray(o.manifest.spec?.hostnames) && o.manifest.spec.hostnames.map((h: unknown) => String(h).toLowerCase()).includes(host));
+      const routes = (routesByHost.get(host) ?? []).filter((o) => clusters.includes(o.folder));
       if (routes.length === 0) continue;
       const serving = [...new Set(routes.filter((r) => labelsOf(r)[LABEL.drained] !== 'true').map((r) => r.folder))].sort();
       const drained = [...new Set(routes.filter((r) => labelsOf(r)[LABEL.drained] === 'true').map((r) => r.folder))].sort();

@@ -43,10 +43,15 @@ export const noSecretMaterial: Rule = {
 function secretsIn(object: DistObject, value: unknown, base: Segment[], inner: Segment[] | undefined): Finding[] {
   const out: Finding[] = [];
   walkStrings(value, [], (s, at) => {
-    const last = [...at].reverse().find((x): x is string => typeof x === 'string');
-    const where = inner === undefined ? { path: [...base, ...at] } : { path: base, inner: at };
-    if (SECRET_VALUE.test(s)) out.push({ object, ...where, message: 'holds secret material (a private key, token or cloud key); reference a Secret instead' });
-    else if (last !== undefined && INLINE_SECRET_FIELDS.has(last) && s !== '') out.push({ object, ...where, message: `${last} is set inline; use the field that references a Secret instead` });
+    const where = (): Pick<Finding, 'path' | 'inner'> => (inner === undefined ? { path: [...base, ...at] } : { path: base, inner: [...at] });
+    if (SECRET_VALUE.test(s)) {
+      out.push({ object, ...where(), message: 'holds secret material (a private key, token or cloud key); reference a Secret instead' });
+      return;
+    }
+    if (s === '') return;
+    let last: string | undefined;
+    for (let i = at.length - 1; i >= 0 && last === undefined; i--) if (typeof at[i] === 'string') last = at[i] as string;
+    if (last !== undefined && INLINE_SECRET_FIELDS.has(last)) out.push({ object, ...where(), message: `${last} is set inline; use the field that references a Secret instead` });
   });
   return out;
 }
