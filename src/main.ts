@@ -41,6 +41,8 @@ export interface SynthOptions {
   readonly outDir?: string;
   /** Only this environment's folders are rewritten; the others in the output are kept. */
   readonly environment?: string;
+  /** Skip the schema check of objects that passed it in an earlier run (src/validate/cache.ts). @default true */
+  readonly cache?: boolean;
 }
 
 export interface SynthResult {
@@ -64,7 +66,7 @@ export function synthToDisk(options: SynthOptions = {}): SynthResult {
     const known = topology.environments.map((e) => e.name).join(', ');
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: `no environment named "${only}"; known: ${known}` }]);
   }
-  const bundle = synthesize(topology, only === undefined ? {} : { environments: [only] });
+  const bundle = synthesize(topology, { ...(only === undefined ? {} : { environments: [only] }), offload: { cache: options.cache ?? true } });
   // The cross-cluster rules of `meridian validate`; synthesize() has already checked every schema (MER001).
   const violations = validateTree(treeFromObjects(bundle.files, bundle.objects, outDir), { skip: ['MER001'] });
   if (violations.length > 0) throw new OutputValidationError(violations.map(violationLine));

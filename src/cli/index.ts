@@ -42,14 +42,16 @@ const COMMON = `Options:
 const COMMANDS: Record<string, Command> = {
   synth: {
     summary: 'load, check, synthesize, validate and write dist/ atomically',
-    usage: `Usage: meridian synth [--env <name>] [--environments <dir>] [--out <dir>] [--quiet]
+    usage: `Usage: meridian synth [--env <name>] [--environments <dir>] [--out <dir>] [--quiet] [--no-cache]
 
 Reads every environment file, checks it, synthesizes one folder per cluster plus argocd/, validates
 every object against its schema, and only then replaces the output folder. On any error nothing is
-written and the exit code is 1.
+written and the exit code is 1. An object byte-for-byte equal to one that passed its schema in an
+earlier run is not checked again (the record lives beside the generated validators in imports/).
 
 ${COMMON}
-  -q, --quiet             print nothing on success`,
+  -q, --quiet             print nothing on success
+  --no-cache              check every object against its schema, whatever earlier runs found`,
     run: synth,
   },
   validate: {
@@ -194,12 +196,13 @@ function format<T extends string>(value: unknown, allowed: readonly T[]): T {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function synth(args: string[], io: Io): number {
-  const flags = parse(args, { quiet: { type: 'boolean', short: 'q' } });
+  const flags = parse(args, { quiet: { type: 'boolean', short: 'q' }, 'no-cache': { type: 'boolean' } });
   const started = process.hrtime.bigint();
   const result = synthToDisk({
     ...(str(flags.environments) !== undefined ? { envDir: str(flags.environments)! } : {}),
     ...(str(flags.out) !== undefined ? { outDir: str(flags.out)! } : {}),
     ...(str(flags.env) !== undefined ? { environment: str(flags.env)! } : {}),
+    cache: flags['no-cache'] !== true,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (!flags.quiet) io.out(formatSynthSummary(result, seconds, style(io.color)));

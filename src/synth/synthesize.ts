@@ -1,12 +1,13 @@
 // Topology -> the files of dist/, in memory and validated. No IO: main.ts writes the result.
-import { App, Yaml } from 'cdk8s';
+import { App } from 'cdk8s';
 import { ArgoCdChart } from '../charts/argocd';
 import { addClusterCharts } from '../charts/cluster';
 import { renderCharts, type MeridianChart } from '../charts/meridian-chart';
 import { inventoryOf, type BundleInventory } from '../lib/inventory';
 import { renderReport, reportFile } from '../report';
 import { cmp, clusterView, RESERVED_CLUSTER_NAMES, type Topology } from '../topology';
-import { validateManifest } from '../validate/schema';
+import { offloadFor, type OffloadOptions } from './offload';
+import { objectId } from './render-file';
 
 /** The folder of dist/ that holds the ApplicationSets; never a cluster name (the loader reserves it). */
 export const ARGOCD_FOLDER = 'argocd';
@@ -47,6 +48,8 @@ export class OutputValidationError extends Error {
 export interface SynthesizeOptions {
   /** Synthesize only these environments (all are still part of the topology and its checks). */
   readonly environments?: readonly string[];
+  /** Where schema checks and YAML writing run, and whether objects that passed before are skipped (offload.ts). */
+  readonly offload?: OffloadOptions;
 }
 
 export function synthesize(topology: Topology, options: SynthesizeOptions = {}): Bundle {
@@ -54,6 +57,9 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
   const objects: SynthesizedObject[] = [];
   const files = new Map<string, string>();
   const folders: string[] = [];
+  // Schema checks and YAML text, per file: in a worker thread for large bundles (offload.ts).
+  const estimated = selected.reduce((n, e) => n + e.clusters.length * (e.services.length * 8 + 40), 0);
+  const offload = offloadFor(estimated, options.offload);
 
   /** Synthesizes the charts of one folder; its files are written only when `write` is set. */
   const emit = (folder: string, charts: readonly MeridianChart[], origin: string, environmentOf: (chart: MeridianChart) => string, write = true): SynthesizedObject[] => {
@@ -66,51 +72,60 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
       if (manifests.length === 0) return;
       const file = `${folder}/${chart.component}.yaml`;
       resources.push(`${chart.component}.yaml`);
-      if (write) files.set(file, header(origin) + Yaml.stringify(...manifests));
+      if (write) offload.add({ file, header: header(origin), documents: manifests, validate: true });
       const environment = environmentOf(chart);
       for (const manifest of manifests) out.push({ folder, file, component: chart.component, environment, manifest });
     });
     if (write) {
-      files.set(`${folder}/kustomization.yaml`, header(origin) + kustomization(resources));
+      offload.add({ file: `${folder}/kustomization.yaml`, header: header(origin), documents: [kustomization(resources)], validate: false });
       objects.push(...out);
     }
     return out;
   };
 
-  // Every environment is synthesized: dist/argocd describes all of them (the AppProject lists the kinds
-  // and namespaces of each), but only the selected environments' folders are written.
-  const inventories = new Map<string, BundleInventory>();
-  for (const env of topology.environments) {
-    const write = selected.includes(env);
-    const envObjects: SynthesizedObject[] = [];
-    for (const cluster of env.clusters) {
-      const app = new App({ outdir: cluster.name });
-      envObjects.push(...emit(cluster.name, addClusterCharts(app, clusterView(env, cluster.name)), `environment ${env.name}`, () => env.name, write));
-      if (write) folders.push(cluster.name);
+  const violations: string[] = [];
+  try {
+    // Every environment is synthesized: dist/argocd describes all of them (the AppProject lists the kinds
+    // and namespaces of each), but only the selected environments' folders are written.
+    const inventories = new Map<string, BundleInventory>();
+    for (const env of topology.environments) {
+      const write = selected.includes(env);
+      const envObjects: SynthesizedObject[] = [];
+      for (const cluster of env.clusters) {
+        const app = new App({ outdir: cluster.name });
+        envObjects.push(...emit(cluster.name, addClusterCharts(app, clusterView(env, cluster.name)), `environment ${env.name}`, () => env.name, write));
+        if (write) folders.push(cluster.name);
+      }
+      inventories.set(env.name, inventoryOf(envObjects));
     }
-    inventories.set(env.name, inventoryOf(envObjects));
+
+    // dist/argocd: one ApplicationSet per environment, each excluding every folder that is not its own
+    // cluster (and the names reserved for folders that are never clusters).
+    const allClusters = topology.environments.flatMap((e) => e.clusters.map((c) => ({ env: e.name, name: c.name })));
+    const argoApp = new App({ outdir: ARGOCD_FOLDER });
+    const argoCharts = topology.environments.map(
+      (env) =>
+        new ArgoCdChart(argoApp, {
+          environment: env,
+          excludedFolders: [ARGOCD_FOLDER, ...RESERVED_CLUSTER_NAMES, ...allClusters.filter((c) => c.env !== env.name).map((c) => c.name)],
+          inventory: inventories.get(env.name)!,
+        }),
+    );
+    const names = topology.environments.map((e) => e.name);
+    emit(ARGOCD_FOLDER, argoCharts, `environment${names.length > 1 ? 's' : ''} ${names.join(', ')}`, (chart) => chart.component);
+    folders.push(ARGOCD_FOLDER);
+
+    // dist/<env>.report.md: the DR report and bootstrap runbook, beside the cluster folders (no Application deploys a file).
+    for (const env of selected) files.set(reportFile(env.name), renderReport(env));
+    violations.push(...duplicateIdentities(objects));
+  } catch (e) {
+    offload.abort();
+    throw e;
   }
-
-  // dist/argocd: one ApplicationSet per environment, each excluding every folder that is not its own
-  // cluster (and the names reserved for folders that are never clusters).
-  const allClusters = topology.environments.flatMap((e) => e.clusters.map((c) => ({ env: e.name, name: c.name })));
-  const argoApp = new App({ outdir: ARGOCD_FOLDER });
-  const argoCharts = topology.environments.map(
-    (env) =>
-      new ArgoCdChart(argoApp, {
-        environment: env,
-        excludedFolders: [ARGOCD_FOLDER, ...RESERVED_CLUSTER_NAMES, ...allClusters.filter((c) => c.env !== env.name).map((c) => c.name)],
-        inventory: inventories.get(env.name)!,
-      }),
-  );
-  const names = topology.environments.map((e) => e.name);
-  emit(ARGOCD_FOLDER, argoCharts, `environment${names.length > 1 ? 's' : ''} ${names.join(', ')}`, (chart) => chart.component);
-  folders.push(ARGOCD_FOLDER);
-
-  // dist/<env>.report.md: the DR report and bootstrap runbook, beside the cluster folders (no Application deploys a file).
-  for (const env of selected) files.set(reportFile(env.name), renderReport(env));
-
-  const violations = checkObjects(objects);
+  for (const r of offload.finish()) {
+    files.set(r.file, r.text);
+    violations.push(...r.violations);
+  }
   if (violations.length > 0) throw new OutputValidationError(violations);
   return { files: new Map([...files].sort(([a], [b]) => cmp(a, b))), objects, folders: folders.sort(cmp) };
 }
@@ -119,8 +134,8 @@ function header(origin: string): string {
   return `# Generated by meridian from ${origin}. Do not edit: change the environment file and run \`npm run synth\`.\n`;
 }
 
-function kustomization(resources: readonly string[]): string {
-  return Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources].sort(cmp) });
+function kustomization(resources: readonly string[]): Record<string, unknown> {
+  return { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources].sort(cmp) };
 }
 
 /** Runs every construct's `node.addValidation` checks, naming the construct path of each failure. */
@@ -132,18 +147,17 @@ function validateConstructTree(charts: readonly MeridianChart[]): void {
   if (errors.length > 0) throw new OutputValidationError(errors);
 }
 
-/** Schema of every object, and identity unique per folder. */
-function checkObjects(objects: readonly SynthesizedObject[]): string[] {
+/** Identity (apiVersion, kind, namespace, name) unique per folder. */
+function duplicateIdentities(objects: readonly SynthesizedObject[]): string[] {
   const violations: string[] = [];
   const identities = new Map<string, string>();
   for (const o of objects) {
     const m = o.manifest;
-    const id = `${m.kind}/${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+    const id = objectId(m);
     const key = `${o.folder}|${m.apiVersion}|${id}`;
     const first = identities.get(key);
     if (first) violations.push(`dist/${o.file}: ${id}: defined twice in ${o.folder} (also in dist/${first})`);
     else identities.set(key, o.file);
-    for (const v of validateManifest(m)) violations.push(`dist/${o.file}: ${id}: ${v.path || '/'}: ${v.message}`);
   }
   return violations;
 }

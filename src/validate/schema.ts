@@ -82,10 +82,15 @@ function projectRoot(): string {
   }
 }
 
+/** Folder of the precompiled validators (imports/validators), whether or not they have been loaded. */
+export function validatorsDir(): string {
+  return path.join(projectRoot(), 'imports', 'validators');
+}
+
 function load(): NonNullable<typeof loadedIndex> {
   if (loadedIndex) return loadedIndex;
   const root = projectRoot();
-  const dir = path.join(root, 'imports', 'validators');
+  const dir = validatorsDir();
   const indexFile = path.join(dir, 'index.json');
   if (!fs.existsSync(indexFile)) {
     throw new Error(`schema validation: ${indexFile} is missing; run \`npm run build\` (or \`npm run import\`) to generate the validators`);
