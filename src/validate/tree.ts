@@ -3,6 +3,7 @@
 // from a git revision or from a fresh in-memory synthesis.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { isMap, isScalar, isSeq, LineCounter, parse, parseAllDocuments, type Document } from 'yaml';
 import { ARGOCD_FOLDER } from '../synth/synthesize';
 
@@ -57,17 +58,36 @@ export function isClusterFolder(folder: string): boolean {
   return folder !== ARGOCD_FOLDER && folder !== '';
 }
 
-/** Builds a tree from file contents (path relative to the root -> text). Non-YAML files are listed but not parsed. */
+/**
+ * Builds a tree from file contents (path relative to the root -> text). Non-YAML files are listed but
+ * not parsed.
+ *
+ * Most trees are generated output that parses cleanly, so each file is first read with js-yaml's fast
+ * parser (YAML 1.2 core schema, like the `yaml` package's default), and source positions are worked
+ * out only for files a rule reports on. A file that js-yaml refuses, that uses anchors (aliases could
+ * multiply the work of every rule) or that has an empty or non-mapping document goes through the
+ * `yaml` package's document model, which locates every problem exactly.
+ */
 export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist'): DistTree {
   const objects: DistObject[] = [];
   const kustomizations = new Map<string, Kustomization>();
   const problems: ParseProblem[] = [];
-  const parsed = new Map<string, { docs: Document[]; lines: LineCounter }>();
+  const parsed = new Map<string, ParsedFile>();
   const names = [...files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
   for (const file of names) {
     if (!/\.ya?ml$/.test(file)) continue;
     const text = files.get(file)!;
+    const folder = file.includes('/') ? file.slice(0, file.indexOf('/')) : '';
+    const isKustomization = path.posix.basename(file) === KUSTOMIZATION;
+    const fast = fastParse(text);
+    if (fast) {
+      fast.forEach((value, index) => {
+        if (isKustomization) kustomizations.set(path.posix.dirname(file), { folder, file, resources: resourcesOf(value) });
+        else objects.push({ folder, file, index, manifest: value });
+      });
+      continue;
+    }
     const lines = new LineCounter();
     const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     if (!Array.isArray(docs)) continue; // an empty stream
@@ -84,7 +104,6 @@ export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist')
       kept.push(doc);
     }
     parsed.set(file, { docs: kept, lines });
-    const folder = file.includes('/') ? file.slice(0, file.indexOf('/')) : '';
     kept.forEach((doc, index) => {
       let value: unknown;
       try {
@@ -94,9 +113,8 @@ export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist')
         problems.push({ file, line: at.line, col: at.col, message: (e as Error).message });
         return;
       }
-      if (path.posix.basename(file) === KUSTOMIZATION) {
-        const resources = isRecord(value) && Array.isArray(value.resources) ? value.resources.filter((r): r is string => typeof r === 'string') : [];
-        kustomizations.set(path.posix.dirname(file), { folder, file, resources });
+      if (isKustomization) {
+        kustomizations.set(path.posix.dirname(file), { folder, file, resources: resourcesOf(value) });
         return;
       }
       if (!isRecord(value)) {
@@ -108,10 +126,44 @@ export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist')
     });
   }
 
-  const position = (object: Pick<DistObject, 'file' | 'index'>, segments: readonly Segment[]): { line: number; col: number } =>
-    positionIn(parsed.get(object.file), object.index, segments);
+  return { root, files: names, objects, kustomizations, parseProblems: problems, position: positionsOf(files, parsed) };
+}
 
-  return { root, files: names, objects, kustomizations, parseProblems: problems, position };
+/** Anchor syntax (`&name` where a node may start). Alias-free files are the fast parser's. */
+const ANCHOR = /(?:^|[\s[{,:-])&[^\s,[\]{}]/;
+
+/** Every document of a file when all are mappings and js-yaml reads them; otherwise undefined. */
+function fastParse(text: string): Record<string, any>[] | undefined {
+  if (ANCHOR.test(text)) return undefined;
+  let docs: unknown[];
+  try {
+    docs = loadAll(text, { schema: CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  return docs.length > 0 && docs.every(isRecord) ? docs : undefined;
+}
+
+function resourcesOf(value: unknown): string[] {
+  return isRecord(value) && Array.isArray(value.resources) ? value.resources.filter((r): r is string => typeof r === 'string') : [];
+}
+
+/**
+ * Source positions in `files`: a file is parsed with the `yaml` document model the first time a rule
+ * needs a position in it (`known` holds the files parsed that way already).
+ */
+function positionsOf(files: ReadonlyMap<string, string>, known: Map<string, ParsedFile> = new Map()): DistTree['position'] {
+  return (object, segments) => {
+    let p = known.get(object.file);
+    const text = files.get(object.file);
+    if (!p && text !== undefined) {
+      const lines = new LineCounter();
+      const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
+      p = { docs: Array.isArray(docs) ? docs.filter((d) => d.contents !== null) : [], lines };
+      known.set(object.file, p);
+    }
+    return positionIn(p, object.index, segments);
+  };
 }
 
 /**
@@ -135,24 +187,10 @@ export function treeFromObjects(
   });
   const kustomizations = new Map<string, Kustomization>();
   for (const file of names.filter((f) => path.posix.basename(f) === KUSTOMIZATION)) {
-    const value: unknown = parse(files.get(file)!);
-    const resources = isRecord(value) && Array.isArray(value.resources) ? value.resources.filter((r): r is string => typeof r === 'string') : [];
     const folder = file.includes('/') ? file.slice(0, file.indexOf('/')) : '';
-    kustomizations.set(path.posix.dirname(file), { folder, file, resources });
+    kustomizations.set(path.posix.dirname(file), { folder, file, resources: resourcesOf(parse(files.get(file)!)) });
   }
-  const parsed = new Map<string, ParsedFile>();
-  const position = (object: Pick<DistObject, 'file' | 'index'>, segments: readonly Segment[]): { line: number; col: number } => {
-    let p = parsed.get(object.file);
-    const text = files.get(object.file);
-    if (!p && text !== undefined) {
-      const lines = new LineCounter();
-      const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
-      p = { docs: Array.isArray(docs) ? docs.filter((d) => d.contents !== null) : [], lines };
-      parsed.set(object.file, p);
-    }
-    return positionIn(p, object.index, segments);
-  };
-  return { root, files: names, objects, kustomizations, parseProblems: [], position };
+  return { root, files: names, objects, kustomizations, parseProblems: [], position: positionsOf(files) };
 }
 
 interface ParsedFile {
