@@ -3,16 +3,16 @@
 // every YAML reader the output meets (kubectl, kustomize and Argo CD read YAML 1.1):
 //   DUMP_SCHEMA   strings that YAML 1.1 or 1.2 would read as something else ("on", "0755", "1e3",
 //                 "2024-01-01", "~") are quoted, so every reader gets the same value back;
-//   punctuation   strings made only of digits and . _ + - : are quoted as well: a literal reading of
-//                 the YAML 1.1 float pattern matches "." (Istio's exportTo value), and some readers
-//                 take it for a number;
+//   number-like   strings made only of digits and . _ + - :, or exponent forms such as "e0", are quoted
+//                 as well: a literal reading of the YAML 1.1 float pattern matches "." (Istio's exportTo
+//                 value), and looser YAML 1.1 readers take "e0" for a float;
 //   noRefs        repeated objects are written out, never as anchors and aliases;
 //   lineWidth -1  long strings are never folded: a changed value is one changed line in a diff;
 //   double quotes when quoting is needed, like kubectl's output.
 // Undefined fields are left out, as in JSON; anything else that is not plain data (a function) is an error.
 import { DEFAULT_SCALAR_STYLE_RULES, dump, DUMP_SCHEMA, SCALAR_STYLE, type ScalarLayout } from 'js-yaml';
 
-const NUMBER_LIKE = /^[-+.:_0-9]+$/;
+const NUMBER_LIKE = /^[-+.:_0-9]+$|^[-+]?[0-9_.]*[eE][-+]?[0-9_]+$/;
 
 function quoteNumberLike(layout: ScalarLayout): void {
   if (layout.style === SCALAR_STYLE.PLAIN && layout.node.tag === DUMP_SCHEMA.defaultScalarTag.tagName && NUMBER_LIKE.test(layout.node.value)) {

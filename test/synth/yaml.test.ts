@@ -11,7 +11,7 @@ import { toYaml } from '../../src/synth/yaml';
 const AMBIGUOUS = [
   'yes', 'no', 'on', 'off', 'y', 'n', 'Y', 'N', 'True', 'FALSE', 'null', 'Null', '~', '',
   '0777', '0o17', '0x1F', '0b101', '1_000', '1e3', '1E-3', '.5', '5.', '.', '..', '+1', '-1', '12:30', '1:20:30',
-  '.inf', '-.Inf', '.nan', '2024-01-01', '2001-12-14t21:59:43.10-05:00', '=', '<<', '-', '?', ':', '#', '- x', 'a: b',
+  '.inf', '-.Inf', '.nan', 'e0', 'E5', '.e1', '1_0e1_0', '2024-01-01', '2001-12-14t21:59:43.10-05:00', '=', '<<', '-', '?', ':', '#', '- x', 'a: b',
   '@x', '`x', '!tag', '&anchor', '*alias', '%TAG', '{}', '[]', '"q"', "'q'", '---', '...', ' leading', 'trailing ',
   'multi\nline', 'trailing newline\n', '\ttab', 'nbsp\u00a0', 'emoji 🚀', 'a #comment', 'key:value',
 ];
