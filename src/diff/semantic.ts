@@ -80,9 +80,36 @@ export class DiffInputError extends Error {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** A file that differs between the two trees: its text on each side, absent on the side it does not exist. */
+export interface ChangedFile {
+  readonly file: string;
+  readonly base?: string;
+  readonly head?: string;
+}
+
+/** The files whose text differs between two trees, in the order of `base` then the files only in `head`. */
+export function changedFiles(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>): ChangedFile[] {
+  const out: ChangedFile[] = [];
+  for (const [file, a] of base) {
+    const b = head.get(file);
+    if (a !== b) out.push({ file, base: a, ...(b !== undefined ? { head: b } : {}) });
+  }
+  for (const [file, b] of head) if (!base.has(file)) out.push({ file, head: b });
+  return out;
+}
+
 export function diffTrees(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>, labels: { base: string; head: string }): BundleDiff {
-  const before = objectsOf(base);
-  const after = objectsOf(head);
+  return diffChangedFiles(changedFiles(base, head), labels);
+}
+
+/**
+ * The diff of two trees given only the files that differ. A file with the same text on both sides holds only
+ * identical objects, so it is neither needed nor parsed; an object that moved between files is still found,
+ * because both files changed.
+ */
+export function diffChangedFiles(changed: readonly ChangedFile[], labels: { base: string; head: string }): BundleDiff {
+  const before = objectsOf(changed, 'base');
+  const after = objectsOf(changed, 'head');
   const entries: (ObjectEntry & { folder: string; component: string; environment?: string })[] = [];
   for (const [key, a] of before) {
     const b = after.get(key);
@@ -122,10 +149,7 @@ export function diffTrees(base: ReadonlyMap<string, string>, head: ReadonlyMap<s
   });
 
   const files: FileEntry[] = [];
-  const plain = (m: ReadonlyMap<string, string>): string[] => [...m.keys()].filter((f) => !holdsObjects(f));
-  for (const file of [...new Set([...plain(base), ...plain(head)])].sort(cmp)) {
-    const a = base.get(file);
-    const b = head.get(file);
+  for (const { file, base: a, head: b } of changed.filter((c) => !holdsObjects(c.file)).sort((x, y) => cmp(x.file, y.file))) {
     if (a === b) continue;
     const { added, removed } = lineChanges(a ?? '', b ?? '');
     files.push({ file, change: a === undefined ? 'added' : b === undefined ? 'removed' : 'changed', linesAdded: added, linesRemoved: removed });
@@ -144,10 +168,10 @@ function holdsObjects(file: string): boolean {
   return file.includes('/') && /\.ya?ml$/.test(file);
 }
 
-function objectsOf(files: ReadonlyMap<string, string>): Map<string, Located> {
+function objectsOf(changed: readonly ChangedFile[], side: 'base' | 'head'): Map<string, Located> {
   const out = new Map<string, Located>();
-  for (const [file, text] of files) {
-    if (!holdsObjects(file)) continue;
+  for (const { file, [side]: text } of changed) {
+    if (text === undefined || !holdsObjects(file)) continue;
     const folder = file.slice(0, file.indexOf('/'));
     const component = file.slice(folder.length + 1).replace(/\.ya?ml$/, '');
     const docs = parseAllDocuments(text);

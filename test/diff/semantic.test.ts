@@ -1,8 +1,8 @@
 // The semantic diff on known edits of the complete bundle: exactly the expected entries.
 import { describe, expect, it } from 'vitest';
-import { diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
+import { DiffInputError, diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
 import { treeFromFiles, validateTree } from '../../src/validate';
-import { CLUSTERS, container, find, fullBundle, render, type Bundle } from '../validate/full-bundle';
+import { CLUSTERS, container, find, fullBundle, remove, render, type Bundle } from '../validate/full-bundle';
 
 const diff = (a: Bundle, b: Bundle): BundleDiff => diffTrees(render(a), render(b), { base: 'HEAD', head: 'working tree' });
 
@@ -151,6 +151,34 @@ describe('diffTrees', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('does not parse a file whose text is the same in both trees, and still fails on a changed file that is not YAML', () => {
+    // GIVEN a file that is not valid YAML, byte-identical in both trees, beside a real change
+    const broken = 'kind: [unclosed\n';
+    const after = fullBundle();
+    find(after, 'cluster1', 'Deployment', 'shop').spec.replicas = 3;
+    const a = new Map([...render(fullBundle()), ['cluster1/broken.yaml', broken]]);
+    const b = new Map([...render(after), ['cluster1/broken.yaml', broken]]);
+    // WHEN diffed THEN the identical file is never parsed: only the real change is reported
+    expect(lines(diffTrees(a, b, { base: 'HEAD', head: 'working tree' }))).toEqual(['cluster1 services changed Deployment shop/shop: spec.replicas changed']);
+    // AND a changed file that is not YAML still fails, naming the file
+    const c = new Map([...b, ['cluster1/broken.yaml', `${broken}# edited\n`]]);
+    expect(() => diffTrees(a, c, { base: 'HEAD', head: 'working tree' })).toThrow(DiffInputError);
+    expect(() => diffTrees(a, c, { base: 'HEAD', head: 'working tree' })).toThrow(/^cluster1\/broken\.yaml: not valid YAML: /);
+  });
+
+  it('reports an object that moved to another file as changed, with the file it moved from', () => {
+    // GIVEN the shop Service of cluster2 moved from services.yaml to mesh.yaml, unchanged
+    const after = fullBundle();
+    const service = find(after, 'cluster2', 'Service', 'shop', 'shop');
+    remove(after, 'cluster2', 'Service', 'shop', 'shop');
+    after.get('cluster2')!.get('mesh')!.push(service);
+    // WHEN diffed THEN one entry, no field changes, with movedFrom
+    const d = diff(fullBundle(), after);
+    expect(d.folders.flatMap((f) => f.components.flatMap((c) => c.entries))).toEqual([
+      { change: 'changed', apiVersion: 'v1', kind: 'Service', namespace: 'shop', name: 'shop', file: 'cluster2/mesh.yaml', movedFrom: 'cluster2/services.yaml', fields: [] },
+    ]);
   });
 
   it('compares files that hold no objects as text', () => {
