@@ -1,14 +1,28 @@
-// `meridian diff`: dist/ at a git revision against a fresh in-memory synth of the working tree.
+// `meridian diff`: dist/ at a git revision against a fresh in-memory synth of the working tree. Files are told apart by git blob id first, so identical files are never
+// read from git nor parsed.
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
 import { reportFile } from '../report';
 import { synthesize } from '../synth/synthesize';
 import { TopologyError } from '../topology';
-import { readFolderAtRef } from './git';
-import { diffTrees, type BundleDiff } from './semantic';
+import { gitBlobId, listFolderAtRef, readBlobs, type FolderListing } from './git';
+import { diffChangedFiles, WORKING_TREE, type BundleDiff, type ChangedFile } from './semantic';
 
 export { diffMarkdown, objectName, showValue } from './markdown';
-export { DiffInputError, diffTrees, hasChanges, type BundleDiff, type FieldChange, type FileEntry, type FolderDiff, type ObjectEntry } from './semantic';
-export { GitError, readFolderAtRef } from './git';
+export {
+  changedFiles,
+  DiffInputError,
+  diffChangedFiles,
+  diffTrees,
+  hasChanges,
+  WORKING_TREE,
+  type BundleDiff,
+  type ChangedFile,
+  type FieldChange,
+  type FileEntry,
+  type FolderDiff,
+  type ObjectEntry,
+} from './semantic';
+export { gitBlobId, GitError, listFolderAtRef, readBlobs, readFolderAtRef, type FolderListing } from './git';
 
 export interface DiffOptions {
   /** Git revision of the committed dist/. @default HEAD */
@@ -29,15 +43,52 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: `no environment named "${only}"; known: ${topology.environments.map((e) => e.name).join(', ')}` }]);
   }
   const head = synthesize(topology, only === undefined ? {} : { environments: [only] });
-  let before = readFolderAtRef(outDir, base);
-  let after: ReadonlyMap<string, string> = head.files;
-  if (only !== undefined) {
-    const label = new RegExp(`^\\s+meridian\\.dev/environment: "?${only}"?$`, 'm');
-    const ownFolders = new Set(head.folders);
-    for (const [file, text] of before) if (file.includes('/') && label.test(text)) ownFolders.add(file.slice(0, file.indexOf('/')));
-    const inScope = (file: string): boolean => (file.includes('/') ? ownFolders.has(file.slice(0, file.indexOf('/'))) : file === reportFile(only));
-    before = new Map([...before].filter(([f]) => inScope(f)));
-    after = new Map([...after].filter(([f]) => inScope(f)));
+  const before = new BlobReader(listFolderAtRef(outDir, base));
+  let changed = [...before.listing.blobs].filter(([file, sha]) => !head.files.has(file) || gitBlobId(head.files.get(file)!) !== sha).map(([file]) => file);
+  changed.push(...[...head.files.keys()].filter((file) => !before.listing.blobs.has(file)));
+  if (only !== undefined) changed = inEnvironment(only, changed, new Set(head.folders), [before]);
+  return diffChangedFiles(texts(changed, before, (file) => head.files.get(file)), { base, head: WORKING_TREE });
+}
+
+/** The blobs of one listing, read on demand and each only once. */
+class BlobReader {
+  private readonly texts = new Map<string, string>();
+
+  public constructor(public readonly listing: FolderListing) {}
+
+  /** The texts of these files (those of the listing), reading in one batch the ones not read yet. */
+  public read(files: readonly string[]): ReadonlyMap<string, string> {
+    const missing = files.filter((file) => !this.texts.has(file));
+    if (missing.length > 0) for (const [file, text] of readBlobs(this.listing, missing)) this.texts.set(file, text);
+    return this.texts;
   }
-  return diffTrees(before, after, { base, head: 'working tree' });
+}
+
+/** The changed files with their text on each side; the base side is read from git, the head side from `headText`. */
+function texts(changed: readonly string[], before: BlobReader, headText: (file: string) => string | undefined): ChangedFile[] {
+  const baseTexts = before.read(changed.filter((file) => before.listing.blobs.has(file)));
+  return changed.map((file) => {
+    const a = baseTexts.get(file);
+    const b = headText(file);
+    return { file, ...(a !== undefined ? { base: a } : {}), ...(b !== undefined ? { head: b } : {}) };
+  });
+}
+
+const folderOf = (file: string): string => file.slice(0, file.indexOf('/'));
+
+/**
+ * Of the changed files, those of environment `env`: its report, and the files of the folders it owns, which
+ * are the folders in `own` and those where some file, on either side, carries its `meridian.dev/environment`
+ * label. Only folders with a change can matter, so only their files are read.
+ */
+function inEnvironment(env: string, changed: readonly string[], own: ReadonlySet<string>, sides: readonly BlobReader[]): string[] {
+  const label = new RegExp(`^\\s+meridian\\.dev/environment: "?${env}"?$`, 'm');
+  const folders = new Set(own);
+  for (const side of sides) {
+    const open = new Set(changed.filter((file) => file.includes('/') && !folders.has(folderOf(file))).map(folderOf));
+    const files = [...side.listing.blobs.keys()].filter((file) => file.includes('/') && open.has(folderOf(file)));
+    const read = side.read(files);
+    for (const file of files) if (label.test(read.get(file)!)) folders.add(folderOf(file));
+  }
+  return changed.filter((file) => (file.includes('/') ? folders.has(folderOf(file)) : file === reportFile(env)));
 }

@@ -78,6 +78,9 @@ export class DiffInputError extends Error {
   }
 }
 
+/** The `head` label of a diff against a fresh synth of the working tree (no git revision is spelled so). */
+export const WORKING_TREE = 'working tree';
+
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A file that differs between the two trees: its text on each side, absent on the side it does not exist. */

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main, type Io } from '../../src/cli';
-import { diffWorkingTree, readFolderAtRef, type BundleDiff } from '../../src/diff';
+import { diffWorkingTree, gitBlobId, readFolderAtRef, type BundleDiff } from '../../src/diff';
 import { synthToDisk } from '../../src/main';
 import { readTree, tempDir } from '../helpers';
 
@@ -47,6 +47,18 @@ describe('readFolderAtRef', () => {
     fs.rmSync(r.out, { recursive: true });
     expect(readFolderAtRef(r.out, 'HEAD')).toEqual(committed);
     expect(fs.existsSync(r.out)).toBe(false);
+  });
+});
+
+describe('gitBlobId', () => {
+  it('is the id git hash-object gives the same text, bytes not characters counted', () => {
+    const root = tempDir('meridian-hash-');
+    git(root, 'init', '-q');
+    for (const text of ['', 'kind: Namespace\n', 'name: café ☕ — 東京\n', 'no newline at the end']) {
+      const file = path.join(root, 'blob');
+      fs.writeFileSync(file, text);
+      expect(gitBlobId(text)).toBe(git(root, 'hash-object', file).trim());
+    }
   });
 });
 
@@ -119,6 +131,19 @@ describe('meridian diff', () => {
     const res = run('diff', '--environments', r.envs, '--out', r.out, '--base', 'HEAD~1', '--format', 'json');
     expect(res.code).toBe(EXIT.CHANGES);
     expect(JSON.parse(res.out)).toMatchObject({ base: 'HEAD~1', head: 'working tree', files: [{ file: 'minimal.report.md', change: 'changed' }] });
+  });
+
+  it('reads from git only the committed files that a fresh synth does not reproduce byte for byte', () => {
+    // GIVEN a repository whose blob of east/namespaces.yaml is gone (the tree still lists it)
+    const r = repository();
+    const sha = git(r.root, 'rev-parse', 'HEAD:dist/east/namespaces.yaml').trim();
+    fs.rmSync(path.join(r.root, '.git', 'objects', sha.slice(0, 2), sha.slice(2)));
+    expect(() => readFolderAtRef(r.out, 'HEAD')).toThrow(/git cat-file/);
+    // WHEN the working tree changes elsewhere THEN the diff never asks git for that blob
+    r.edit((t) => t.replace('replicas: 7', 'replicas: 8'));
+    const d = diffWorkingTree({ envDir: r.envs, outDir: r.out });
+    expect(d.files.map((f) => f.file)).toEqual(['minimal.report.md']);
+    expect(entries(d).length).toBeGreaterThan(0);
   });
 
   it('exits 1 with a message on an unknown revision, outside a repository, on a corrupt committed file and on bad environment files', () => {
