@@ -1,11 +1,12 @@
-// `meridian diff`: dist/ at a git revision against a fresh in-memory synth of the working tree. Files are told apart by git blob id first, so identical files are never
+// `meridian diff`: dist/ at a git revision against a fresh in-memory synth of the working tree, or
+// dist/ at two git revisions. Files are told apart by git blob id first, so identical files are never
 // read from git nor parsed.
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
 import { reportFile } from '../report';
 import { synthesize } from '../synth/synthesize';
 import { TopologyError } from '../topology';
 import { gitBlobId, listFolderAtRef, readBlobs, type FolderListing } from './git';
-import { diffChangedFiles, WORKING_TREE, type BundleDiff, type ChangedFile } from './semantic';
+import { DiffInputError, diffChangedFiles, WORKING_TREE, type BundleDiff, type ChangedFile } from './semantic';
 
 export { diffMarkdown, objectName, showValue } from './markdown';
 export {
@@ -50,6 +51,34 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
   return diffChangedFiles(texts(changed, before, (file) => head.files.get(file)), { base, head: WORKING_TREE });
 }
 
+export interface RefsDiffOptions {
+  /** Git revision of the older dist/. @default HEAD */
+  readonly base?: string;
+  /** Git revision of the newer dist/. */
+  readonly head: string;
+  readonly outDir?: string;
+  /** Only this environment's folders and report. */
+  readonly environment?: string;
+}
+
+/** dist/ as committed at two revisions: no environment files, no synthesis; only the blobs that differ are read. */
+export function diffRefs(options: RefsDiffOptions): BundleDiff {
+  const base = options.base ?? 'HEAD';
+  const outDir = options.outDir ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
+  const before = new BlobReader(listFolderAtRef(outDir, base, '--base'));
+  const after = new BlobReader(listFolderAtRef(outDir, options.head, '--head'));
+  const only = options.environment;
+  if (only !== undefined && !before.listing.blobs.has(reportFile(only)) && !after.listing.blobs.has(reportFile(only))) {
+    const known = [...new Set([...before.listing.blobs.keys(), ...after.listing.blobs.keys()])].filter((f) => !f.includes('/') && f.endsWith('.report.md')).map((f) => f.slice(0, -'.report.md'.length));
+    throw new DiffInputError(`no environment named "${only}" in ${outDir} at ${base} or ${options.head} (no ${reportFile(only)}); known: ${known.sort().join(', ')}`);
+  }
+  let changed = [...before.listing.blobs].filter(([file, sha]) => after.listing.blobs.get(file) !== sha).map(([file]) => file);
+  changed.push(...[...after.listing.blobs.keys()].filter((file) => !before.listing.blobs.has(file)));
+  if (only !== undefined) changed = inEnvironment(only, changed, new Set(), [before, after]);
+  const headTexts = after.read(changed.filter((file) => after.listing.blobs.has(file)));
+  return diffChangedFiles(texts(changed, before, (file) => headTexts.get(file)), { base, head: options.head });
+}
+
 /** The blobs of one listing, read on demand and each only once. */
 class BlobReader {
   private readonly texts = new Map<string, string>();
@@ -84,11 +113,19 @@ const folderOf = (file: string): string => file.slice(0, file.indexOf('/'));
 function inEnvironment(env: string, changed: readonly string[], own: ReadonlySet<string>, sides: readonly BlobReader[]): string[] {
   const label = new RegExp(`^\\s+meridian\\.dev/environment: "?${env}"?$`, 'm');
   const folders = new Set(own);
-  for (const side of sides) {
-    const open = new Set(changed.filter((file) => file.includes('/') && !folders.has(folderOf(file))).map(folderOf));
-    const files = [...side.listing.blobs.keys()].filter((file) => file.includes('/') && open.has(folderOf(file)));
+  const open = (): Set<string> => new Set(changed.filter((file) => file.includes('/') && !folders.has(folderOf(file))).map(folderOf));
+  const look = (side: BlobReader, files: string[]): void => {
     const read = side.read(files);
     for (const file of files) if (label.test(read.get(file)!)) folders.add(folderOf(file));
+  };
+  // the changed files first (a folder in scope needs them anyway), then the other files of the folders still undecided
+  for (const side of sides) {
+    const undecided = open();
+    look(side, changed.filter((file) => file.includes('/') && undecided.has(folderOf(file)) && side.listing.blobs.has(file)));
+  }
+  for (const side of sides) {
+    const undecided = open();
+    look(side, [...side.listing.blobs.keys()].filter((file) => file.includes('/') && undecided.has(folderOf(file))));
   }
   return changed.filter((file) => (file.includes('/') ? folders.has(folderOf(file)) : file === reportFile(env)));
 }
