@@ -6,18 +6,16 @@ import { reportFile } from '../report';
 import { synthesize } from '../synth/synthesize';
 import { TopologyError } from '../topology';
 import { gitBlobId, listFolderAtRef, readBlobs, type FolderListing } from './git';
-import { DiffInputError, diffChangedFiles, WORKING_TREE, type BundleDiff, type ChangedFile } from './semantic';
+import { DiffInputError, diffChangedFiles, WORKING_TREE, type BundleDiff } from './semantic';
 
 export { diffMarkdown, objectName, showValue } from './markdown';
 export {
-  changedFiles,
   DiffInputError,
   diffChangedFiles,
   diffTrees,
   hasChanges,
   WORKING_TREE,
   type BundleDiff,
-  type ChangedFile,
   type FieldChange,
   type FileEntry,
   type FolderDiff,
@@ -48,7 +46,8 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
   let changed = [...before.listing.blobs].filter(([file, sha]) => !head.files.has(file) || gitBlobId(head.files.get(file)!) !== sha).map(([file]) => file);
   changed.push(...[...head.files.keys()].filter((file) => !before.listing.blobs.has(file)));
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(head.folders), [before]);
-  return diffChangedFiles(texts(changed, before, (file) => head.files.get(file)), { base, head: WORKING_TREE });
+  const keep = new Set(changed);
+  return diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE });
 }
 
 export interface RefsDiffOptions {
@@ -75,32 +74,29 @@ export function diffRefs(options: RefsDiffOptions): BundleDiff {
   let changed = [...before.listing.blobs].filter(([file, sha]) => after.listing.blobs.get(file) !== sha).map(([file]) => file);
   changed.push(...[...after.listing.blobs.keys()].filter((file) => !before.listing.blobs.has(file)));
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(), [before, after]);
-  const headTexts = after.read(changed.filter((file) => after.listing.blobs.has(file)));
-  return diffChangedFiles(texts(changed, before, (file) => headTexts.get(file)), { base, head: options.head });
+  const keep = new Set(changed);
+  return diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head });
 }
 
 /** The blobs of one listing, read on demand and each only once. */
 class BlobReader {
-  private readonly texts = new Map<string, string>();
+  private readonly cache = new Map<string, string>();
 
   public constructor(public readonly listing: FolderListing) {}
 
   /** The texts of these files (those of the listing), reading in one batch the ones not read yet. */
   public read(files: readonly string[]): ReadonlyMap<string, string> {
-    const missing = files.filter((file) => !this.texts.has(file));
-    if (missing.length > 0) for (const [file, text] of readBlobs(this.listing, missing)) this.texts.set(file, text);
-    return this.texts;
+    const missing = files.filter((file) => !this.cache.has(file));
+    if (missing.length > 0) for (const [file, text] of readBlobs(this.listing, missing)) this.cache.set(file, text);
+    return this.cache;
   }
-}
 
-/** The changed files with their text on each side; the base side is read from git, the head side from `headText`. */
-function texts(changed: readonly string[], before: BlobReader, headText: (file: string) => string | undefined): ChangedFile[] {
-  const baseTexts = before.read(changed.filter((file) => before.listing.blobs.has(file)));
-  return changed.map((file) => {
-    const a = baseTexts.get(file);
-    const b = headText(file);
-    return { file, ...(a !== undefined ? { base: a } : {}), ...(b !== undefined ? { head: b } : {}) };
-  });
+  /** The texts of those of `files` that the listing holds, in its order (by path). */
+  public texts(files: ReadonlySet<string>): Map<string, string> {
+    const mine = [...this.listing.blobs.keys()].filter((file) => files.has(file));
+    const read = this.read(mine);
+    return new Map(mine.map((file) => [file, read.get(file)!]));
+  }
 }
 
 const folderOf = (file: string): string => file.slice(0, file.indexOf('/'));

@@ -83,36 +83,19 @@ export const WORKING_TREE = 'working tree';
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A file that differs between the two trees: its text on each side, absent on the side it does not exist. */
-export interface ChangedFile {
-  readonly file: string;
-  readonly base?: string;
-  readonly head?: string;
-}
-
-/** The files whose text differs between two trees, in the order of `base` then the files only in `head`. */
-export function changedFiles(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>): ChangedFile[] {
-  const out: ChangedFile[] = [];
-  for (const [file, a] of base) {
-    const b = head.get(file);
-    if (a !== b) out.push({ file, base: a, ...(b !== undefined ? { head: b } : {}) });
-  }
-  for (const [file, b] of head) if (!base.has(file)) out.push({ file, head: b });
-  return out;
-}
-
 export function diffTrees(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>, labels: { base: string; head: string }): BundleDiff {
-  return diffChangedFiles(changedFiles(base, head), labels);
+  const differs = (file: string, text: string, other: ReadonlyMap<string, string>): boolean => other.get(file) !== text;
+  return diffChangedFiles(new Map([...base].filter(([f, t]) => differs(f, t, head))), new Map([...head].filter(([f, t]) => differs(f, t, base))), labels);
 }
 
 /**
- * The diff of two trees given only the files that differ. A file with the same text on both sides holds only
- * identical objects, so it is neither needed nor parsed; an object that moved between files is still found,
- * because both files changed.
+ * The same as `diffTrees` on two trees, given only their files whose text differs, each on the side(s) where
+ * it exists. A file with the same text on both sides holds only identical objects, so it is neither needed
+ * nor parsed; an object that moved between files is still found, because both files changed.
  */
-export function diffChangedFiles(changed: readonly ChangedFile[], labels: { base: string; head: string }): BundleDiff {
-  const before = objectsOf(changed, 'base');
-  const after = objectsOf(changed, 'head');
+export function diffChangedFiles(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>, labels: { base: string; head: string }): BundleDiff {
+  const before = objectsOf(base);
+  const after = objectsOf(head);
   const entries: (ObjectEntry & { folder: string; component: string; environment?: string })[] = [];
   for (const [key, a] of before) {
     const b = after.get(key);
@@ -152,7 +135,10 @@ export function diffChangedFiles(changed: readonly ChangedFile[], labels: { base
   });
 
   const files: FileEntry[] = [];
-  for (const { file, base: a, head: b } of changed.filter((c) => !holdsObjects(c.file)).sort((x, y) => cmp(x.file, y.file))) {
+  const plain = (m: ReadonlyMap<string, string>): string[] => [...m.keys()].filter((f) => !holdsObjects(f));
+  for (const file of [...new Set([...plain(base), ...plain(head)])].sort(cmp)) {
+    const a = base.get(file);
+    const b = head.get(file);
     if (a === b) continue;
     const { added, removed } = lineChanges(a ?? '', b ?? '');
     files.push({ file, change: a === undefined ? 'added' : b === undefined ? 'removed' : 'changed', linesAdded: added, linesRemoved: removed });
@@ -171,10 +157,10 @@ function holdsObjects(file: string): boolean {
   return file.includes('/') && /\.ya?ml$/.test(file);
 }
 
-function objectsOf(changed: readonly ChangedFile[], side: 'base' | 'head'): Map<string, Located> {
+function objectsOf(files: ReadonlyMap<string, string>): Map<string, Located> {
   const out = new Map<string, Located>();
-  for (const { file, [side]: text } of changed) {
-    if (text === undefined || !holdsObjects(file)) continue;
+  for (const [file, text] of files) {
+    if (!holdsObjects(file)) continue;
     const folder = file.slice(0, file.indexOf('/'));
     const component = file.slice(folder.length + 1).replace(/\.ya?ml$/, '');
     const docs = parseAllDocuments(text);

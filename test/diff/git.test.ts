@@ -240,6 +240,9 @@ describe('meridian diff --head', () => {
     expect(added.folders.map((f) => f.folder)).toEqual(['argocd', 'primary', 'standby']);
     expect(entries(added).filter((e) => e.folder !== 'argocd').every((e) => e.change === 'added')).toBe(true);
     expect(added.files).toEqual([expect.objectContaining({ file: 'dr.report.md', change: 'added' })]);
+    // argocd/ holds both environments' objects: it is shown with the environment of its first changed file by path
+    const unscoped = JSON.parse(run('diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--out', r.out, '--format', 'json').out) as BundleDiff;
+    expect(unscoped.folders.map((f) => `${f.folder} ${f.environment ?? ''}`)).toEqual(['argocd dr', 'primary dr', 'standby dr']);
     expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--env', 'nope')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('no environment named "nope"') });
   });
 
