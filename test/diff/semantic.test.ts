@@ -181,6 +181,26 @@ describe('diffTrees', () => {
     ]);
   });
 
+  it('reads values as YAML 1.2 core: dates and yes/no stay strings, hex and exponents are numbers, ~ is null', () => {
+    const object = (values: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\n${values}`;
+    const a = new Map([['c1/config.yaml', object('date: 2024-01-01\nflag: yes\nhex: 0x1F\nexp: 1e3\nnothing: ~\n')]]);
+    const b = new Map([['c1/config.yaml', `---\n${object('date: 2024-01-02\nflag: no\nhex: 0o17\nexp: .inf\nnothing: 1_000\n')}---\n`]]);
+    const fields = diffTrees(a, b, { base: 'HEAD', head: 'working tree' }).folders[0]!.components[0]!.entries[0]!.fields;
+    expect(fields).toEqual([
+      { path: 'date', change: 'changed', old: '2024-01-01', new: '2024-01-02' },
+      { path: 'exp', change: 'changed', old: 1000, new: Infinity },
+      { path: 'flag', change: 'changed', old: 'yes', new: 'no' },
+      { path: 'hex', change: 'changed', old: 31, new: 15 },
+      { path: 'nothing', change: 'changed', old: null, new: '1_000' },
+    ]);
+  });
+
+  it('reads a file nested deeper than the fast parser allows', () => {
+    const deep = (leaf: number): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\n${Array.from({ length: 120 }, (_, i) => `${'  '.repeat(i)}k:`).join('\n')} ${leaf}\n`;
+    const d = diffTrees(new Map([['c1/deep.yaml', deep(1)]]), new Map([['c1/deep.yaml', deep(2)]]), { base: 'HEAD', head: 'working tree' });
+    expect(d.folders[0]!.components[0]!.entries[0]!.fields).toEqual([{ path: `${Array.from({ length: 120 }, () => 'k').join('.')}`, change: 'changed', old: 1, new: 2 }]);
+  });
+
   it('compares files that hold no objects as text', () => {
     const a = new Map([['demo.report.md', 'a\nb\nc\n'], ['gone.report.md', 'x\n']]);
     const b = new Map([['demo.report.md', 'a\nB\nc\nd\n'], ['new.report.md', 'y\n']]);
