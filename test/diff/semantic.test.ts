@@ -168,6 +168,22 @@ describe('diffTrees', () => {
     expect(() => diffTrees(a, c, { base: 'HEAD', head: 'working tree' })).toThrow(/^cluster1\/broken\.yaml: not valid YAML: /);
   });
 
+  it('in a changed file, parses only the documents whose text changed, and reports a broken one at its line in the file', () => {
+    // GIVEN services.yaml of cluster1 with a document that is not YAML, the same in both trees, and a real change
+    const broken = 'kind: [unclosed\n';
+    const after = fullBundle();
+    find(after, 'cluster1', 'Deployment', 'shop').spec.replicas = 3;
+    const withBroken = (files: Map<string, string>): Map<string, string> => new Map([...files].map(([f, t]) => [f, f === 'cluster1/services.yaml' ? `${t}---\n${broken}` : t]));
+    const a = withBroken(render(fullBundle()));
+    const b = withBroken(render(after));
+    // WHEN diffed THEN only the real change is reported
+    expect(lines(diffTrees(a, b, { base: 'HEAD', head: 'working tree' }))).toEqual(['cluster1 services changed Deployment shop/shop: spec.replicas changed']);
+    // AND when the broken document differs too, the error names the file and the line in that file
+    const c = new Map([...b].map(([f, t]) => [f, f === 'cluster1/services.yaml' ? `${t}# edited\n` : t]));
+    const line = b.get('cluster1/services.yaml')!.split('\n').length - 1;
+    expect(() => diffTrees(a, c, { base: 'HEAD', head: 'working tree' })).toThrow(new RegExp(`^cluster1/services\\.yaml: not valid YAML: .* at line ${line + 1}, column 1`));
+  });
+
   it('reports an object that moved to another file as changed, with the file it moved from', () => {
     // GIVEN the shop Service of cluster2 moved from services.yaml to mesh.yaml, unchanged
     const after = fullBundle();
