@@ -71,7 +71,7 @@ interface Located {
   readonly manifest: Record<string, any>;
 }
 
-/** A tree that cannot be compared (a file is not valid YAML). */
+/** A tree that cannot be compared: a file is not valid YAML, or --env names an environment neither tree holds. */
 export class DiffInputError extends Error {
   public constructor(message: string) {
     super(message);
