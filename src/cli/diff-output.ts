@@ -1,4 +1,4 @@
-import { objectName, showValue, type BundleDiff } from '../diff';
+import { objectName, showValue, WORKING_TREE, type BundleDiff } from '../diff';
 import type { Style } from './style';
 
 /** `meridian diff --format text`: the same content as the PR comment, for a terminal. */
@@ -26,7 +26,7 @@ export function formatDiffText(d: BundleDiff, s: Style): string {
   const total = d.summary.added + d.summary.removed + d.summary.changed;
   out.push(
     total + d.files.length === 0
-      ? `${s.green('no changes')}: dist/ at ${d.base} equals a fresh synth of the ${d.head}`
+      ? `${s.green('no changes')}: dist/ at ${d.base} equals ${d.head === WORKING_TREE ? `a fresh synth of the ${d.head}` : `dist/ at ${d.head}`}`
       : `${total} object change(s) in ${d.folders.length} folder(s) (${d.summary.added} added, ${d.summary.removed} removed, ${d.summary.changed} changed), ${d.files.length} other file(s) ${s.dim(`(${d.base} -> ${d.head})`)}`,
   );
   return `${out.join('\n')}\n`;

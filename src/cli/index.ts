@@ -7,7 +7,7 @@ import { formatSynthSummary } from './summary';
 import { formatRules, formatValidation, validationJson } from './validate-output';
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
 import { buildReport, reportMarkdown } from '../report';
-import { DiffInputError, diffMarkdown, diffWorkingTree, GitError, hasChanges } from '../diff';
+import { DiffInputError, diffMarkdown, diffRefs, diffWorkingTree, GitError, hasChanges } from '../diff';
 import { formatDiffText } from './diff-output';
 import { RULES, treeFromDirectory, unknownRules, validateTree } from '../validate';
 import { clusterFoldersByEnvironment } from '../validate/manifest';
@@ -73,21 +73,25 @@ Options:
     run: validate,
   },
   diff: {
-    summary: 'semantic per-cluster diff between dist/ at a git revision and a fresh synth (PR comment with --format markdown)',
+    summary: 'semantic per-cluster diff of dist/ at a git revision against a fresh synth or another revision (PR comment with --format markdown)',
     usage: `Usage: meridian diff [--base <git-ref>] [--format text|markdown|json] [--env <name>] [--environments <dir>] [--out <dir>]
+       meridian diff --base <git-ref> --head <git-ref> [--format text|markdown|json] [--env <name>] [--out <dir>]
 
 Synthesizes the environment files of the working tree in memory and compares the result with dist/ as
 committed at the base revision (read with git, nothing is checked out): objects added, removed and changed
 (identity: apiVersion, kind, namespace and name within a cluster folder), with the path and old -> new value
-of every changed field, grouped by cluster and component. Values of Secrets and secret-looking fields are
-never shown. The markdown form is a ready pull-request comment. Exit code 0 when nothing changed, 3 when
-something did, 1 on an error (environment files, git).
+of every changed field, grouped by cluster and component. With --head, compares dist/ as committed at the
+two revisions instead, without environment files or synthesis (CI comparing a pull request's dist/ with
+main's). Files identical on both sides are neither read nor parsed. Values of Secrets and secret-looking
+fields are never shown. The markdown form is a ready pull-request comment. Exit code 0 when nothing
+changed, 3 when something did, 1 on an error (environment files, git), 2 on a usage error.
 
 Options:
   --base <git-ref>        revision of the committed dist/ (default: HEAD)
+  --head <git-ref>        compare with dist/ committed at this revision instead of a fresh synth
   --format text|markdown|json   output form (default: text)
-  --env <name>            only this environment's cluster folders and report
-  --environments <dir>    folder of environment files (default: environments)
+  --env <name>            only this environment's cluster folders (by their meridian.dev/environment label) and report
+  --environments <dir>    folder of environment files (default: environments; not with --head)
   --out <dir>             the dist/ folder inside the repository (default: dist, or $CDK8S_OUTDIR)
   -h, --help              show this help`,
     run: diff,
@@ -260,16 +264,20 @@ function report(args: string[], io: Io): number {
 }
 
 function diff(args: string[], io: Io): number {
-  const flags = parse(args, { base: { type: 'string' }, format: { type: 'string' } });
+  const flags = parse(args, { base: { type: 'string' }, head: { type: 'string' }, format: { type: 'string' } });
   const form = format(flags.format, ['text', 'markdown', 'json'] as const);
+  const head = str(flags.head);
+  if (head !== undefined && str(flags.environments) !== undefined) {
+    throw new UsageError('--environments cannot be used with --head: both sides are read from git and nothing is synthesized; see --help');
+  }
+  const common = {
+    ...(str(flags.base) !== undefined ? { base: str(flags.base)! } : {}),
+    ...(str(flags.out) !== undefined ? { outDir: str(flags.out)! } : {}),
+    ...(str(flags.env) !== undefined ? { environment: str(flags.env)! } : {}),
+  };
   let result;
   try {
-    result = diffWorkingTree({
-      ...(str(flags.base) !== undefined ? { base: str(flags.base)! } : {}),
-      ...(str(flags.environments) !== undefined ? { envDir: str(flags.environments)! } : {}),
-      ...(str(flags.out) !== undefined ? { outDir: str(flags.out)! } : {}),
-      ...(str(flags.env) !== undefined ? { environment: str(flags.env)! } : {}),
-    });
+    result = head !== undefined ? diffRefs({ ...common, head }) : diffWorkingTree({ ...common, ...(str(flags.environments) !== undefined ? { envDir: str(flags.environments)! } : {}) });
   } catch (e) {
     if (!(e instanceof GitError) && !(e instanceof DiffInputError)) throw e;
     io.err(`meridian: ${(e as Error).message}\n`);

@@ -1,14 +1,27 @@
-// `meridian diff`: dist/ at a git revision against a fresh in-memory synth of the working tree.
+// `meridian diff`: dist/ at a git revision against a fresh in-memory synth of the working tree, or
+// dist/ at two git revisions. Files are told apart by git blob id first, so identical files are never
+// read from git nor parsed.
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
 import { reportFile } from '../report';
 import { synthesize } from '../synth/synthesize';
 import { TopologyError } from '../topology';
-import { readFolderAtRef } from './git';
-import { diffTrees, type BundleDiff } from './semantic';
+import { gitBlobId, listFolderAtRef, readBlobs, type FolderListing } from './git';
+import { DiffInputError, diffChangedFiles, WORKING_TREE, type BundleDiff } from './semantic';
 
 export { diffMarkdown, objectName, showValue } from './markdown';
-export { DiffInputError, diffTrees, hasChanges, type BundleDiff, type FieldChange, type FileEntry, type FolderDiff, type ObjectEntry } from './semantic';
-export { GitError, readFolderAtRef } from './git';
+export {
+  DiffInputError,
+  diffChangedFiles,
+  diffTrees,
+  hasChanges,
+  WORKING_TREE,
+  type BundleDiff,
+  type FieldChange,
+  type FileEntry,
+  type FolderDiff,
+  type ObjectEntry,
+} from './semantic';
+export { gitBlobId, GitError, listFolderAtRef, readBlobs, readFolderAtRef, type FolderListing } from './git';
 
 export interface DiffOptions {
   /** Git revision of the committed dist/. @default HEAD */
@@ -29,15 +42,86 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: `no environment named "${only}"; known: ${topology.environments.map((e) => e.name).join(', ')}` }]);
   }
   const head = synthesize(topology, only === undefined ? {} : { environments: [only] });
-  let before = readFolderAtRef(outDir, base);
-  let after: ReadonlyMap<string, string> = head.files;
-  if (only !== undefined) {
-    const label = new RegExp(`^\\s+meridian\\.dev/environment: "?${only}"?$`, 'm');
-    const ownFolders = new Set(head.folders);
-    for (const [file, text] of before) if (file.includes('/') && label.test(text)) ownFolders.add(file.slice(0, file.indexOf('/')));
-    const inScope = (file: string): boolean => (file.includes('/') ? ownFolders.has(file.slice(0, file.indexOf('/'))) : file === reportFile(only));
-    before = new Map([...before].filter(([f]) => inScope(f)));
-    after = new Map([...after].filter(([f]) => inScope(f)));
+  const before = new BlobReader(listFolderAtRef(outDir, base));
+  let changed = [...before.listing.blobs].filter(([file, sha]) => !head.files.has(file) || gitBlobId(head.files.get(file)!) !== sha).map(([file]) => file);
+  changed.push(...[...head.files.keys()].filter((file) => !before.listing.blobs.has(file)));
+  if (only !== undefined) changed = inEnvironment(only, changed, new Set(head.folders), [before]);
+  const keep = new Set(changed);
+  return diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE });
+}
+
+export interface RefsDiffOptions {
+  /** Git revision of the older dist/. @default HEAD */
+  readonly base?: string;
+  /** Git revision of the newer dist/. */
+  readonly head: string;
+  readonly outDir?: string;
+  /** Only this environment's folders and report. */
+  readonly environment?: string;
+}
+
+/** dist/ as committed at two revisions: no environment files, no synthesis; only the blobs that differ are read. */
+export function diffRefs(options: RefsDiffOptions): BundleDiff {
+  const base = options.base ?? 'HEAD';
+  const outDir = options.outDir ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
+  const before = new BlobReader(listFolderAtRef(outDir, base, '--base'));
+  const after = new BlobReader(listFolderAtRef(outDir, options.head, '--head'));
+  const only = options.environment;
+  if (only !== undefined && !before.listing.blobs.has(reportFile(only)) && !after.listing.blobs.has(reportFile(only))) {
+    const known = [...new Set([...before.listing.blobs.keys(), ...after.listing.blobs.keys()])].filter((f) => !f.includes('/') && f.endsWith('.report.md')).map((f) => f.slice(0, -'.report.md'.length));
+    throw new DiffInputError(`no environment named "${only}" in ${outDir} at ${base} or ${options.head} (no ${reportFile(only)}); known: ${known.sort().join(', ')}`);
   }
-  return diffTrees(before, after, { base, head: 'working tree' });
+  let changed = [...before.listing.blobs].filter(([file, sha]) => after.listing.blobs.get(file) !== sha).map(([file]) => file);
+  changed.push(...[...after.listing.blobs.keys()].filter((file) => !before.listing.blobs.has(file)));
+  if (only !== undefined) changed = inEnvironment(only, changed, new Set(), [before, after]);
+  const keep = new Set(changed);
+  return diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head });
+}
+
+/** The blobs of one listing, read on demand and each only once. */
+class BlobReader {
+  private readonly cache = new Map<string, string>();
+
+  public constructor(public readonly listing: FolderListing) {}
+
+  /** The texts of these files (those of the listing), reading in one batch the ones not read yet. */
+  public read(files: readonly string[]): ReadonlyMap<string, string> {
+    const missing = files.filter((file) => !this.cache.has(file));
+    if (missing.length > 0) for (const [file, text] of readBlobs(this.listing, missing)) this.cache.set(file, text);
+    return this.cache;
+  }
+
+  /** The texts of those of `files` that the listing holds, in its order (by path). */
+  public texts(files: ReadonlySet<string>): Map<string, string> {
+    const mine = [...this.listing.blobs.keys()].filter((file) => files.has(file));
+    const read = this.read(mine);
+    return new Map(mine.map((file) => [file, read.get(file)!]));
+  }
+}
+
+const folderOf = (file: string): string => file.slice(0, file.indexOf('/'));
+
+/**
+ * Of the changed files, those of environment `env`: its report, and the files of the folders it owns, which
+ * are the folders in `own` and those where some file, on either side, carries its `meridian.dev/environment`
+ * label. Only folders with a change can matter, so only their files are read.
+ */
+function inEnvironment(env: string, changed: readonly string[], own: ReadonlySet<string>, sides: readonly BlobReader[]): string[] {
+  const label = new RegExp(`^\\s+meridian\\.dev/environment: "?${env}"?$`, 'm');
+  const folders = new Set(own);
+  const open = (): Set<string> => new Set(changed.filter((file) => file.includes('/') && !folders.has(folderOf(file))).map(folderOf));
+  const look = (side: BlobReader, files: string[]): void => {
+    const read = side.read(files);
+    for (const file of files) if (label.test(read.get(file)!)) folders.add(folderOf(file));
+  };
+  // the changed files first (a folder in scope needs them anyway), then the other files of the folders still undecided
+  for (const side of sides) {
+    const undecided = open();
+    look(side, changed.filter((file) => file.includes('/') && undecided.has(folderOf(file)) && side.listing.blobs.has(file)));
+  }
+  for (const side of sides) {
+    const undecided = open();
+    look(side, [...side.listing.blobs.keys()].filter((file) => file.includes('/') && undecided.has(folderOf(file))));
+  }
+  return changed.filter((file) => (file.includes('/') ? folders.has(folderOf(file)) : file === reportFile(env)));
 }

@@ -1,6 +1,6 @@
 // `meridian diff --format markdown`: a ready PR comment. A summary table, then one collapsible
 // section per cluster folder with its changes grouped by component.
-import type { BundleDiff, FieldChange, ObjectEntry } from './semantic';
+import { WORKING_TREE, type BundleDiff, type FieldChange, type ObjectEntry } from './semantic';
 
 const SIGN = { added: '➕', removed: '➖', changed: '✏️' } as const;
 
@@ -29,9 +29,10 @@ function counts(x: { added: number; removed: number; changed: number }): string 
 }
 
 export function diffMarkdown(d: BundleDiff): string {
-  const out: string[] = [`### meridian diff: \`${d.base}\` → ${d.head}`, ''];
+  const synth = d.head === WORKING_TREE;
+  const out: string[] = [`### meridian diff: \`${d.base}\` → ${synth ? d.head : `\`${d.head}\``}`, ''];
   if (d.folders.length === 0 && d.files.length === 0) {
-    out.push(`No changes: \`dist/\` at \`${d.base}\` equals a fresh synth of the ${d.head}.`);
+    out.push(`No changes: \`dist/\` at \`${d.base}\` equals ${synth ? `a fresh synth of the ${d.head}` : `\`dist/\` at \`${d.head}\``}.`);
     return `${out.join('\n')}\n`;
   }
   if (d.folders.length > 0) {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main, type Io } from '../../src/cli';
-import { diffWorkingTree, readFolderAtRef, type BundleDiff } from '../../src/diff';
+import { diffTrees, diffWorkingTree, gitBlobId, readFolderAtRef, type BundleDiff } from '../../src/diff';
 import { synthToDisk } from '../../src/main';
 import { readTree, tempDir } from '../helpers';
 
@@ -47,6 +47,18 @@ describe('readFolderAtRef', () => {
     fs.rmSync(r.out, { recursive: true });
     expect(readFolderAtRef(r.out, 'HEAD')).toEqual(committed);
     expect(fs.existsSync(r.out)).toBe(false);
+  });
+});
+
+describe('gitBlobId', () => {
+  it('is the id git hash-object gives the same text, bytes not characters counted', () => {
+    const root = tempDir('meridian-hash-');
+    git(root, 'init', '-q');
+    for (const text of ['', 'kind: Namespace\n', 'name: café ☕ — 東京\n', 'no newline at the end']) {
+      const file = path.join(root, 'blob');
+      fs.writeFileSync(file, text);
+      expect(gitBlobId(text)).toBe(git(root, 'hash-object', file).trim());
+    }
   });
 });
 
@@ -121,6 +133,19 @@ describe('meridian diff', () => {
     expect(JSON.parse(res.out)).toMatchObject({ base: 'HEAD~1', head: 'working tree', files: [{ file: 'minimal.report.md', change: 'changed' }] });
   });
 
+  it('reads from git only the committed files that a fresh synth does not reproduce byte for byte', () => {
+    // GIVEN a repository whose blob of east/namespaces.yaml is gone (the tree still lists it)
+    const r = repository();
+    const sha = git(r.root, 'rev-parse', 'HEAD:dist/east/namespaces.yaml').trim();
+    fs.rmSync(path.join(r.root, '.git', 'objects', sha.slice(0, 2), sha.slice(2)));
+    expect(() => readFolderAtRef(r.out, 'HEAD')).toThrow(/git cat-file/);
+    // WHEN the working tree changes elsewhere THEN the diff never asks git for that blob
+    r.edit((t) => t.replace('replicas: 7', 'replicas: 8'));
+    const d = diffWorkingTree({ envDir: r.envs, outDir: r.out });
+    expect(d.files.map((f) => f.file)).toEqual(['minimal.report.md']);
+    expect(entries(d).length).toBeGreaterThan(0);
+  });
+
   it('exits 1 with a message on an unknown revision, outside a repository, on a corrupt committed file and on bad environment files', () => {
     const r = repository();
     expect(run('diff', '--environments', r.envs, '--out', r.out, '--base', 'nope')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('unknown revision "nope"') });
@@ -132,5 +157,101 @@ describe('meridian diff', () => {
     r.edit((t) => t.replace('name: minimal', 'name: Minimal'));
     expect(run('diff', '--environments', r.envs, '--out', r.out)).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('minimal.yaml:3:7: name:') });
     expect(run('diff', '--format', 'html')).toMatchObject({ code: EXIT.USAGE, err: expect.stringContaining('--format must be one of text, markdown, json') });
+  });
+});
+
+describe('meridian diff --head', () => {
+  /** The repository with a second commit: api scaled from 7 to 8 replicas, dist/ synthesized again. */
+  function scaled(): ReturnType<typeof repository> {
+    const r = repository();
+    r.edit((t) => t.replace('replicas: 7', 'replicas: 8'));
+    synthToDisk({ envDir: r.envs, outDir: r.out });
+    git(r.root, 'commit', '-qam', 'scale api');
+    return r;
+  }
+
+  it('compares dist/ at two revisions: exactly the changed object and the report, exit 3', () => {
+    const r = scaled();
+    // no environment files and no dist/ in the working tree: both sides come from git
+    fs.rmSync(r.envs, { recursive: true });
+    fs.rmSync(r.out, { recursive: true });
+    const res = run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--format', 'json');
+    expect(res).toMatchObject({ code: EXIT.CHANGES, err: '' });
+    const d = JSON.parse(res.out) as BundleDiff;
+    expect(d).toMatchObject({ base: 'HEAD~1', head: 'HEAD', summary: { added: 0, removed: 0, changed: 1, files: 1 } });
+    expect(d.folders).toEqual([
+      {
+        folder: 'west',
+        environment: 'minimal',
+        added: 0,
+        removed: 0,
+        changed: 1,
+        components: [{ component: 'services', entries: [{ change: 'changed', apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'api', name: 'api', file: 'west/services.yaml', fields: [{ path: 'spec.replicas', change: 'changed', old: 2, new: 3 }] }] }],
+      },
+    ]);
+    expect(d.files).toEqual([{ file: 'minimal.report.md', change: 'changed', linesAdded: 2, linesRemoved: 2 }]);
+    // the same result as comparing the two trees read in full
+    const base = readFolderAtRef(r.out, 'HEAD~1');
+    const head = readFolderAtRef(r.out, 'HEAD');
+    expect(d).toEqual(diffTrees(base, head, { base: 'HEAD~1', head: 'HEAD' }));
+    // the labels name both revisions
+    expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--format', 'markdown').out).toMatch(/^### meridian diff: `HEAD~1` → `HEAD`\n/);
+    expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out).out).toMatch(/\(HEAD~1 -> HEAD\)\n$/);
+  });
+
+  it('exits 0 when both revisions hold the same dist/, whatever the working tree holds', () => {
+    const r = scaled();
+    r.edit((t) => t.replace('replicas: 8', 'replicas: 9'));
+    fs.writeFileSync(path.join(r.out, 'east', 'namespaces.yaml'), 'kind: [unclosed\n');
+    git(r.root, 'commit', '-qm', 'environment only', '--', r.envs);
+    const res = run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out);
+    expect(res).toEqual({ code: EXIT.OK, out: 'no changes: dist/ at HEAD~1 equals dist/ at HEAD\n', err: '' });
+    expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--format', 'markdown').out).toBe('### meridian diff: `HEAD~1` → `HEAD`\n\nNo changes: `dist/` at `HEAD~1` equals `dist/` at `HEAD`.\n');
+  });
+
+  it('reads only the blobs whose ids differ between the two revisions', () => {
+    // GIVEN the blob of a file that did not change is gone (both trees still list it)
+    const r = scaled();
+    const sha = git(r.root, 'rev-parse', 'HEAD:dist/east/namespaces.yaml').trim();
+    expect(git(r.root, 'rev-parse', 'HEAD~1:dist/east/namespaces.yaml').trim()).toBe(sha);
+    fs.rmSync(path.join(r.root, '.git', 'objects', sha.slice(0, 2), sha.slice(2)));
+    // WHEN compared THEN nothing asks git for it
+    expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out)).toMatchObject({ code: EXIT.CHANGES, err: '' });
+    expect(() => readFolderAtRef(r.out, 'HEAD')).toThrow(/git cat-file/);
+  });
+
+  it('with --env compares only the folders labelled with that environment and its report', () => {
+    const r = repository();
+    fs.copyFileSync('test/fixtures/environments/active-passive.yaml', path.join(r.envs, 'dr.yaml'));
+    synthToDisk({ envDir: r.envs, outDir: r.out });
+    git(r.root, 'add', '-A');
+    git(r.root, 'commit', '-qm', 'add dr');
+    r.edit((t) => t.replace('replicas: 7', 'replicas: 8'));
+    synthToDisk({ envDir: r.envs, outDir: r.out });
+    git(r.root, 'commit', '-qam', 'scale api');
+    expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--env', 'dr')).toMatchObject({ code: EXIT.OK, out: expect.stringContaining('no changes') });
+    const res = run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--env', 'minimal', '--format', 'json');
+    expect(res.code).toBe(EXIT.CHANGES);
+    const d = JSON.parse(res.out) as BundleDiff;
+    expect(entries(d)).toEqual([{ folder: 'west', change: 'changed', kind: 'Deployment', namespace: 'api', name: 'api' }]);
+    expect(d.files.map((f) => f.file)).toEqual(['minimal.report.md']);
+    // from the revision before dr existed, dr's folders and report are all added, and minimal's are out of scope
+    const added = JSON.parse(run('diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--out', r.out, '--env', 'dr', '--format', 'json').out) as BundleDiff;
+    expect(added.folders.map((f) => f.folder)).toEqual(['argocd', 'primary', 'standby']);
+    expect(entries(added).filter((e) => e.folder !== 'argocd').every((e) => e.change === 'added')).toBe(true);
+    expect(added.files).toEqual([expect.objectContaining({ file: 'dr.report.md', change: 'added' })]);
+    // argocd/ holds both environments' objects: it is shown with the environment of its first changed file by path
+    const unscoped = JSON.parse(run('diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--out', r.out, '--format', 'json').out) as BundleDiff;
+    expect(unscoped.folders.map((f) => `${f.folder} ${f.environment ?? ''}`)).toEqual(['argocd dr', 'primary dr', 'standby dr']);
+    expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--env', 'nope')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('no environment named "nope"') });
+  });
+
+  it('exits 1 naming --head on an unknown revision, and 2 when given environment files', () => {
+    const r = scaled();
+    expect(run('diff', '--head', 'nope', '--out', r.out)).toMatchObject({ code: EXIT.ERROR, out: '', err: 'meridian: unknown revision "nope"; give a branch, tag or commit (--head)\n' });
+    expect(run('diff', '--base', 'nope', '--head', 'HEAD', '--out', r.out)).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('(--base)') });
+    const res = run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--environments', r.envs);
+    expect(res).toMatchObject({ code: EXIT.USAGE, out: '' });
+    expect(res.err).toMatch(/^meridian: --environments cannot be used with --head: both sides are read from git and nothing is synthesized/);
   });
 });

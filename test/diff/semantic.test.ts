@@ -1,8 +1,8 @@
 // The semantic diff on known edits of the complete bundle: exactly the expected entries.
 import { describe, expect, it } from 'vitest';
-import { diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
+import { DiffInputError, diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
 import { treeFromFiles, validateTree } from '../../src/validate';
-import { CLUSTERS, container, find, fullBundle, render, type Bundle } from '../validate/full-bundle';
+import { CLUSTERS, container, find, fullBundle, remove, render, type Bundle } from '../validate/full-bundle';
 
 const diff = (a: Bundle, b: Bundle): BundleDiff => diffTrees(render(a), render(b), { base: 'HEAD', head: 'working tree' });
 
@@ -151,6 +151,70 @@ describe('diffTrees', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('does not parse a file whose text is the same in both trees, and still fails on a changed file that is not YAML', () => {
+    // GIVEN a file that is not valid YAML, byte-identical in both trees, beside a real change
+    const broken = 'kind: [unclosed\n';
+    const after = fullBundle();
+    find(after, 'cluster1', 'Deployment', 'shop').spec.replicas = 3;
+    const a = new Map([...render(fullBundle()), ['cluster1/broken.yaml', broken]]);
+    const b = new Map([...render(after), ['cluster1/broken.yaml', broken]]);
+    // WHEN diffed THEN the identical file is never parsed: only the real change is reported
+    expect(lines(diffTrees(a, b, { base: 'HEAD', head: 'working tree' }))).toEqual(['cluster1 services changed Deployment shop/shop: spec.replicas changed']);
+    // AND a changed file that is not YAML still fails, naming the file
+    const c = new Map([...b, ['cluster1/broken.yaml', `${broken}# edited\n`]]);
+    expect(() => diffTrees(a, c, { base: 'HEAD', head: 'working tree' })).toThrow(DiffInputError);
+    expect(() => diffTrees(a, c, { base: 'HEAD', head: 'working tree' })).toThrow(/^cluster1\/broken\.yaml: not valid YAML: /);
+  });
+
+  it('in a changed file, parses only the documents whose text changed, and reports a broken one at its line in the file', () => {
+    // GIVEN services.yaml of cluster1 with a document that is not YAML, the same in both trees, and a real change
+    const broken = 'kind: [unclosed\n';
+    const after = fullBundle();
+    find(after, 'cluster1', 'Deployment', 'shop').spec.replicas = 3;
+    const withBroken = (files: Map<string, string>): Map<string, string> => new Map([...files].map(([f, t]) => [f, f === 'cluster1/services.yaml' ? `${t}---\n${broken}` : t]));
+    const a = withBroken(render(fullBundle()));
+    const b = withBroken(render(after));
+    // WHEN diffed THEN only the real change is reported
+    expect(lines(diffTrees(a, b, { base: 'HEAD', head: 'working tree' }))).toEqual(['cluster1 services changed Deployment shop/shop: spec.replicas changed']);
+    // AND when the broken document differs too, the error names the file and the line in that file
+    const c = new Map([...b].map(([f, t]) => [f, f === 'cluster1/services.yaml' ? `${t}# edited\n` : t]));
+    const line = b.get('cluster1/services.yaml')!.split('\n').length - 1;
+    expect(() => diffTrees(a, c, { base: 'HEAD', head: 'working tree' })).toThrow(new RegExp(`^cluster1/services\\.yaml: not valid YAML: .* at line ${line + 1}, column 1`));
+  });
+
+  it('reports an object that moved to another file as changed, with the file it moved from', () => {
+    // GIVEN the shop Service of cluster2 moved from services.yaml to mesh.yaml, unchanged
+    const after = fullBundle();
+    const service = find(after, 'cluster2', 'Service', 'shop', 'shop');
+    remove(after, 'cluster2', 'Service', 'shop', 'shop');
+    after.get('cluster2')!.get('mesh')!.push(service);
+    // WHEN diffed THEN one entry, no field changes, with movedFrom
+    const d = diff(fullBundle(), after);
+    expect(d.folders.flatMap((f) => f.components.flatMap((c) => c.entries))).toEqual([
+      { change: 'changed', apiVersion: 'v1', kind: 'Service', namespace: 'shop', name: 'shop', file: 'cluster2/mesh.yaml', movedFrom: 'cluster2/services.yaml', fields: [] },
+    ]);
+  });
+
+  it('reads values as YAML 1.2 core: dates and yes/no stay strings, hex and exponents are numbers, ~ is null', () => {
+    const object = (values: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\n${values}`;
+    const a = new Map([['c1/config.yaml', object('date: 2024-01-01\nflag: yes\nhex: 0x1F\nexp: 1e3\nnothing: ~\n')]]);
+    const b = new Map([['c1/config.yaml', `---\n${object('date: 2024-01-02\nflag: no\nhex: 0o17\nexp: .inf\nnothing: 1_000\n')}---\n`]]);
+    const fields = diffTrees(a, b, { base: 'HEAD', head: 'working tree' }).folders[0]!.components[0]!.entries[0]!.fields;
+    expect(fields).toEqual([
+      { path: 'date', change: 'changed', old: '2024-01-01', new: '2024-01-02' },
+      { path: 'exp', change: 'changed', old: 1000, new: Infinity },
+      { path: 'flag', change: 'changed', old: 'yes', new: 'no' },
+      { path: 'hex', change: 'changed', old: 31, new: 15 },
+      { path: 'nothing', change: 'changed', old: null, new: '1_000' },
+    ]);
+  });
+
+  it('reads a file nested deeper than the fast parser allows', () => {
+    const deep = (leaf: number): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\n${Array.from({ length: 120 }, (_, i) => `${'  '.repeat(i)}k:`).join('\n')} ${leaf}\n`;
+    const d = diffTrees(new Map([['c1/deep.yaml', deep(1)]]), new Map([['c1/deep.yaml', deep(2)]]), { base: 'HEAD', head: 'working tree' });
+    expect(d.folders[0]!.components[0]!.entries[0]!.fields).toEqual([{ path: `${Array.from({ length: 120 }, () => 'k').join('.')}`, change: 'changed', old: 1, new: 2 }]);
   });
 
   it('compares files that hold no objects as text', () => {
