@@ -4,10 +4,14 @@
 // For each case (clusters x services, valid non-overlapping CIDRs, both stores, a GSLB) it writes an
 // environment into a temporary folder and measures, over several runs, the median wall time and the
 // peak resident memory of:
-//   synth     parse, check, synthesize, validate, write (node bin/meridian.js synth)
-//   validate  meridian validate over the produced tree
-//   diff      meridian diff against a git base that differs by one replica count
-//   kustomize kubectl kustomize over every produced cluster folder (the reference point: merely rendering)
+//   synth       parse, check, synthesize, validate, write (node bin/meridian.js synth), as on every save:
+//               the code cache and the record of objects already checked are warm
+//   synth cold  the same with neither (no lib/meridian.js.cache, --no-cache), as on a fresh checkout
+//   validate    meridian validate over the produced tree
+//   diff        meridian diff: a fresh synth of a working tree that bumps one service's image, against
+//               the committed tree
+//   diff trees  meridian diff --base HEAD~1 --head HEAD: the same change, both trees committed
+//   kustomize   kubectl kustomize over every produced cluster folder (the reference point: merely rendering)
 // and prints one table with the ratio synth/kustomize and the growth ratio t(2N)/t(N) next to the
 // output-size ratio. Figures are only comparable within one run: the machine is shared and noisy.
 //
@@ -41,7 +45,7 @@ if (!fs.existsSync(path.join(root, 'lib', 'src', 'cli', 'index.js'))) {
 }
 
 /** A valid environment with `clusters` clusters and `services` services; CIDRs 10.<i>.0.0/17 + 10.<i>.128.0/17. */
-function environment(clusters, services, replicaBump = 0) {
+function environment(clusters, services, imageTag = '1.0.0') {
   const lines = [
     'name: bench',
     'globalDomain: bench.example.com',
@@ -66,7 +70,7 @@ function environment(clusters, services, replicaBump = 0) {
     const expose = ['global', 'clusterset', 'cluster'][s % 3];
     const uses = s % 5 === 0 ? '[cockroachdb, vault]' : s > 0 ? `[svc${s - 1}]` : '[]';
     lines.push(
-      `  - { name: svc${s}, namespace: team${s % 10}, image: "registry.example.com/svc${s}:1.0.0", port: 8080, healthPath: /ready, replicas: ${clusters * 2 + (s === 0 ? replicaBump : 0)}, expose: ${expose}, uses: ${uses}, autoscaling: { minReplicas: ${clusters}, maxReplicas: ${clusters * 4} } }`,
+      `  - { name: svc${s}, namespace: team${s % 10}, image: "registry.example.com/svc${s}:${s === 0 ? imageTag : '1.0.0'}", port: 8080, healthPath: /ready, replicas: ${clusters * 2}, expose: ${expose}, uses: ${uses}, autoscaling: { minReplicas: ${clusters}, maxReplicas: ${clusters * 4} } }`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -77,6 +81,7 @@ function measure(cmd, cmdArgs, options = {}) {
   let peakKiB = 0;
   let last;
   for (let r = 0; r < runs; r++) {
+    options.before?.();
     const argv = GNU_TIME ? [GNU_TIME, '-f', '%M', cmd, ...cmdArgs] : [cmd, ...cmdArgs];
     const started = process.hrtime.bigint();
     last = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
@@ -116,25 +121,35 @@ try {
     fs.mkdirSync(path.join(dir, 'environments'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'environments', 'bench.yaml'), environment(clusters, services));
     const node = process.execPath;
+    const codeCache = path.join(root, 'lib', 'meridian.js.cache');
+    const cold = measure(node, [cli, 'synth', '--quiet', '--no-cache'], { cwd: dir, expect: [0], before: () => fs.rmSync(codeCache, { force: true }) });
+    spawnSync(node, [cli, 'synth', '--quiet'], { cwd: dir }); // primes both caches
     const synth = measure(node, [cli, 'synth', '--quiet'], { cwd: dir, expect: [0] });
     const size = treeSize(path.join(dir, 'dist'));
     const validate = measure(node, [cli, 'validate', 'dist'], { cwd: dir, expect: [0] });
-    // diff: the committed base is this tree; the working tree raises one service's replicas.
+    // diff: the committed base is this tree; the working tree bumps the image of one service (a change
+    // to its Deployment in every cluster).
+    const commit = (message) => {
+      git(dir, '-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'add', '.');
+      git(dir, '-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-qm', message);
+    };
     git(dir, 'init', '-q');
-    git(dir, '-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'add', '.');
-    git(dir, '-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-qm', 'base');
-    fs.writeFileSync(path.join(dir, 'environments', 'bench.yaml'), environment(clusters, services, 1));
+    commit('base');
+    fs.writeFileSync(path.join(dir, 'environments', 'bench.yaml'), environment(clusters, services, '1.0.1'));
     const diff = measure(node, [cli, 'diff', '--format', 'json'], { cwd: dir, expect: [3] });
+    measure(node, [cli, 'synth', '--quiet'], { cwd: dir, expect: [0] });
+    commit('bump');
+    const diffTrees = measure(node, [cli, 'diff', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json'], { cwd: dir, expect: [3] });
     let kustomize;
     if (KUBECTL) {
       const folders = fs.readdirSync(path.join(dir, 'dist')).filter((f) => fs.existsSync(path.join(dir, 'dist', f, 'kustomization.yaml')));
       const script = folders.map((f) => `kubectl kustomize dist/${f} >/dev/null || exit 1`).join('\n');
       kustomize = measure('sh', ['-c', script], { cwd: dir, expect: [0] });
     }
-    rows.push({ clusters, services, size, synth, validate, diff, kustomize });
+    rows.push({ clusters, services, size, synth, cold, validate, diff, diffTrees, kustomize });
     const done = rows[rows.length - 1];
     process.stderr.write(
-      `bench: ${clusters} clusters x ${services} services: synth ${done.synth.median.toFixed(3)} s, validate ${done.validate.median.toFixed(3)} s, diff ${done.diff.median.toFixed(3)} s, kustomize ${done.kustomize ? done.kustomize.median.toFixed(3) : 'n/a'} s\n`,
+      `bench: ${clusters} clusters x ${services} services: synth ${done.synth.median.toFixed(3)} s (cold ${done.cold.median.toFixed(3)} s), validate ${done.validate.median.toFixed(3)} s, diff ${done.diff.median.toFixed(3)} s (trees ${done.diffTrees.median.toFixed(3)} s), kustomize ${done.kustomize ? done.kustomize.median.toFixed(3) : 'n/a'} s\n`,
     );
   }
 } finally {
@@ -144,7 +159,7 @@ try {
 
 const s = (x) => (x === undefined ? 'n/a' : `${x.median.toFixed(3)}`);
 const mem = (x) => (x === undefined || !GNU_TIME ? 'n/a' : `${Math.round(x.peakMiB)}`);
-const header = ['clusters', 'services', 'files', 'MiB out', 'synth s', 'synth MiB', 'validate s', 'diff s', 'kustomize s', 'synth/kustomize', 't(2N)/t(N)', 'size(2N)/size(N)'];
+const header = ['clusters', 'services', 'files', 'MiB out', 'synth s', 'cold s', 'synth MiB', 'validate s', 'diff s', 'diff trees s', 'kustomize s', 'synth/kustomize', 'cold/kustomize', 'cold t(2N)/t(N)', 'size(2N)/size(N)'];
 const table = rows.map((r) => {
   const half = rows.find((h) => h.services === r.services && h.clusters * 2 === r.clusters);
   return [
@@ -153,12 +168,15 @@ const table = rows.map((r) => {
     r.size.files,
     (r.size.bytes / 2 ** 20).toFixed(1),
     s(r.synth),
-    mem(r.synth),
+    s(r.cold),
+    mem({ peakMiB: Math.max(r.synth.peakMiB, r.cold.peakMiB) }),
     s(r.validate),
     s(r.diff),
+    s(r.diffTrees),
     s(r.kustomize),
     r.kustomize ? (r.synth.median / r.kustomize.median).toFixed(2) : 'n/a',
-    half ? (r.synth.median / half.synth.median).toFixed(2) : '',
+    r.kustomize ? (r.cold.median / r.kustomize.median).toFixed(2) : 'n/a',
+    half ? (r.cold.median / half.cold.median).toFixed(2) : '',
     half ? (r.size.bytes / half.size.bytes).toFixed(2) : '',
   ].map(String);
 });
