@@ -2,10 +2,10 @@
 'use strict';
 // Entry point. `npm run build` compiles src/ to lib/ and bundles the CLI into lib/meridian.js
 // (scripts/bundle.mjs). The bundle is loaded with a V8 code cache (lib/meridian.js.cache): after a run,
-// the machine code of every function that run compiled is saved, so the next run skips parsing and
-// compiling the ~4 MB of the CLI and its libraries. V8 itself checks the cache against the source and its
-// own version and flags; a rejected or missing cache is simply rebuilt. Without a bundle (only `tsc` ran)
-// the compiled modules are loaded directly.
+// the code of every function that run compiled is saved, so the next run skips parsing and compiling
+// the ~4 MB of the CLI and its libraries. V8 checks the cache against its own version and flags, the
+// header below against the bundle; a rejected or missing cache is simply rebuilt. Without a bundle
+// (only `tsc` ran) the compiled modules are loaded directly.
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -14,16 +14,24 @@ const Module = require('node:module');
 const lib = path.join(__dirname, '..', 'lib');
 const bundle = path.join(lib, 'meridian.js');
 
-/** Loads the bundle as a CommonJS module through its code cache; returns its exports and a cache saver. */
+/**
+ * Loads the bundle as a CommonJS module through its code cache; returns its exports and a cache saver.
+ * The cache file starts with a line naming the size and modification time of the bundle it was made
+ * from: V8 compares only the length of the source, and a rebuilt bundle must never run stale code.
+ */
 function loadCached(file) {
   const cacheFile = `${file}.cache`;
+  const source = fs.readFileSync(file, 'utf8');
+  const stat = fs.statSync(file);
+  const header = Buffer.from(`meridian code cache ${stat.size} ${stat.mtimeMs}\n`);
   let cachedData;
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    const cache = fs.readFileSync(cacheFile);
+    if (cache.subarray(0, header.length).equals(header)) cachedData = cache.subarray(header.length);
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const stale = cachedData === undefined || script.cachedDataRejected === true;
   const mod = new Module(file, module);
   mod.filename = file;
@@ -35,7 +43,7 @@ function loadCached(file) {
     if (!stale) return;
     try {
       const tmp = `${cacheFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, script.createCachedData());
+      fs.writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]));
       fs.renameSync(tmp, cacheFile);
     } catch {
       // a read-only installation: every run compiles, nothing else changes

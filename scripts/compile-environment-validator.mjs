@@ -19,4 +19,7 @@ const { environmentSchema, ENVIRONMENT_AJV_OPTIONS } = require(path.join(topolog
 const ajv = new Ajv({ ...ENVIRONMENT_AJV_OPTIONS, code: { source: true } });
 const code = standalone(ajv, ajv.compile(environmentSchema));
 const hash = createHash('sha256').update(JSON.stringify(environmentSchema)).digest('hex');
-fs.writeFileSync(path.join(topology, 'environment-validator.js'), `${code}\nmodule.exports.schemaHash = ${JSON.stringify(hash)};\n`);
+const file = path.join(topology, 'environment-validator.js');
+const text = `${code}\nmodule.exports.schemaHash = ${JSON.stringify(hash)};\n`;
+// Rewritten only when it changes, so that the bundle step (scripts/bundle.mjs) sees nothing new.
+if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text);
