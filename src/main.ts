@@ -1,10 +1,11 @@
 // The only module that reads environments/ and writes dist/ for synthesis (DESIGN §5).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OutputValidationError, synthesize, type Bundle } from './synth/synthesize';
+import { OutputValidationError, synthesize, type Bundle, type SynthesizeOptions } from './synth/synthesize';
 import { writeTreeAtomically } from './synth/write';
 import { buildTopology, parseEnvironment, TopologyError, type Topology } from './topology';
 import { treeFromObjects, validateTree, violationLine } from './validate';
+import { readValidationRecord, writeValidationRecord } from './validate/cache';
 
 export const DEFAULT_ENV_DIR = 'environments';
 export const DEFAULT_OUT_DIR = 'dist';
@@ -41,7 +42,7 @@ export interface SynthOptions {
   readonly outDir?: string;
   /** Only this environment's folders are rewritten; the others in the output are kept. */
   readonly environment?: string;
-  /** Skip the schema check of objects that passed it in an earlier run (src/validate/cache.ts). @default true */
+  /** Skip the schema check of objects that passed it in an earlier run, and record those that pass (src/validate/cache.ts). @default true */
   readonly cache?: boolean;
 }
 
@@ -56,6 +57,17 @@ function ownedEntries(bundle: Bundle): string[] {
   return [...new Set([...bundle.folders, ...[...bundle.files.keys()].filter((f) => !f.includes('/'))])].sort();
 }
 
+/**
+ * synthesize(), skipping the schema check of objects that passed it in an earlier run when `useRecord`
+ * is set, and recording those that pass now (src/validate/cache.ts).
+ */
+export function synthesizeRecorded(topology: Topology, options: SynthesizeOptions, useRecord: boolean): Bundle {
+  const record = useRecord ? readValidationRecord() : undefined;
+  const bundle = synthesize(topology, { ...options, offload: { ...options.offload, known: record?.known ?? [] } });
+  if (record) writeValidationRecord(record, bundle.checked);
+  return bundle;
+}
+
 /** load -> check -> synthesize -> validate -> write atomically. Throws TopologyError or OutputValidationError; then nothing is written. */
 export function synthToDisk(options: SynthOptions = {}): SynthResult {
   const envDir = options.envDir ?? DEFAULT_ENV_DIR;
@@ -66,7 +78,7 @@ export function synthToDisk(options: SynthOptions = {}): SynthResult {
     const known = topology.environments.map((e) => e.name).join(', ');
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: `no environment named "${only}"; known: ${known}` }]);
   }
-  const bundle = synthesize(topology, { ...(only === undefined ? {} : { environments: [only] }), offload: { cache: options.cache ?? true } });
+  const bundle = synthesizeRecorded(topology, only === undefined ? {} : { environments: [only] }, options.cache ?? true);
   // The cross-cluster rules of `meridian validate`; synthesize() has already checked every schema (MER001).
   const violations = validateTree(treeFromObjects(bundle.files, bundle.objects, outDir), { skip: ['MER001'] });
   if (violations.length > 0) throw new OutputValidationError(violations.map(violationLine));

@@ -1,9 +1,8 @@
 // `meridian diff`: dist/ at a git revision against a fresh in-memory synth of the working tree, or
 // dist/ at two git revisions. Files are told apart by git blob id first, so identical files are never
 // read from git nor parsed.
-import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
+import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology, synthesizeRecorded } from '../main';
 import { reportFile } from '../report';
-import { synthesize } from '../synth/synthesize';
 import { TopologyError } from '../topology';
 import { gitBlobId, listFolderAtRef, readBlobs, type FolderListing } from './git';
 import { DiffInputError, diffChangedFiles, WORKING_TREE, type BundleDiff } from './semantic';
@@ -41,7 +40,7 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
   if (only !== undefined && !topology.environments.some((e) => e.name === only)) {
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: `no environment named "${only}"; known: ${topology.environments.map((e) => e.name).join(', ')}` }]);
   }
-  const head = synthesize(topology, only === undefined ? {} : { environments: [only] });
+  const head = synthesizeRecorded(topology, only === undefined ? {} : { environments: [only] }, true);
   const before = new BlobReader(listFolderAtRef(outDir, base));
   let changed = [...before.listing.blobs].filter(([file, sha]) => !head.files.has(file) || gitBlobId(head.files.get(file)!) !== sha).map(([file]) => file);
   changed.push(...[...head.files.keys()].filter((file) => !before.listing.blobs.has(file)));

@@ -7,8 +7,8 @@ import { renderFile, type FileJob, type RenderedFile } from './render-file';
 export type WorkerRequest = { readonly jobs: readonly FileJob[] } | { readonly done: true };
 export type WorkerReply = { readonly rendered: RenderedFile } | { readonly error: string };
 
-const { results, flag, cache: useCache } = workerData as { results: MessagePort; flag: Int32Array; cache: boolean };
-const cache = ValidationCache.open(useCache);
+const { results, flag, known } = workerData as { results: MessagePort; flag: Int32Array; known: readonly string[] };
+const cache = new ValidationCache(known);
 
 function finish(): void {
   Atomics.store(flag, 0, 1);
@@ -21,7 +21,6 @@ parentPort!.on('message', (request: WorkerRequest) => {
   if (failed) return;
   try {
     if ('done' in request) {
-      cache.save();
       finish();
       parentPort!.close();
       return;

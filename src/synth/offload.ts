@@ -32,21 +32,14 @@ const STALL_MS = 120_000;
 export interface OffloadOptions {
   /** Where the work runs; by default a worker thread for large bundles only. */
   readonly where?: 'inline' | 'worker';
-  /** Skip objects that passed their schema in an earlier run (validate/cache.ts). @default true */
-  readonly cache?: boolean;
+  /** Digests of objects that passed their schema in an earlier run: not checked again (validate/cache.ts). */
+  readonly known?: readonly string[];
 }
 
-export function inlineOffload(useCache = true): Offload {
-  const cache = ValidationCache.open(useCache);
+function inlineOffload(known: readonly string[]): Offload {
+  const cache = new ValidationCache(known);
   const out: RenderedFile[] = [];
-  return {
-    add: (job) => void out.push(renderFile(job, cache)),
-    finish: () => {
-      cache.save();
-      return out;
-    },
-    abort: () => undefined,
-  };
+  return { add: (job) => void out.push(renderFile(job, cache)), finish: () => out, abort: () => undefined };
 }
 
 /**
@@ -55,20 +48,20 @@ export function inlineOffload(useCache = true): Offload {
  */
 export function offloadFor(estimatedObjects: number, options: OffloadOptions = {}): Offload {
   const workerFile = path.join(__dirname, 'offload-worker.js');
-  const useCache = options.cache ?? true;
+  const known = options.known ?? [];
   // MERIDIAN_OFFLOAD=inline|worker overrides the size rule (tests, measurements).
   const fromEnv = process.env.MERIDIAN_OFFLOAD;
   const where = options.where ?? (fromEnv === 'inline' || fromEnv === 'worker' ? fromEnv : undefined);
   const worthIt = where === 'worker' || (where === undefined && estimatedObjects >= OFFLOAD_MIN_OBJECTS && os.availableParallelism() > 1);
-  if (!worthIt || !fs.existsSync(workerFile)) return inlineOffload(useCache);
-  return workerOffload(workerFile, useCache);
+  if (!worthIt || !fs.existsSync(workerFile)) return inlineOffload(known);
+  return workerOffload(workerFile, known);
 }
 
-function workerOffload(workerFile: string, useCache: boolean): Offload {
+function workerOffload(workerFile: string, known: readonly string[]): Offload {
   const flag = new Int32Array(new SharedArrayBuffer(8)); // [0] done, [1] files rendered so far
   const { port1: results, port2: workerEnd } = new MessageChannel();
   // A larger young generation: the worker allocates many short-lived strings and AST nodes.
-  const worker = new Worker(workerFile, { workerData: { results: workerEnd, flag, cache: useCache }, transferList: [workerEnd], resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+  const worker = new Worker(workerFile, { workerData: { results: workerEnd, flag, known }, transferList: [workerEnd], resourceLimits: { maxYoungGenerationSizeMb: 64 } });
   worker.unref(); // never keeps the process alive, whatever happens to the main thread
   let pending: FileJob[] = [];
   let sent = 0;

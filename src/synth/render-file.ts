@@ -19,10 +19,13 @@ export interface RenderedFile {
   readonly text: string;
   /** `dist/<file>: <kind>/<ns>/<name>: <field>: <problem>` for every schema violation. */
   readonly violations: readonly string[];
+  /** Digests of the objects this file's check found valid that were not known before (validate/cache.ts). */
+  readonly checked: readonly string[];
 }
 
 export function renderFile(job: FileJob, cache: ValidationCache): RenderedFile {
   const violations: string[] = [];
+  const before = cache.added().length;
   if (job.validate) {
     for (const m of job.documents) {
       const problems = cache.validate(m);
@@ -31,7 +34,7 @@ export function renderFile(job: FileJob, cache: ValidationCache): RenderedFile {
       for (const v of problems) violations.push(`dist/${job.file}: ${id}: ${v.path || '/'}: ${v.message}`);
     }
   }
-  return { file: job.file, text: job.header + toYaml(...job.documents), violations };
+  return { file: job.file, text: job.header + toYaml(...job.documents), violations, checked: cache.added().slice(before) };
 }
 
 /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects. */

@@ -35,6 +35,8 @@ export interface Bundle {
   readonly objects: readonly SynthesizedObject[];
   /** Top-level folders of dist/ this bundle owns. */
   readonly folders: readonly string[];
+  /** Digests of objects whose schema check passed in this run and that were not known before (validate/cache.ts). */
+  readonly checked: readonly string[];
 }
 
 /** Output that fails its schema or the bundle's own rules; `dist/` must not be written. */
@@ -48,7 +50,7 @@ export class OutputValidationError extends Error {
 export interface SynthesizeOptions {
   /** Synthesize only these environments (all are still part of the topology and its checks). */
   readonly environments?: readonly string[];
-  /** Where schema checks and YAML writing run, and whether objects that passed before are skipped (offload.ts). */
+  /** Where schema checks and YAML writing run, and which objects passed before (offload.ts). */
   readonly offload?: OffloadOptions;
 }
 
@@ -122,12 +124,14 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
     offload.abort();
     throw e;
   }
+  const checked: string[] = [];
   for (const r of offload.finish()) {
     files.set(r.file, r.text);
     violations.push(...r.violations);
+    checked.push(...r.checked);
   }
   if (violations.length > 0) throw new OutputValidationError(violations);
-  return { files: new Map([...files].sort(([a], [b]) => cmp(a, b))), objects, folders: folders.sort(cmp) };
+  return { files: new Map([...files].sort(([a], [b]) => cmp(a, b))), objects, folders: folders.sort(cmp), checked };
 }
 
 function header(origin: string): string {

@@ -7,78 +7,84 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../src/main';
 import { synthesize } from '../../src/synth/synthesize';
-import { ValidationCache } from '../../src/validate/cache';
-import { FIXTURE_ENVIRONMENTS, readTree, synthFixture, tempDir } from '../helpers';
+import { readValidationRecord, ValidationCache, writeValidationRecord } from '../../src/validate/cache';
+import { FIXTURE_ENVIRONMENTS, readTree, synthFixture, tempDir, topologyOf } from '../helpers';
 
 const namespace = (name: string): Record<string, unknown> => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
-describe('ValidationCache', () => {
+describe('ValidationCache and its record', () => {
+  /** One run: checks the objects against the record in `dir`, then records what passed. */
+  const runWith = (dir: string, objects: Record<string, unknown>[]): { cache: ValidationCache; violations: unknown[][] } => {
+    const record = readValidationRecord(dir);
+    const cache = new ValidationCache(record.known);
+    const violations = objects.map((o) => cache.validate(o));
+    writeValidationRecord(record, cache.added());
+    return { cache, violations };
+  };
+  const knownIn = (dir: string): ValidationCache => new ValidationCache(readValidationRecord(dir).known);
+
   it('records an object that passed, and a later run knows it without checking', () => {
     const dir = tempDir('meridian-cache-');
-    const cache = ValidationCache.open(true, dir);
-    expect(cache.validate(namespace('shop'))).toEqual([]);
+    const { cache, violations } = runWith(dir, [namespace('shop')]);
+    expect(violations).toEqual([[]]);
     expect(cache.knows(namespace('shop'))).toBe(true);
-    cache.save();
-    const files = fs.readdirSync(dir);
-    expect(files).toEqual([expect.stringMatching(/^\.valid-[0-9a-f]{16}$/)]);
-    expect(ValidationCache.open(true, dir).knows(namespace('shop'))).toBe(true);
-    expect(ValidationCache.open(true, dir).knows(namespace('shop2'))).toBe(false);
+    expect(cache.added()).toHaveLength(1);
+    expect(fs.readdirSync(dir)).toEqual([expect.stringMatching(/^\.valid-[0-9a-f]{16}$/)]);
+    expect(knownIn(dir).knows(namespace('shop'))).toBe(true);
+    expect(knownIn(dir).knows(namespace('shop2'))).toBe(false);
+    expect(runWith(dir, [namespace('shop')]).cache.added()).toEqual([]);
   });
 
   it('never records an invalid object: it is reported on every run', () => {
     const dir = tempDir('meridian-cache-');
     const bad = namespace('Not_A_Label');
-    const first = ValidationCache.open(true, dir);
-    const violations = first.validate(bad);
-    expect(violations).toEqual([expect.objectContaining({ path: '/metadata/name' })]);
-    first.validate(namespace('ok'));
-    first.save();
-    const second = ValidationCache.open(true, dir);
-    expect(second.knows(bad)).toBe(false);
-    expect(second.validate(bad)).toEqual(violations);
+    const first = runWith(dir, [bad, namespace('ok')]);
+    expect(first.violations[0]).toEqual([expect.objectContaining({ path: '/metadata/name' })]);
+    expect(knownIn(dir).knows(bad)).toBe(false);
+    expect(runWith(dir, [bad]).violations[0]).toEqual(first.violations[0]);
   });
 
   it('any change to an object is a new object', () => {
-    const dir = tempDir('meridian-cache-');
-    const cache = ValidationCache.open(true, dir);
+    const cache = new ValidationCache();
     cache.validate({ ...namespace('shop'), metadata: { name: 'shop', labels: { a: 'b' } } });
     expect(cache.knows({ ...namespace('shop'), metadata: { name: 'shop', labels: { a: 'c' } } })).toBe(false);
   });
 
-  it('disabled, it neither reads nor writes the record', () => {
-    const dir = tempDir('meridian-cache-');
-    const enabled = ValidationCache.open(true, dir);
-    enabled.validate(namespace('shop'));
-    enabled.save();
-    const before = readTree(dir);
-    const disabled = ValidationCache.open(false, dir);
-    expect(disabled.knows(namespace('shop'))).toBe(false);
-    disabled.validate(namespace('other'));
-    disabled.save();
-    expect(readTree(dir)).toEqual(before);
-    expect(ValidationCache.open(true, dir).knows(namespace('other'))).toBe(false);
+  it('checks an object that appears twice in one run once', () => {
+    const cache = new ValidationCache();
+    cache.validate(namespace('shop'));
+    cache.validate(namespace('shop'));
+    expect(cache.added()).toHaveLength(1);
   });
 
-  it('a damaged or foreign cache file is ignored, and caches of other code versions are removed', () => {
+  it('a damaged or foreign record is ignored, and records of other code versions are removed', () => {
     const dir = tempDir('meridian-cache-');
-    const cache = ValidationCache.open(true, dir);
-    cache.validate(namespace('shop'));
-    cache.save();
+    runWith(dir, [namespace('shop')]);
     const [own] = fs.readdirSync(dir);
     fs.writeFileSync(path.join(dir, own!), 'garbage\n\u0000\nnot a digest at all, not at all\n');
     fs.writeFileSync(path.join(dir, '.valid-0000000000000000'), 'x\n');
-    const damaged = ValidationCache.open(true, dir);
-    expect(damaged.knows(namespace('shop'))).toBe(false);
-    expect(damaged.validate(namespace('shop'))).toEqual([]);
-    damaged.save();
+    expect(knownIn(dir).knows(namespace('shop'))).toBe(false);
+    expect(runWith(dir, [namespace('shop')]).violations).toEqual([[]]);
     expect(fs.readdirSync(dir)).toEqual([own]);
+    expect(knownIn(dir).knows(namespace('shop'))).toBe(true);
   });
 
   it('a folder that cannot be written leaves the run unharmed', () => {
     const dir = path.join(tempDir('meridian-cache-'), 'missing', 'deeper');
-    const cache = ValidationCache.open(true, dir);
-    expect(cache.validate(namespace('shop'))).toEqual([]);
-    expect(() => cache.save()).not.toThrow();
+    expect(() => runWith(dir, [namespace('shop')])).not.toThrow();
+    expect(readValidationRecord(dir)).toEqual({ file: undefined, known: [] });
+  });
+});
+
+describe('synthesize and the record', () => {
+  it('reports the digests of the objects it checked, and checks none of those it is told passed before', () => {
+    const topology = topologyOf(path.join(FIXTURE_ENVIRONMENTS, 'minimal.yaml'));
+    const unseen = synthesize(topology, { offload: { known: [] } });
+    expect(unseen.checked.length).toBeGreaterThan(0);
+    expect(unseen.checked.length).toBe(new Set(unseen.checked).size);
+    const again = synthesize(topology, { offload: { known: unseen.checked } });
+    expect(again.checked).toEqual([]);
+    expect([...again.files]).toEqual([...unseen.files]);
   });
 });
 
@@ -96,7 +102,7 @@ describe('offload', () => {
     ];
   };
   const run = (where: 'inline' | 'worker'): unknown => {
-    const offload = compiled.offloadFor(0, { where, cache: false });
+    const offload = compiled.offloadFor(0, { where });
     for (const job of jobs()) offload.add(job);
     return offload.finish();
   };
@@ -111,7 +117,7 @@ describe('offload', () => {
   });
 
   it('a failure inside the worker is an error of the run, not a hang', () => {
-    const offload = compiled.offloadFor(0, { where: 'worker', cache: false });
+    const offload = compiled.offloadFor(0, { where: 'worker' });
     // A Map crosses to the worker (structured clone) but is not YAML data.
     offload.add({ file: 'x/a.yaml', header: '', documents: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: new Map([['k', 'v']]) }], validate: false });
     expect(() => offload.finish()).toThrow(/the synthesis worker failed: .*unacceptable kind/s);
