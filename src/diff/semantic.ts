@@ -2,8 +2,8 @@
 // name within a top-level folder) added, removed and changed, with the field paths and old -> new
 // values of each change, grouped by folder (cluster) and component. Files that hold no objects
 // (the environment reports) are compared as text. Secret values are never included.
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
+import { readYaml } from '../synth/yaml';
 import { isRecord } from '../validate/tree';
 import { isSecretValue, MASK, SECRET_NAME } from '../validate/secrets';
 
@@ -180,26 +180,24 @@ function changedDocuments(file: string, a: string, b: string): { readonly base: 
   const docsA = documentTexts(a);
   const docsB = documentTexts(b);
   if (docsA && docsB) {
-    const unmatched = new Map<string, number>();
-    for (const d of docsA) unmatched.set(d, (unmatched.get(d) ?? 0) + 1);
-    const onlyB = docsB.filter((d) => {
-      const n = unmatched.get(d) ?? 0;
-      if (n > 0) unmatched.set(d, n - 1);
-      return n === 0;
-    });
-    const onlyA = docsA.filter((d) => {
-      const n = unmatched.get(d) ?? 0;
-      if (n > 0) unmatched.set(d, n - 1);
-      return n > 0;
-    });
     try {
-      const parse = (d: string): unknown[] => loadAll(d, { schema: CORE_SCHEMA });
-      return { base: onlyA.flatMap(parse), head: onlyB.flatMap(parse) };
+      return { base: unmatched(docsA, docsB).flatMap(readYaml), head: unmatched(docsB, docsA).flatMap(readYaml) };
     } catch {
       // a document js-yaml refuses: the whole files, for the message with the file's own line numbers
     }
   }
   return { base: documentsOf(file, a), head: documentsOf(file, b) };
+}
+
+/** The items of `xs` left when each item of `ys` takes away one equal item (multiset difference, order kept). */
+function unmatched(xs: readonly string[], ys: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const y of ys) counts.set(y, (counts.get(y) ?? 0) + 1);
+  return xs.filter((x) => {
+    const n = counts.get(x) ?? 0;
+    if (n > 0) counts.set(x, n - 1);
+    return n === 0;
+  });
 }
 
 /**
@@ -228,14 +226,13 @@ function objectsOf(files: ReadonlyMap<string, unknown[]>): Map<string, Located> 
 }
 
 /**
- * The documents of a YAML file as plain values, empty documents as null. js-yaml with the core schema
- * (YAML 1.2: no timestamps, no merge keys) reads the same values as the `yaml` package's default, several
- * times faster. Only when js-yaml refuses a file does the `yaml` package read it, to say why in its words
- * (or to read what js-yaml alone refuses, such as nesting deeper than its limit).
+ * The documents of a YAML file as plain values, empty documents as null (readYaml). Only when js-yaml
+ * refuses a file does the `yaml` package read it, to say why in its words (or to read what js-yaml alone
+ * refuses, such as nesting deeper than its limit).
  */
 function documentsOf(file: string, text: string): unknown[] {
   try {
-    return loadAll(text, { schema: CORE_SCHEMA });
+    return readYaml(text);
   } catch {
     const docs = parseAllDocuments(text);
     const list = Array.isArray(docs) ? docs : [];

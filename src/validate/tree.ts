@@ -3,9 +3,9 @@
 // from a git revision or from a fresh in-memory synthesis.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { isMap, isScalar, isSeq, LineCounter, parse, parseAllDocuments, type Document } from 'yaml';
 import { ARGOCD_FOLDER } from '../synth/synthesize';
+import { readYaml } from '../synth/yaml';
 
 /** A step into a manifest: a map key or a list index. */
 export type Segment = string | number;
@@ -137,7 +137,7 @@ function fastParse(text: string): Record<string, any>[] | undefined {
   if (ANCHOR.test(text)) return undefined;
   let docs: unknown[];
   try {
-    docs = loadAll(text, { schema: CORE_SCHEMA });
+    docs = readYaml(text);
   } catch {
     return undefined;
   }
