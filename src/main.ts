@@ -6,6 +6,9 @@ import { writeTreeAtomically } from './synth/write';
 import { buildTopology, parseEnvironment, TopologyError, type Topology } from './topology';
 import { treeFromObjects, validateTree, violationLine } from './validate';
 import { readValidationRecord, writeValidationRecord } from './validate/cache';
+import { cacheDir } from './lib/cache-dir';
+import { createRequire } from 'node:module';
+import { checkConfig, CONFIG_FILE, ConfigError, type MeridianConfig } from './synth/extensions';
 
 export const DEFAULT_ENV_DIR = 'environments';
 export const DEFAULT_OUT_DIR = 'dist';
@@ -58,12 +61,32 @@ function ownedEntries(bundle: Bundle): string[] {
 }
 
 /**
- * synthesize(), skipping the schema check of objects that passed it in an earlier run when `useRecord`
- * is set, and recording those that pass now (src/validate/cache.ts).
+ * The repository's `meridian.config.mjs` (in `dir`, the working directory by default), or no config.
+ * Loaded with require(): Node >= 20.19 loads an ES module synchronously (synthesize() is synchronous).
+ * An `import 'meridian'` in it gets the very module the CLI runs from (bin/meridian.js registers it).
+ */
+export function loadConfig(dir: string = process.cwd()): MeridianConfig {
+  const file = path.resolve(dir, CONFIG_FILE);
+  if (!fs.existsSync(file)) return {};
+  let loaded: { default?: unknown };
+  try {
+    loaded = createRequire(file)(file) as { default?: unknown };
+  } catch (e) {
+    const message = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+    throw new ConfigError(`${CONFIG_FILE}: cannot load it: ${message}`);
+  }
+  return checkConfig(loaded.default ?? loaded, CONFIG_FILE);
+}
+
+/**
+ * synthesize() with the repository's meridian.config.mjs (unless options.config is given), skipping the
+ * schema check of objects that passed it in an earlier run when `useRecord` is set, and recording those
+ * that pass now (src/validate/cache.ts).
  */
 export function synthesizeRecorded(topology: Topology, options: SynthesizeOptions, useRecord: boolean): Bundle {
-  const record = useRecord ? readValidationRecord() : undefined;
-  const bundle = synthesize(topology, { ...options, offload: { ...options.offload, known: record?.known ?? [] } });
+  const record = useRecord ? readValidationRecord(cacheDir()) : undefined;
+  const config = options.config ?? loadConfig();
+  const bundle = synthesize(topology, { ...options, config, offload: { ...options.offload, known: record?.known ?? [] } });
   if (record) writeValidationRecord(record, bundle.checked);
   return bundle;
 }

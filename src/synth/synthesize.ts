@@ -6,6 +6,7 @@ import { renderCharts, type MeridianChart } from '../charts/meridian-chart';
 import { inventoryOf, type BundleInventory } from '../lib/inventory';
 import { renderReport, reportFile } from '../report';
 import { cmp, clusterView, RESERVED_CLUSTER_NAMES, type Topology } from '../topology';
+import { addExtensionCharts, type MeridianConfig } from './extensions';
 import { offloadFor, type OffloadOptions } from './offload';
 import { objectId } from './render-file';
 
@@ -52,6 +53,11 @@ export interface SynthesizeOptions {
   readonly environments?: readonly string[];
   /** Where schema checks and YAML writing run, and which objects passed before (offload.ts). */
   readonly offload?: OffloadOptions;
+  /**
+   * A repository's `meridian.config.mjs` (loaded by main.ts): team charts added to every cluster folder.
+   * @default - meridian's own charts only
+   */
+  readonly config?: MeridianConfig;
 }
 
 export function synthesize(topology: Topology, options: SynthesizeOptions = {}): Bundle {
@@ -95,7 +101,10 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
       const envObjects: SynthesizedObject[] = [];
       for (const cluster of env.clusters) {
         const app = new App({ outdir: cluster.name });
-        envObjects.push(...emit(cluster.name, addClusterCharts(app, clusterView(env, cluster.name)), `environment ${env.name}`, () => env.name, write));
+        const view = clusterView(env, cluster.name);
+        const own = addClusterCharts(app, view);
+        const charts = [...own, ...addExtensionCharts(app, view, options.config ?? {}, own.map((c) => c.component))];
+        envObjects.push(...emit(cluster.name, charts, `environment ${env.name}`, () => env.name, write));
         if (write) folders.push(cluster.name);
       }
       inventories.set(env.name, inventoryOf(envObjects));

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Runs in `npm pack` (prepack, after the build): writes lib/validators/, a self-contained copy of the
+// precompiled validators of imports/validators/ for the package. In a checkout every validator module
+// require()s ajv's runtime, ajv-formats and kubernetes-models' own validators from node_modules; the
+// package has no runtime dependencies, so each module is bundled here with what it requires, and
+// index.json points each core kind at its bundled kubernetes-models validator (`local`). An installed
+// meridian has no imports/ folder, so src/validate/schema.ts reads lib/validators/ there. lib/ is build
+// output: nothing here is committed.
+import { buildSync } from 'esbuild';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'package.json'));
+const from = path.join(root, 'imports', 'validators');
+const to = path.join(root, 'lib', 'validators');
+
+function fail(message) {
+  process.stderr.write(`pack-validators: ${message}\n`);
+  process.exit(1);
+}
+
+if (!fs.existsSync(path.join(from, 'index.json'))) fail('imports/validators/index.json is missing; run `npm run build` first');
+const index = JSON.parse(fs.readFileSync(path.join(from, 'index.json'), 'utf8'));
+const staging = `${to}.${process.pid}`;
+fs.rmSync(staging, { recursive: true, force: true });
+fs.mkdirSync(path.join(staging, 'models'), { recursive: true });
+
+const bundle = (entry, outfile) =>
+  buildSync({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', minify: true });
+
+for (const f of fs.readdirSync(from)) {
+  if (f.endsWith('.js') && f !== 'formats.js') bundle(path.join(from, f), path.join(staging, f));
+}
+const models = new Map();
+const localModel = (ref) => {
+  const packageDir = path.dirname(require.resolve(`${ref.package}/package.json`));
+  const key = `${ref.package}/${ref.file}`;
+  if (!models.has(key)) {
+    const local = `models/${key.replace(/^@/, '').replace(/[/]/g, '_')}`;
+    bundle(path.join(packageDir, ref.file), path.join(staging, local));
+    models.set(key, local);
+  }
+  return { ...ref, local: models.get(key) };
+};
+const packed = {
+  ...index,
+  kinds: Object.fromEntries(Object.entries(index.kinds).map(([k, v]) => [k, v.model ? { ...v, model: localModel(v.model) } : v])),
+  objectMeta: { ...index.objectMeta, model: localModel(index.objectMeta.model) },
+};
+fs.writeFileSync(path.join(staging, 'index.json'), `${JSON.stringify(packed, null, 1)}\n`);
+fs.rmSync(to, { recursive: true, force: true });
+fs.renameSync(staging, to);
+process.stdout.write(`pack-validators: ${Object.keys(index.kinds).length} kinds, ${models.size} kubernetes-models validators -> lib/validators/\n`);
