@@ -28,11 +28,10 @@ const staging = `${to}.${process.pid}`;
 fs.rmSync(staging, { recursive: true, force: true });
 fs.mkdirSync(path.join(staging, 'models'), { recursive: true });
 
-const bundle = (entry, outfile) =>
-  buildSync({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', minify: true });
-
+// Output name (without .js) -> entry module; bundled in one esbuild run, each entry self-contained.
+const entries = {};
 for (const f of fs.readdirSync(from)) {
-  if (f.endsWith('.js') && f !== 'formats.js') bundle(path.join(from, f), path.join(staging, f));
+  if (f.endsWith('.js') && f !== 'formats.js') entries[f.replace(/\.js$/, '')] = path.join(from, f);
 }
 const models = new Map();
 const localModel = (ref) => {
@@ -40,7 +39,7 @@ const localModel = (ref) => {
   const key = `${ref.package}/${ref.file}`;
   if (!models.has(key)) {
     const local = `models/${key.replace(/^@/, '').replace(/[/]/g, '_')}`;
-    bundle(path.join(packageDir, ref.file), path.join(staging, local));
+    entries[local.replace(/\.js$/, '')] = path.join(packageDir, ref.file);
     models.set(key, local);
   }
   return { ...ref, local: models.get(key) };
@@ -50,6 +49,7 @@ const packed = {
   kinds: Object.fromEntries(Object.entries(index.kinds).map(([k, v]) => [k, v.model ? { ...v, model: localModel(v.model) } : v])),
   objectMeta: { ...index.objectMeta, model: localModel(index.objectMeta.model) },
 };
+buildSync({ entryPoints: entries, outdir: staging, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', minify: true });
 fs.writeFileSync(path.join(staging, 'index.json'), `${JSON.stringify(packed, null, 1)}\n`);
 fs.rmSync(to, { recursive: true, force: true });
 fs.renameSync(staging, to);

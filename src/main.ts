@@ -1,7 +1,8 @@
 // The only module that reads environments/ and writes dist/ for synthesis (DESIGN §5).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OutputValidationError, synthesize, type Bundle, type SynthesizeOptions } from './synth/synthesize';
+import { OutputValidationError, synthesize, type Bundle, type ExtraFile, type PatchedObject, type SynthesizeOptions } from './synth/synthesize';
+import type { Violation } from './validate';
 import { writeTreeAtomically } from './synth/write';
 import { buildTopology, parseEnvironment, TopologyError, type Topology } from './topology';
 import { treeFromObjects, validateTree, violationLine } from './validate';
@@ -61,6 +62,29 @@ function ownedEntries(bundle: Bundle): string[] {
 }
 
 /**
+ * The `*.yaml` files of every folder the environments' extraManifests declare (relative to `root`, the
+ * working directory), by folder path as written. A folder that does not exist is left out: synthesize()
+ * reports it at its place in the environment file.
+ */
+export function readExtraFiles(topology: Topology, root: string = process.cwd()): Map<string, ExtraFile[]> {
+  const out = new Map<string, ExtraFile[]>();
+  for (const decl of topology.environments.flatMap((e) => e.extraManifests ?? [])) {
+    const dir = path.resolve(root, decl.path);
+    if (out.has(decl.path) || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) continue;
+    const names = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    out.set(decl.path, names.map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') })));
+  }
+  return out;
+}
+
+/** A rule violation on an object that a patch changed says so: the patch may be what broke the rule. */
+export function blamePatch(v: Violation, line: string, patched: readonly PatchedObject[]): string {
+  const l = v.location;
+  const p = patched.find((o) => o.folder === l.folder && o.kind === l.kind && o.name === l.name && o.namespace === l.namespace);
+  return p ? `${line} (after ${p.by.join(', ')})` : line;
+}
+
+/**
  * The repository's `meridian.config.mjs` (in `dir`, the working directory by default), or no config.
  * Loaded with require(): Node >= 20.19 loads an ES module synchronously (synthesize() is synchronous).
  * An `import 'meridian'` in it gets the very module the CLI runs from (bin/meridian.js registers it).
@@ -86,7 +110,8 @@ export function loadConfig(dir: string = process.cwd()): MeridianConfig {
 export function synthesizeRecorded(topology: Topology, options: SynthesizeOptions, useRecord: boolean): Bundle {
   const record = useRecord ? readValidationRecord(cacheDir()) : undefined;
   const config = options.config ?? loadConfig();
-  const bundle = synthesize(topology, { ...options, config, offload: { ...options.offload, known: record?.known ?? [] } });
+  const extraFiles = options.extraFiles ?? readExtraFiles(topology);
+  const bundle = synthesize(topology, { ...options, config, extraFiles, offload: { ...options.offload, known: record?.known ?? [] } });
   if (record) writeValidationRecord(record, bundle.checked);
   return bundle;
 }
@@ -104,7 +129,7 @@ export function synthToDisk(options: SynthOptions = {}): SynthResult {
   const bundle = synthesizeRecorded(topology, only === undefined ? {} : { environments: [only] }, options.cache ?? true);
   // The cross-cluster rules of `meridian validate`; synthesize() has already checked every schema (MER001).
   const violations = validateTree(treeFromObjects(bundle.files, bundle.objects, outDir), { skip: ['MER001'] });
-  if (violations.length > 0) throw new OutputValidationError(violations.map(violationLine));
+  if (violations.length > 0) throw new OutputValidationError(violations.map((v) => blamePatch(v, violationLine(v), bundle.patched)));
   writeTreeAtomically(outDir, bundle.files, only === undefined ? {} : { owned: ownedEntries(bundle) });
   return { topology, bundle, outDir };
 }
