@@ -6,6 +6,7 @@
 // index.json points each core kind at its bundled kubernetes-models validator (`local`). An installed
 // meridian has no imports/ folder, so src/validate/schema.ts reads lib/validators/ there. lib/ is build
 // output: nothing here is committed.
+import { createHash } from 'node:crypto';
 import { buildSync } from 'esbuild';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +24,14 @@ function fail(message) {
 }
 
 if (!fs.existsSync(path.join(from, 'index.json'))) fail('imports/validators/index.json is missing; run `npm run build` first');
+// --if-stale: nothing to do when lib/validators/ was made from these very validators by this very script.
+const stamp = createHash('sha256')
+  .update(fs.readFileSync(path.join(from, 'index.json')))
+  .update(fs.existsSync(path.join(from, '.stamp')) ? fs.readFileSync(path.join(from, '.stamp')) : '')
+  .update(fs.readFileSync(fileURLToPath(import.meta.url)))
+  .digest('hex');
+const stampFile = path.join(to, '.stamp');
+if (process.argv.includes('--if-stale') && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp) process.exit(0);
 const index = JSON.parse(fs.readFileSync(path.join(from, 'index.json'), 'utf8'));
 const staging = `${to}.${process.pid}`;
 fs.rmSync(staging, { recursive: true, force: true });
@@ -51,6 +60,7 @@ const packed = {
 };
 buildSync({ entryPoints: entries, outdir: staging, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', minify: true });
 fs.writeFileSync(path.join(staging, 'index.json'), `${JSON.stringify(packed, null, 1)}\n`);
+fs.writeFileSync(path.join(staging, '.stamp'), stamp);
 fs.rmSync(to, { recursive: true, force: true });
 fs.renameSync(staging, to);
 process.stdout.write(`pack-validators: ${Object.keys(index.kinds).length} kinds, ${models.size} kubernetes-models validators -> lib/validators/\n`);

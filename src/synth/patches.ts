@@ -100,13 +100,21 @@ export function applyPatch(patch: Patch, manifest: JsonMap): JsonMap {
   if (patch.type === 'strategic') {
     result = strategicMerge(manifest, patch.patch);
   } else {
-    const ops = (patch.patch as readonly JsonMap[]).map((op) => toJsonPatch(op));
-    try {
-      result = JsonPatch.apply(structuredClone(manifest), ...ops);
-    } catch (e) {
-      const message = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-      throw new PatchError(patch.location, `json6902 cannot be applied to ${describe(manifest)}: ${message}`);
+    const opsJson = patch.patch as readonly JsonMap[];
+    // RFC 6902 §4: remove, replace, test and the `from` of move and copy need an existing location, add an
+    // existing parent. fast-json-patch (without its validation) would silently do nothing for some.
+    let doc: Json = structuredClone(manifest);
+    for (const op of opsJson) {
+      const needs = op.op === 'add' ? parentOf(String(op.path)) : op.op === 'move' || op.op === 'copy' ? String(op.from) : String(op.path);
+      if (needs !== undefined && !exists(doc, needs)) throw new PatchError(patch.location, `json6902 cannot be applied to ${describe(manifest)}: op ${String(op.op)} needs ${needs} to exist`);
+      try {
+        doc = JsonPatch.apply(doc, toJsonPatch(op));
+      } catch (e) {
+        const message = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+        throw new PatchError(patch.location, `json6902 cannot be applied to ${describe(manifest)}: ${message}`);
+      }
     }
+    result = doc;
   }
   if (!isMap(result)) throw new PatchError(patch.location, `the patch turns ${describe(manifest)} into something that is not an object`);
   const m = result as JsonMap & { metadata?: JsonMap };
@@ -114,6 +122,27 @@ export function applyPatch(patch: Patch, manifest: JsonMap): JsonMap {
     throw new PatchError(patch.location, `a patch may not change the identity (apiVersion, kind, namespace, name) of ${describe(manifest)}; generate another object instead`);
   }
   return m;
+}
+
+/** The parent of a JSON pointer ('' is the document), or undefined for the document itself. */
+function parentOf(pointer: string): string | undefined {
+  if (pointer === '') return undefined;
+  return pointer.slice(0, pointer.lastIndexOf('/'));
+}
+
+/** Whether a JSON pointer (RFC 6901) resolves in `doc`; `-` (the end of an array) counts only for add. */
+function exists(doc: Json, pointer: string): boolean {
+  if (pointer === '') return true;
+  let node: Json = doc;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      if (!/^(0|[1-9][0-9]*)$/.test(key) || Number(key) >= node.length) return false;
+      node = node[Number(key)];
+    } else if (isMap(node) && Object.hasOwn(node, key)) node = node[key];
+    else return false;
+  }
+  return true;
 }
 
 function toJsonPatch(op: JsonMap): JsonPatch {
