@@ -50,7 +50,8 @@ const COMMANDS: Record<string, Command> = {
 Reads every environment file, checks it, synthesizes one folder per cluster plus argocd/, validates
 every object against its schema, and only then replaces the output folder. On any error nothing is
 written and the exit code is 1. An object byte-for-byte equal to one that passed its schema in an
-earlier run is not checked again (the record lives beside the generated validators in imports/).
+earlier run is not checked again (the record lives in the cache folder: $XDG_CACHE_HOME/meridian,
+else node_modules/.cache/meridian, else ~/.cache/meridian).
 
 ${COMMON}
   -q, --quiet             print nothing on success
