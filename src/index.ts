@@ -39,31 +39,32 @@ export { MeridianChart, type MeridianChartProps } from './charts/meridian-chart'
 export { LABEL, chartLabels } from './lib/labels';
 
 // Constructs (cdk8s-plus style: readonly props, every optional prop documented with its @default).
-export * from './constructs/app-project';
-export * from './constructs/certificate';
-export * from './constructs/cluster-application-set';
-export * from './constructs/cockroachdb-certificate';
-export * from './constructs/cockroachdb-cluster';
-export * from './constructs/cockroachdb-init-job';
-export * from './constructs/cockroachdb-network-policy';
-export * from './constructs/destination-rule';
-export * from './constructs/dns-endpoint';
-export * from './constructs/external-name-service';
-export * from './constructs/gateway';
-export * from './constructs/global-dns-record';
-export * from './constructs/global-dns-zone';
-export * from './constructs/http-route';
-export * from './constructs/issuer';
-export * from './constructs/k8gb-gslb';
-export * from './constructs/microservice';
-export * from './constructs/namespace';
-export * from './constructs/peer-authentication';
-export * from './constructs/service-entry';
-export * from './constructs/service-export';
-export * from './constructs/submariner-broker';
-export * from './constructs/submariner-join';
-export * from './constructs/vault-cluster';
-export * from './constructs/vault-config';
+// Named one by one: Node's ESM import of this CommonJS bundle only sees names listed statically.
+export { AppProject, type AppProjectProps } from './constructs/app-project';
+export { KeyUsage, Certificate, type CertificateProps } from './constructs/certificate';
+export { ClusterApplicationSet, ignoredDrifts, type ClusterApplicationSetProps } from './constructs/cluster-application-set';
+export { CockroachDbIdentity, CockroachDbCertificate, type CockroachDbCertificateProps } from './constructs/cockroachdb-certificate';
+export { COCKROACHDB_UID, CockroachDbCluster, restrictedPodSecurityContext, restrictedContainerSecurityContext, certsVolume, type CertificateFiles, type CockroachDbClusterProps } from './constructs/cockroachdb-cluster';
+export { CockroachDbInitJob, type CockroachDbInitJobProps } from './constructs/cockroachdb-init-job';
+export { CockroachDbNetworkPolicy, type CockroachDbNetworkPolicyProps } from './constructs/cockroachdb-network-policy';
+export { FailoverDestinationRule, type FailoverDestinationRuleProps } from './constructs/destination-rule';
+export { DnsEndpoint, type DnsRecord, type DnsEndpointProps } from './constructs/dns-endpoint';
+export { ExternalNameService, type ExternalNameServiceProps } from './constructs/external-name-service';
+export { HttpsGateway, type HttpsListener, type HttpsGatewayProps } from './constructs/gateway';
+export { GlobalDnsRecord, type ObjectRef, type GlobalDnsEndpoint, type HttpsHealthCheck, type GlobalDnsRecordProps } from './constructs/global-dns-record';
+export { GlobalDnsZone, type GlobalDnsZoneProps } from './constructs/global-dns-zone';
+export { HttpRoute, type GatewayListenerRef, type ServiceBackend, type HttpRouteProps } from './constructs/http-route';
+export { CaIssuer, VaultClusterIssuer, clusterIssuer, type IssuerReference, type IIssuer, type CaIssuerProps, type VaultClusterIssuerProps } from './constructs/issuer';
+export { Gslb, type GslbStrategy, type GslbProps } from './constructs/k8gb-gslb';
+export { RELOAD_SECRETS_ANNOTATION, RELOAD_CONFIGMAPS_ANNOTATION, Microservice, type ContainerResources, type MicroserviceAutoscaling, type SecretMount, type MicroserviceProps } from './constructs/microservice';
+export { Namespace, type NamespaceProps } from './constructs/namespace';
+export { StrictMtls, type StrictMtlsProps } from './constructs/peer-authentication';
+export { MeshProtocol, ClustersetServiceEntry, type MeshPort, type ClustersetServiceEntryProps } from './constructs/service-entry';
+export { ServiceExport, type ServiceExportProps } from './constructs/service-export';
+export { SubmarinerBroker, type SubmarinerBrokerGlobalnet, type SubmarinerBrokerProps } from './constructs/submariner-broker';
+export { SUBMARINER_OPERATOR_NAMESPACE, SubmarinerJoin, type CableDriver, type SubmarinerJoinProps } from './constructs/submariner-join';
+export { ZoneSpread, VaultCluster, type VaultClusterProps } from './constructs/vault-cluster';
+export { VaultConfiguration, type VaultConfigurationProps, type KubernetesAuthMountOptions, type KubernetesAuthConfigOptions, type KubernetesAuthRoleOptions, type SecretEngineMountOptions, type PkiRoleOptions, type PolicyOptions } from './constructs/vault-config';
 
 // The cdk8s classes the constructs and the charts of a meridian.config.mjs are built from.
 export { App, ApiObject, Chart, JsonPatch, type ChartProps, type ApiObjectProps } from 'cdk8s';

@@ -41,6 +41,14 @@ describe('a GitOps repository adopting the packed meridian, offline', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
     const own = JSON.parse(fs.readFileSync(path.join(checkout, 'package.json'), 'utf8'));
     expect(meridian('--version')).toMatchObject({ status: 0, stdout: `${own.version}\n` });
+    // The library: what README shows, resolved through package.json exports from the repository.
+    const lib = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', "import * as m from 'meridian'; console.log(['loadEnvironments', 'synthesize', 'VaultCluster', 'Microservice', 'Chart', 'defineConfig'].map((k) => typeof m[k]).join(' '))"],
+      { cwd: repo, encoding: 'utf8' },
+    );
+    expect(lib).toBe('function function function function function function\n');
+    expect(fs.existsSync(path.join(repo, 'node_modules', 'meridian', 'lib', 'src', 'index.d.ts'))).toBe(true);
   });
 
   it('init scaffolds a repository that synthesizes and validates, and refuses to overwrite', () => {
