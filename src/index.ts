@@ -39,7 +39,9 @@ export { MeridianChart, type MeridianChartProps } from './charts/meridian-chart'
 export { LABEL, chartLabels } from './lib/labels';
 
 // Constructs (cdk8s-plus style: readonly props, every optional prop documented with its @default).
-// Named one by one: Node's ESM import of this CommonJS bundle only sees names listed statically.
+// Named one by one: Node's ESM import of this CommonJS bundle only sees names listed statically;
+// esbuild's `export *` becomes a runtime __reExport that cjs-module-lexer cannot detect
+// (nodejs/cjs-module-lexer#73, evanw/esbuild#2486).
 export { AppProject, type AppProjectProps } from './constructs/app-project';
 export { KeyUsage, Certificate, type CertificateProps } from './constructs/certificate';
 export { ClusterApplicationSet, ignoredDrifts, type ClusterApplicationSetProps } from './constructs/cluster-application-set';

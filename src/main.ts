@@ -86,7 +86,10 @@ export function blamePatch(v: Violation, line: string, patched: readonly Patched
 
 /**
  * The repository's `meridian.config.mjs` (in `dir`, the working directory by default), or no config.
- * Loaded with require(): Node >= 20.19 loads an ES module synchronously (synthesize() is synchronous).
+ * Loaded with require(): Node >= 20.19 loads a synchronous ES module graph with require() without a flag
+ * or a warning (synthesize() is synchronous). Sources: Node v20.19.0 changelog "require(esm) is now
+ * enabled by default" (nodejs/node doc/changelogs/CHANGELOG_V20.md, commit 07a99a5 on the warning) and
+ * https://nodejs.org/api/modules.html#loading-ecmascript-modules-using-require.
  * An `import 'meridian'` in it gets the very module the CLI runs from (bin/meridian.js registers it).
  */
 export function loadConfig(dir: string = process.cwd()): MeridianConfig {
