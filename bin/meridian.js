@@ -55,10 +55,10 @@ function loadCached(file) {
   script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
   mod.loaded = true;
   // `require('meridian')` / `import 'meridian'` from a meridian.config.mjs resolves to this very file:
-  // it must get this instance (the config's charts use the same cdk8s classes as the CLI). Node's ESM
-  // loader reuses a CommonJS module already in Module._cache (nodejs/node lib/internal/modules/esm/
-  // translators.js); test/package/adopt.test.ts fails without it (the team chart's objects would be
-  // another cdk8s's ApiObjects, invisible to the synthesizer).
+  // registering it makes the config get this instance instead of loading and compiling the 4 MB bundle
+  // a second time (Node's ESM loader reuses a CommonJS module already in Module._cache). cdk8s itself
+  // would cope with two copies: `instanceof ApiObject` checks Symbol.for('cdk8s.ApiObject')
+  // (cdk8s lib/api-object.js), so a config that imports its own cdk8s still works.
   Module._cache[file] = mod;
   const save = () => {
     if (!stale) return;
