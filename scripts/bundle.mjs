@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Runs last in `npm run build`: bundles the compiled CLI (lib/src/cli/index.js) into lib/meridian.js and
+// Runs last in `npm run build`: bundles the compiled CLI and library (lib/src/index.js: the library's
+// exports and the CLI's `main`) into lib/meridian.js, the package's one entry point (package.json
+// `exports`: `import { synthesize } from 'meridian'` and the `meridian` command share one cdk8s), and
 // the synthesis worker into lib/offload-worker.js, each one file that bin/meridian.js loads with a V8
 // code cache. Start-up dominates a small synthesis: resolving and compiling ~370 modules took about
 // 170 ms per run, loading one file from its code cache takes a fraction of that (README, Performance).
@@ -25,7 +27,7 @@ const outputs = ['meridian.js', 'offload-worker.js'].map((f) => path.join(lib, f
 if (outputs.every((f) => fs.existsSync(f)) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp) process.exit(0);
 
 for (const [entry, out] of [
-  ['src/cli/index.js', 'meridian.js'],
+  ['src/index.js', 'meridian.js'],
   ['src/synth/offload-worker.js', 'offload-worker.js'],
 ]) {
   const target = path.join(lib, out);

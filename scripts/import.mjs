@@ -19,6 +19,8 @@ import YAML from 'yaml';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'imports');
 const crdsDir = process.env.MERIDIAN_CRDS_DIR ?? path.resolve(root, '..', 'shared', 'crds');
+/** How to build without network access, appended to every failed download. */
+const OFFLINE_HINT = 'a local copy of the pinned CRDs can supply them: put it in ../shared/crds (beside this checkout) or point MERIDIAN_CRDS_DIR at it (a folder with SOURCES.md)';
 
 /** group -> version -> kinds that meridian emits. Adding a kind here (and its file to cdk8s.yaml) is all it takes. */
 const EMITTED = {
@@ -69,11 +71,21 @@ async function readSource(url, local) {
     return text.toString('utf8');
   }
   if (local) fail(`${url} is not listed in ${path.join(crdsDir, 'SOURCES.md')}; pin it there or fix cdk8s.yaml`);
-  const response = await fetch(url);
-  if (!response.ok) fail(`${url}: HTTP ${response.status}; without ../shared/crds the pinned URLs must be reachable`);
+  let response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  } catch (e) {
+    const cause = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(e);
+    fail(`cannot fetch ${url} (${cause}); ${OFFLINE_HINT}`);
+  }
+  if (!response.ok) fail(`cannot fetch ${url} (HTTP ${response.status}); ${OFFLINE_HINT}`);
   return await response.text();
 }
 
+// An explicit MERIDIAN_CRDS_DIR that is not a CRD copy is a mistake, never a reason to download.
+if (process.env.MERIDIAN_CRDS_DIR !== undefined && !fs.existsSync(path.join(crdsDir, 'SOURCES.md'))) {
+  fail(`MERIDIAN_CRDS_DIR=${process.env.MERIDIAN_CRDS_DIR}: ${fs.existsSync(crdsDir) ? 'has no SOURCES.md' : 'no such folder'}; point it at a copy of the pinned CRDs (a folder with SOURCES.md), or unset it to download them`);
+}
 const configText = fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8');
 // --if-stale: skip when imports/ was generated from this very cdk8s.yaml and this very script.
 const stamp = createHash('sha256').update(configText).update(fs.readFileSync(fileURLToPath(import.meta.url))).digest('hex');

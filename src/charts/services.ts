@@ -30,6 +30,7 @@ export class ServicesChart extends MeridianChart {
         secretMounts: wiring.mounts,
         sidecar: view.sidecarNamespaces.includes(s.namespace),
         ...(local.drained ? { labels: { [LABEL.drained]: 'true' } } : {}),
+        ...(s.workload ? { workload: s.workload } : {}),
       });
       if (exportsHere(local)) new ServiceExport(this, `${s.name}-export`, { serviceName: s.name, namespace: s.namespace });
     }

@@ -12,6 +12,9 @@ import { formatDiffText } from './diff-output';
 import { RULES, treeFromDirectory, unknownRules, validateTree } from '../validate';
 import { clusterFoldersByEnvironment } from '../validate/manifest';
 import { style } from './style';
+import { init, InitConflict } from './init';
+import { version } from './version';
+import { ConfigError } from '../synth/extensions';
 
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, CHANGES: 3 } as const;
 
@@ -47,7 +50,8 @@ const COMMANDS: Record<string, Command> = {
 Reads every environment file, checks it, synthesizes one folder per cluster plus argocd/, validates
 every object against its schema, and only then replaces the output folder. On any error nothing is
 written and the exit code is 1. An object byte-for-byte equal to one that passed its schema in an
-earlier run is not checked again (the record lives beside the generated validators in imports/).
+earlier run is not checked again (the record lives in the cache folder: $XDG_CACHE_HOME/meridian,
+else node_modules/.cache/meridian, else ~/.cache/meridian).
 
 ${COMMON}
   -q, --quiet             print nothing on success
@@ -113,6 +117,26 @@ Options:
   -h, --help              show this help`,
     run: report,
   },
+  init: {
+    summary: 'scaffold a GitOps repository: an environment file, .gitignore, a CI workflow and a README',
+    usage: `Usage: meridian init [dir] [--name <environment>]
+
+Writes into dir (default: the current folder) environments/<name>.yaml (three clusters and one service,
+with a $schema for editors: the schema of the installed package, else a copy beside the file),
+.gitignore, .github/workflows/meridian.yml (install, check dist/ is fresh, validate, diff on pull
+requests) and README.md naming the commands. It never overwrites anything: when one of these files
+exists, nothing is written and the exit code is 2. Then run \`meridian synth\` and commit dist/.
+
+Options:
+  --name <environment>    environment name (default: prod)
+  -h, --help              show this help`,
+    run: initCommand,
+  },
+  help: {
+    summary: 'show the commands, or the options of one command',
+    usage: `Usage: meridian help [command]`,
+    run: help,
+  },
 };
 
 export function usage(): string {
@@ -125,15 +149,20 @@ Usage: meridian <command> [options]
 Commands:
 ${names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`).join('\n')}
 
-Run 'meridian <command> --help' for the options of a command.
+Run 'meridian help <command>' (or 'meridian <command> --help') for the options of a command,
+'meridian --version' for the version.
 `;
 }
 
 export function main(argv: readonly string[], io: Io = processIo): number {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+  if (name === undefined || name === '-h' || name === '--help') {
     io.out(usage());
     return name === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`${version()}\n`);
+    return EXIT.OK;
   }
   const command = COMMANDS[name];
   if (!command) {
@@ -163,7 +192,11 @@ export function reportError(e: unknown, io: Io): number {
     io.err(`${e.violations.join('\n')}\n${s.red(`${e.violations.length} problem(s) in the generated output`)}; nothing was written\n`);
     return EXIT.ERROR;
   }
-  if (e instanceof UsageError) {
+  if (e instanceof ConfigError) {
+    io.err(`${e.message}\n${s.red('problem in the config')}; nothing was written\n`);
+    return EXIT.ERROR;
+  }
+  if (e instanceof UsageError || e instanceof InitConflict) {
     io.err(`meridian: ${e.message}\n`);
     return EXIT.USAGE;
   }
@@ -287,4 +320,31 @@ function diff(args: string[], io: Io): number {
   else if (form === 'markdown') io.out(diffMarkdown(result));
   else io.out(formatDiffText(result, style(io.color)));
   return hasChanges(result) ? EXIT.CHANGES : EXIT.OK;
+}
+
+function help(args: string[], io: Io): number {
+  if (args.length === 0) {
+    io.out(usage());
+    return EXIT.OK;
+  }
+  const command = COMMANDS[args[0]!];
+  if (!command || args.length > 1) throw new UsageError(`help takes one command name; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  io.out(`${command.usage}\n`);
+  return EXIT.OK;
+}
+
+function initCommand(args: string[], io: Io): number {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { name: { type: 'string' } } }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.replace(/\.$/, '')}; see --help`);
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]!}'; see --help`);
+  const dir = positionals[0] ?? '.';
+  const result = init(dir, values.name ?? 'prod');
+  const s = style(io.color);
+  io.out(`${result.written.map((f) => `  ${s.green('created')} ${f}`).join('\n')}\nnext: npx meridian synth, then commit environments/ and dist/\n`);
+  return EXIT.OK;
 }

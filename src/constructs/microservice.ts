@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { selectorLabels } from '../lib/labels';
+import type { Workload } from '../topology/types';
 
 export interface ContainerResources {
   readonly requests: { readonly cpu: string; readonly memory: string };
@@ -65,6 +66,20 @@ export interface MicroserviceProps {
    * @default - none
    */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Pod fields the topology does not model (the environment file's `services[].workload`): environment
+   * variables from Secret or ConfigMap keys, volumes, command and args, extra ports (also on the Service),
+   * probe overrides, a ServiceAccount of its own with annotations, nodeSelector, tolerations,
+   * topologySpreadConstraints (replacing the zone spread) and imagePullSecrets. Secrets named here are
+   * added to the Reloader annotation.
+   * @default - none
+   * @example
+   * workload: {
+   *   env: [{ name: 'API_TOKEN', secretKeyRef: { name: 'shop-api', key: 'token' } }],
+   *   volumes: [{ name: 'cache', mountPath: '/var/cache/shop', emptyDir: { sizeLimit: '1Gi' } }],
+   * }
+   */
+  readonly workload?: Workload;
 }
 
 /** Reloader (stakater) rolls a Deployment when a Secret or ConfigMap named here changes. */
@@ -114,8 +129,14 @@ export class Microservice extends Construct {
     const configMapName = `${props.name}-config`;
     const hasConfig = props.config !== undefined && Object.keys(props.config).length > 0;
 
+    const w = props.workload ?? {};
+    const workloadSecrets = [
+      ...(w.volumes ?? []).flatMap((v) => (v.secret ? [v.secret.secretName] : [])),
+      ...(w.env ?? []).flatMap((v) => (v.secretKeyRef ? [v.secretKeyRef.name] : [])),
+    ];
+    const reloadSecrets = [...new Set([...mounts.map((m) => m.secretName), ...workloadSecrets])].sort();
     const annotations: Record<string, string> = {};
-    if (mounts.length > 0) annotations[RELOAD_SECRETS_ANNOTATION] = mounts.map((m) => m.secretName).sort().join(',');
+    if (reloadSecrets.length > 0) annotations[RELOAD_SECRETS_ANNOTATION] = reloadSecrets.join(',');
     if (hasConfig) annotations[RELOAD_CONFIGMAPS_ANNOTATION] = configMapName;
 
     if (hasConfig) {
@@ -123,12 +144,26 @@ export class Microservice extends Construct {
       new kplus.k8s.KubeConfigMap(this, 'Config', { metadata: { name: configMapName, namespace: props.namespace, labels: { ...this.selector } }, data });
     }
 
-    const probe = (periodSeconds: number, failureThreshold: number): kplus.k8s.Probe => ({
-      httpGet: { path: props.healthPath, port: kplus.k8s.IntOrString.fromString('http'), scheme: 'HTTP' },
-      periodSeconds,
-      timeoutSeconds: 2,
-      failureThreshold,
+    type ProbeOverride = NonNullable<Workload['readinessProbe']>;
+    const probe = (periodSeconds: number, failureThreshold: number, o: ProbeOverride = {}, initialDelaySeconds?: number): kplus.k8s.Probe => ({
+      httpGet: { path: o.path ?? props.healthPath, port: kplus.k8s.IntOrString.fromString('http'), scheme: 'HTTP' },
+      periodSeconds: o.periodSeconds ?? periodSeconds,
+      timeoutSeconds: o.timeoutSeconds ?? 2,
+      failureThreshold: o.failureThreshold ?? failureThreshold,
+      ...(o.initialDelaySeconds ?? initialDelaySeconds) !== undefined ? { initialDelaySeconds: o.initialDelaySeconds ?? initialDelaySeconds } : {},
     });
+    const allEnv: kplus.k8s.EnvVar[] = [
+      ...env.map((v) => ({ name: v.name, value: v.value })),
+      ...(w.env ?? []).map((v) => ({ name: v.name, valueFrom: v.secretKeyRef ? { secretKeyRef: v.secretKeyRef } : { configMapKeyRef: v.configMapKeyRef! } })),
+    ].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    const extraPorts = w.ports ?? [];
+    const volumes = w.volumes ?? [];
+    if (w.serviceAccount) {
+      new kplus.k8s.KubeServiceAccount(this, 'ServiceAccount', {
+        metadata: { name: props.name, namespace: props.namespace, labels: { ...this.selector }, ...(w.serviceAccount.annotations ? { annotations: { ...w.serviceAccount.annotations } } : {}) },
+        automountServiceAccountToken: w.serviceAccount.automountToken ?? false,
+      });
+    }
 
     new kplus.k8s.KubeDeployment(this, 'Resource', {
       metadata: {
@@ -147,20 +182,26 @@ export class Microservice extends Construct {
         template: {
           metadata: { labels: { ...this.selector, ...(props.sidecar ? { 'sidecar.istio.io/inject': 'true' } : {}) } },
           spec: {
-            automountServiceAccountToken: false,
+            automountServiceAccountToken: w.serviceAccount?.automountToken ?? false,
+            ...(w.serviceAccount ? { serviceAccountName: props.name } : {}),
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-            topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...this.selector } } },
-            ],
+            topologySpreadConstraints: w.topologySpreadConstraints
+              ? w.topologySpreadConstraints.map((c) => ({ ...c, labelSelector: c.labelSelector ?? { matchLabels: { ...this.selector } } }))
+              : [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...this.selector } } }],
+            ...(w.nodeSelector ? { nodeSelector: { ...w.nodeSelector } } : {}),
+            ...(w.tolerations ? { tolerations: w.tolerations.map((t) => ({ ...t })) } : {}),
+            ...(w.imagePullSecrets ? { imagePullSecrets: w.imagePullSecrets.map((name) => ({ name })) } : {}),
             containers: [
               {
                 name: props.name,
                 image: props.image,
-                ports: [{ name: 'http', containerPort: props.port, protocol: 'TCP' }],
-                ...(env.length > 0 ? { env: env.map((v) => ({ name: v.name, value: v.value })) } : {}),
+                ...(w.command ? { command: [...w.command] } : {}),
+                ...(w.args ? { args: [...w.args] } : {}),
+                ports: [{ name: 'http', containerPort: props.port, protocol: 'TCP' }, ...extraPorts.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' }))],
+                ...(allEnv.length > 0 ? { env: allEnv } : {}),
                 ...(hasConfig ? { envFrom: [{ configMapRef: { name: configMapName } }] } : {}),
-                readinessProbe: probe(10, 3),
-                livenessProbe: { ...probe(20, 6), initialDelaySeconds: 10 },
+                readinessProbe: probe(10, 3, w.readinessProbe),
+                livenessProbe: probe(20, 6, w.livenessProbe, 10),
                 resources: {
                   requests: { cpu: kplus.k8s.Quantity.fromString(props.resources.requests.cpu), memory: kplus.k8s.Quantity.fromString(props.resources.requests.memory) },
                   limits: { cpu: kplus.k8s.Quantity.fromString(props.resources.limits.cpu), memory: kplus.k8s.Quantity.fromString(props.resources.limits.memory) },
@@ -174,6 +215,12 @@ export class Microservice extends Construct {
                 volumeMounts: [
                   { name: 'tmp', mountPath: '/tmp' },
                   ...mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })),
+                  ...volumes.map((v) => ({
+                    name: v.name,
+                    mountPath: v.mountPath,
+                    readOnly: v.readOnly ?? (v.secret !== undefined || v.configMap !== undefined),
+                    ...(v.subPath !== undefined ? { subPath: v.subPath } : {}),
+                  })),
                 ],
               },
             ],
@@ -182,6 +229,15 @@ export class Microservice extends Construct {
               // 0440: readable by the pod's group (the fsGroup the platform assigns), and not by others,
               // which TLS client libraries such as libpq insist on for a private key.
               ...mounts.map((m) => ({ name: m.volume, secret: { secretName: m.secretName, defaultMode: 0o440 } })),
+              ...volumes.map((v) => ({
+                name: v.name,
+                ...(v.secret ? { secret: { defaultMode: 0o440, ...v.secret } } : {}),
+                ...(v.configMap ? { configMap: { ...v.configMap } } : {}),
+                ...(v.emptyDir
+                  ? { emptyDir: { ...(v.emptyDir.medium !== undefined ? { medium: v.emptyDir.medium } : {}), ...(v.emptyDir.sizeLimit ? { sizeLimit: kplus.k8s.Quantity.fromString(v.emptyDir.sizeLimit) } : {}) } }
+                  : {}),
+                ...(v.persistentVolumeClaim ? { persistentVolumeClaim: { ...v.persistentVolumeClaim } } : {}),
+              })),
             ],
           },
         },
@@ -193,7 +249,10 @@ export class Microservice extends Construct {
       spec: {
         type: 'ClusterIP',
         selector: { ...this.selector },
-        ports: [{ name: 'http', port: props.port, targetPort: kplus.k8s.IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' }],
+        ports: [
+          { name: 'http', port: props.port, targetPort: kplus.k8s.IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' },
+          ...extraPorts.map((p) => ({ name: p.name, port: p.port, targetPort: kplus.k8s.IntOrString.fromString(p.name), protocol: p.protocol ?? 'TCP' })),
+        ],
       },
     });
 

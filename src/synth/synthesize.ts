@@ -1,11 +1,15 @@
 // Topology -> the files of dist/, in memory and validated. No IO: main.ts writes the result.
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { ArgoCdChart } from '../charts/argocd';
 import { addClusterCharts } from '../charts/cluster';
 import { renderCharts, type MeridianChart } from '../charts/meridian-chart';
 import { inventoryOf, type BundleInventory } from '../lib/inventory';
 import { renderReport, reportFile } from '../report';
-import { cmp, clusterView, RESERVED_CLUSTER_NAMES, type Topology } from '../topology';
+import { cmp, clusterView, RESERVED_CLUSTER_NAMES, TopologyError, type ClusterView, type Environment, type Patch, type Topology } from '../topology';
+import { MeridianChart as ExtraChart } from '../charts/meridian-chart';
+import { applyPatch, PatchError, targets } from './patches';
+import { addExtensionCharts, type MeridianConfig } from './extensions';
 import { offloadFor, type OffloadOptions } from './offload';
 import { objectId } from './render-file';
 
@@ -37,6 +41,8 @@ export interface Bundle {
   readonly folders: readonly string[];
   /** Digests of objects whose schema check passed in this run and that were not known before (validate/cache.ts). */
   readonly checked: readonly string[];
+  /** Objects the environment files' patches changed, so a violation on one can name the patch. */
+  readonly patched: readonly PatchedObject[];
 }
 
 /** Output that fails its schema or the bundle's own rules; `dist/` must not be written. */
@@ -52,6 +58,33 @@ export interface SynthesizeOptions {
   readonly environments?: readonly string[];
   /** Where schema checks and YAML writing run, and which objects passed before (offload.ts). */
   readonly offload?: OffloadOptions;
+  /**
+   * A repository's `meridian.config.mjs` (loaded by main.ts): team charts added to every cluster folder.
+   * @default - meridian's own charts only
+   */
+  readonly config?: MeridianConfig;
+  /**
+   * The files of each folder an environment's `extraManifests` declare (read by main.ts): folder path
+   * as written -> its `*.yaml` files (name relative to the folder, content), sorted by name.
+   * @default - no folder can be read: declaring extraManifests is then an error
+   */
+  readonly extraFiles?: ReadonlyMap<string, readonly ExtraFile[]>;
+}
+
+/** One file of a folder of extra manifests. */
+export interface ExtraFile {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** What patches did: per object (folder, kind, namespace, name), the patches that changed it. */
+export interface PatchedObject {
+  readonly folder: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  /** `patches[0] (environments/prod.yaml:40:5)` for each patch that changed it. */
+  readonly by: readonly string[];
 }
 
 export function synthesize(topology: Topology, options: SynthesizeOptions = {}): Bundle {
@@ -63,12 +96,14 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
   const estimated = selected.reduce((n, e) => n + e.clusters.length * (e.services.length * 8 + 40), 0);
   const offload = offloadFor(estimated, options.offload);
 
-  /** Synthesizes the charts of one folder; its files are written only when `write` is set. */
-  const emit = (folder: string, charts: readonly MeridianChart[], origin: string, environmentOf: (chart: MeridianChart) => string, write = true): SynthesizedObject[] => {
+  const patched: PatchedObject[] = [];
+  /** Synthesizes the charts of one folder; its files are written only when `write` is set. Patches apply to cluster folders. */
+  const emit = (folder: string, charts: readonly MeridianChart[], origin: string, environmentOf: (chart: MeridianChart) => string, write = true, patching?: PatchRun): SynthesizedObject[] => {
     validateConstructTree(charts);
     const resources: string[] = [];
     const out: SynthesizedObject[] = [];
     const rendered = renderCharts(charts);
+    if (patching) patched.push(...patching.apply(folder, rendered as Manifest[][], write));
     charts.forEach((chart, c) => {
       const manifests = rendered[c] as Manifest[];
       if (manifests.length === 0) return;
@@ -93,11 +128,17 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
     for (const env of topology.environments) {
       const write = selected.includes(env);
       const envObjects: SynthesizedObject[] = [];
+      const patching = new PatchRun(env);
       for (const cluster of env.clusters) {
         const app = new App({ outdir: cluster.name });
-        envObjects.push(...emit(cluster.name, addClusterCharts(app, clusterView(env, cluster.name)), `environment ${env.name}`, () => env.name, write));
+        const view = clusterView(env, cluster.name);
+        const own = addClusterCharts(app, view);
+        const team = addExtensionCharts(app, view, options.config ?? {}, own.map((c) => c.component));
+        const extra = addExtraManifestCharts(app, view, options.extraFiles ?? new Map(), [...own, ...team].map((c) => c.component));
+        envObjects.push(...emit(cluster.name, [...own, ...team, ...extra], `environment ${env.name}`, () => env.name, write, patching));
         if (write) folders.push(cluster.name);
       }
+      patching.checkAllMatched();
       inventories.set(env.name, inventoryOf(envObjects));
     }
 
@@ -130,8 +171,111 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
     violations.push(...r.violations);
     checked.push(...r.checked);
   }
-  if (violations.length > 0) throw new OutputValidationError(violations);
-  return { files: new Map([...files].sort(([a], [b]) => cmp(a, b))), objects, folders: folders.sort(cmp), checked };
+  if (violations.length > 0) throw new OutputValidationError(violations.map((v) => blamePatches(v, patched)));
+  return { files: new Map([...files].sort(([a], [b]) => cmp(a, b))), objects, folders: folders.sort(cmp), checked, patched };
+}
+
+/** A schema violation (`dist/<folder>/<file>: <Kind>/<ns>/<name>: ...`) on a patched object names the patches. */
+function blamePatches(line: string, patched: readonly PatchedObject[]): string {
+  for (const p of patched) {
+    const id = `${p.kind}/${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name}`;
+    if (line.startsWith(`dist/${p.folder}/`) && line.includes(`: ${id}: `)) return `${line} (after ${p.by.join(', ')})`;
+  }
+  return line;
+}
+
+/** The patches of one environment over its cluster folders: applies them and remembers which matched. */
+class PatchRun {
+  private readonly matched = new Set<Patch>();
+
+  public constructor(private readonly env: Environment) {}
+
+  /** Patches the rendered manifests of one cluster folder in place; returns the objects changed (only for written folders). */
+  public apply(folder: string, perChart: Manifest[][], write: boolean): PatchedObject[] {
+    const changed: PatchedObject[] = [];
+    const patches = (this.env.patches ?? []).filter((p) => p.cluster === undefined || p.cluster === folder);
+    if (patches.length === 0) return changed;
+    for (const manifests of perChart) {
+      manifests.forEach((m, i) => {
+        const by: string[] = [];
+        let current = m;
+        for (const p of patches) {
+          if (!targets(p, current)) continue;
+          this.matched.add(p);
+          try {
+            current = applyPatch(p, current as unknown as Record<string, unknown>) as unknown as Manifest;
+          } catch (e) {
+            if (e instanceof PatchError) throw new TopologyError([{ ...e.location, message: `${e.message} (cluster ${folder})` }]);
+            throw e;
+          }
+          by.push(`${p.location.path} (${p.location.source}:${p.location.line}:${p.location.col})`);
+        }
+        if (by.length === 0) return;
+        manifests[i] = current;
+        if (write) changed.push({ folder, kind: m.kind, ...(m.metadata.namespace !== undefined ? { namespace: m.metadata.namespace } : {}), name: m.metadata.name, by });
+      });
+    }
+    return changed;
+  }
+
+  /** A patch that matched nothing in any of its clusters is an error at its place in the file. */
+  public checkAllMatched(): void {
+    const problems = (this.env.patches ?? [])
+      .filter((p) => !this.matched.has(p))
+      .map((p) => {
+        const t = p.target;
+        const where = p.cluster !== undefined ? `cluster ${p.cluster}` : `any cluster of environment ${this.env.name}`;
+        return {
+          ...p.location,
+          message: `the patch matches no generated object: no ${t.apiVersion !== undefined ? `${t.apiVersion} ` : ''}${t.kind} named ${t.namespace !== undefined ? `${t.namespace}/` : ''}${t.name} in ${where}; fix target (kind and name as in dist/) or remove the patch`,
+        };
+      });
+    if (problems.length > 0) throw new TopologyError(problems);
+  }
+}
+
+/**
+ * The environment's extraManifests for one cluster: a chart per file, `extra-<file>.yaml`, holding its
+ * objects as written, so they carry meridian's labels, get sync waves and are validated and listed
+ * like every other component. A file that does not parse is reported at its line.
+ */
+function addExtraManifestCharts(app: App, view: ClusterView, extraFiles: ReadonlyMap<string, readonly ExtraFile[]>, reserved: readonly string[]): MeridianChart[] {
+  const charts: MeridianChart[] = [];
+  const taken = new Map<string, string>();
+  for (const decl of view.environment.extraManifests ?? []) {
+    if (decl.cluster !== undefined && decl.cluster !== view.cluster.name) continue;
+    const files = extraFiles.get(decl.path);
+    if (files === undefined) throw new TopologyError([{ ...decl.location, message: `folder ${decl.path} not found; create it (relative to the repository root) or remove the entry` }]);
+    for (const f of files) {
+      const component = `extra-${f.name.replace(/\.ya?ml$/, '').replace(/[^a-z0-9-]+/g, '-')}`;
+      const source = `${decl.path}/${f.name}`;
+      const first = taken.get(component);
+      if (first !== undefined || reserved.includes(component)) {
+        throw new TopologyError([{ ...decl.location, message: `${source} would be written as ${view.cluster.name}/${component}.yaml, like ${first ?? 'a component of meridian or the config'}; rename one of the files` }]);
+      }
+      taken.set(component, source);
+      const chart = new ExtraChart(app, component, { environment: view.environment.name, cluster: view.cluster.name });
+      const lines = new LineCounter();
+      parseAllDocuments(f.text, { lineCounter: lines }).forEach((doc, d) => {
+        if (doc.errors.length > 0) {
+          const e = doc.errors[0]!;
+          const at = lines.linePos(e.pos[0]);
+          throw new TopologyError([{ source, line: at.line, col: at.col, path: '', message: `not valid YAML: ${e.message.split('\n')[0]!}` }]);
+        }
+        const value: unknown = doc.toJS();
+        if (value === null || value === undefined) return;
+        const at = lines.linePos(doc.range[0]);
+        const problem = (message: string): TopologyError => new TopologyError([{ source, line: at.line, col: at.col, path: '', message }]);
+        if (typeof value !== 'object' || Array.isArray(value)) throw problem('each document must be one Kubernetes object (apiVersion, kind, metadata.name)');
+        const m = value as Record<string, any>;
+        if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string' || typeof m.metadata?.name !== 'string') throw problem('each document needs apiVersion, kind and metadata.name');
+        if (m.kind === 'Secret') throw problem('a Secret would put secret material into git; provision it out-of-band (sealed or external secrets) and reference it by name');
+        new ApiObject(chart, `doc${d}`, m as any);
+      });
+      charts.push(chart);
+    }
+  }
+  return charts;
 }
 
 function header(origin: string): string {

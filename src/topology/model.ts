@@ -26,7 +26,12 @@ import type {
   Strategy,
   Topology,
   VaultStore,
+  Patch,
+  ExtraManifests,
+  SourceLocation,
+  Workload,
 } from './types';
+import { serviceWiring } from './service-wiring';
 
 /** Folder names under dist/ that are not clusters. */
 export const RESERVED_CLUSTER_NAMES: readonly string[] = ['argocd', 'base', 'common', 'dist', 'global', 'report', 'reports', 'shared'];
@@ -120,8 +125,29 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
 
   const services = buildServices(spec, stores, report, hostnameOwner);
   const glb = resolveGlobalLoadBalancer(spec, strategy, clusters, services, report);
+  const where = (path: readonly PathSegment[]): SourceLocation => ({ source: env.source, ...env.locate(path), path: formatPath(path) });
+  const patches = (spec.patches ?? []).map((p, i): Patch => {
+    if (p.cluster !== undefined && !clusterNames.includes(p.cluster)) report(['patches', i, 'cluster'], `cluster "${p.cluster}" is not a cluster of this environment; choose from ${clusterNames.join(', ')}`);
+    if ((p.strategic === undefined) === (p.json6902 === undefined)) report(['patches', i], 'set exactly one of strategic (a strategic merge patch) or json6902 (a list of RFC 6902 operations)');
+    (p.json6902 ?? []).forEach((op, k) => {
+      if ((op.op === 'move' || op.op === 'copy') && op.from === undefined) report(['patches', i, 'json6902', k], `op ${op.op} needs from`);
+      if ((op.op === 'add' || op.op === 'replace' || op.op === 'test') && !('value' in op)) report(['patches', i, 'json6902', k], `op ${op.op} needs value`);
+    });
+    return {
+      target: p.target,
+      ...(p.cluster !== undefined ? { cluster: p.cluster } : {}),
+      type: p.strategic !== undefined ? 'strategic' : 'json6902',
+      patch: (p.strategic ?? p.json6902 ?? {}) as Patch['patch'],
+      location: where(['patches', i]),
+    };
+  });
+  const extraManifests = (spec.extraManifests ?? []).map((x, i): ExtraManifests => {
+    if (x.cluster !== undefined && !clusterNames.includes(x.cluster)) report(['extraManifests', i, 'cluster'], `cluster "${x.cluster}" is not a cluster of this environment; choose from ${clusterNames.join(', ')}`);
+    if (x.path.split('/').includes('..')) report(['extraManifests', i, 'path'], 'the folder must be inside the repository: no ".." segments');
+    return { path: x.path.replace(/\/+$/, ''), ...(x.cluster !== undefined ? { cluster: x.cluster } : {}), location: where(['extraManifests', i, 'path']) };
+  });
 
-  return {
+  const built: Environment = {
     name: spec.name,
     source: env.source,
     globalDomain: spec.globalDomain,
@@ -157,7 +183,57 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
     ...(spec.cockroachdb ? { cockroachdb: cockroachStore(spec) } : {}),
     ...(glb ? { globalLoadBalancer: glb } : {}),
     services,
+    patches,
+    extraManifests,
   };
+  checkWorkloadWiring(built, spec, report);
+  return built;
+}
+
+/** Checks workload overrides that the schema cannot: one volume source each, unique names, reserved names. */
+function checkWorkload(s: ServiceSpec, at: readonly PathSegment[], report: Report): Workload {
+  const w = s.workload!;
+  const unique = (items: readonly { name: string }[] | undefined, field: string, what: string): void => {
+    const seen = new Map<string, number>();
+    (items ?? []).forEach((it, k) => {
+      const first = seen.get(it.name);
+      if (first !== undefined) report([...at, field, k, 'name'], `${what} "${it.name}" is already defined at ${field}[${first}]`);
+      else seen.set(it.name, k);
+    });
+  };
+  unique(w.env, 'env', 'environment variable');
+  unique(w.volumes, 'volumes', 'volume');
+  unique(w.ports, 'ports', 'port');
+  const mountPaths = new Map<string, number>();
+  (w.volumes ?? []).forEach((v, k) => {
+    const sources = (['secret', 'configMap', 'emptyDir', 'persistentVolumeClaim'] as const).filter((x) => v[x] !== undefined);
+    if (sources.length !== 1) report([...at, 'volumes', k], `volume "${v.name}" needs exactly one of secret, configMap, emptyDir, persistentVolumeClaim (found ${sources.length === 0 ? 'none' : sources.join(', ')})`);
+    if (v.name === 'tmp' || v.mountPath === '/tmp') report([...at, 'volumes', k, v.name === 'tmp' ? 'name' : 'mountPath'], 'the volume "tmp" at /tmp is meridian\'s writable /tmp (the root filesystem is read-only); use another name and path');
+    const first = mountPaths.get(v.mountPath);
+    if (first !== undefined) report([...at, 'volumes', k, 'mountPath'], `${v.mountPath} is already mounted by volumes[${first}]`);
+    else mountPaths.set(v.mountPath, k);
+  });
+  (w.ports ?? []).forEach((p, k) => {
+    if (p.name === 'http') report([...at, 'ports', k, 'name'], 'the port name "http" is the service\'s own port; choose another name');
+    if (p.port === s.port) report([...at, 'ports', k, 'port'], `port ${p.port} is the service's own port; extra ports need other numbers`);
+  });
+  return w;
+}
+
+/** Workload overrides must not take the names meridian's wiring uses (store and service URLs, certificate mounts). */
+function checkWorkloadWiring(env: Environment, spec: EnvironmentSpec, report: Report): void {
+  for (const service of env.services) {
+    if (!service.workload) continue;
+    const i = (spec.services ?? []).findIndex((s) => s.name === service.name);
+    const wiring = serviceWiring(env, service);
+    (service.workload.env ?? []).forEach((v, k) => {
+      if (wiring.env.some((e) => e.name === v.name)) report(['services', i, 'workload', 'env', k, 'name'], `${v.name} is set by meridian from uses (${[...service.usesStores, ...service.usesServices].join(', ')}); choose another name`);
+    });
+    (service.workload.volumes ?? []).forEach((v, k) => {
+      const taken = wiring.mounts.find((m) => m.volume === v.name || m.mountPath === v.mountPath);
+      if (taken) report(['services', i, 'workload', 'volumes', k], `volume ${taken.volume} at ${taken.mountPath} is mounted by meridian for uses; choose another name and path`);
+    });
+  }
 }
 
 function buildClusters(spec: EnvironmentSpec, report: Report): Cluster[] {
@@ -448,6 +524,7 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
       replicasByCluster: splitEvenly(s.replicas, active),
       resources,
       config,
+      ...(s.workload ? { workload: checkWorkload(s, at('workload'), report) } : {}),
     };
   });
 

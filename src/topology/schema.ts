@@ -123,6 +123,195 @@ const seal = {
   },
 } as const;
 
+const keyRef = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'key'],
+  properties: {
+    name: { type: 'string', pattern: OBJECT_NAME, description: 'Name of the object, provisioned out-of-band (a Secret) or by you.' },
+    key: { type: 'string', pattern: '^[-._a-zA-Z0-9]{1,253}$', description: 'Key inside it.' },
+    optional: { type: 'boolean', default: false, description: 'Start the pod even when the key is missing.' },
+  },
+} as const;
+
+const probeOverride = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Overrides of the HTTP probe on the http port (path default: healthPath).',
+  properties: {
+    path: { type: 'string', pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@/?%-]*$' },
+    initialDelaySeconds: { type: 'integer', minimum: 0, maximum: 3600 },
+    periodSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
+    timeoutSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
+    failureThreshold: { type: 'integer', minimum: 1, maximum: 100 },
+  },
+} as const;
+
+const labelSelector = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['matchLabels'],
+  properties: { matchLabels: { type: 'object', additionalProperties: { type: 'string' } } },
+} as const;
+
+/** Pod fields the topology does not model otherwise (issue #19): set per service, in every cluster it runs in. */
+const workload = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Workload fields the topology does not model: environment variables by reference, volumes, command, extra ports, probes, scheduling. For anything else use patches.',
+  properties: {
+    env: {
+      type: 'array',
+      maxItems: 200,
+      description: 'Environment variables whose values come from a Secret or ConfigMap key, by reference (never a value).',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        minProperties: 2,
+        maxProperties: 2,
+        properties: {
+          name: { type: 'string', pattern: '^[-._a-zA-Z][-._a-zA-Z0-9]*$' },
+          secretKeyRef: keyRef,
+          configMapKeyRef: keyRef,
+        },
+      },
+    },
+    volumes: {
+      type: 'array',
+      maxItems: 50,
+      description: 'Volumes mounted into the container: exactly one of secret, configMap, emptyDir, persistentVolumeClaim each.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'mountPath'],
+        minProperties: 3,
+        properties: {
+          name: { type: 'string', pattern: DNS_LABEL, description: 'Volume name (not tmp: meridian mounts a writable /tmp).' },
+          mountPath: { type: 'string', pattern: '^/[^:]*$', description: 'Absolute path in the container.' },
+          readOnly: { type: 'boolean', description: 'Default: true for secret and configMap, false otherwise.' },
+          subPath: { type: 'string', pattern: '^[^/].*$' },
+          secret: { type: 'object', additionalProperties: false, required: ['secretName'], properties: { secretName: { type: 'string', pattern: OBJECT_NAME }, defaultMode: { type: 'integer', minimum: 0, maximum: 511 } } },
+          configMap: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', pattern: OBJECT_NAME }, defaultMode: { type: 'integer', minimum: 0, maximum: 511 } } },
+          emptyDir: { type: 'object', additionalProperties: false, properties: { medium: { enum: ['', 'Memory'] }, sizeLimit: { type: 'string', pattern: MEMORY_QUANTITY } } },
+          persistentVolumeClaim: { type: 'object', additionalProperties: false, required: ['claimName'], properties: { claimName: { type: 'string', pattern: OBJECT_NAME }, readOnly: { type: 'boolean' } } },
+        },
+      },
+    },
+    command: { type: 'array', maxItems: 100, items: { type: 'string' }, description: 'Replaces the image entrypoint.' },
+    args: { type: 'array', maxItems: 1000, items: { type: 'string' }, description: 'Arguments to the entrypoint.' },
+    ports: {
+      type: 'array',
+      maxItems: 20,
+      description: 'Extra container ports, also published by the Service under the same number and name.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'port'],
+        properties: {
+          name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$', description: 'IANA_SVC_NAME: at most 15 characters, not http.' },
+          port: { type: 'integer', minimum: 1, maximum: 65535 },
+          protocol: { enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP' },
+        },
+      },
+    },
+    readinessProbe: probeOverride,
+    livenessProbe: probeOverride,
+    serviceAccount: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Run under a ServiceAccount of its own (named like the service) with these annotations, e.g. eks.amazonaws.com/role-arn.',
+      properties: {
+        annotations: { type: 'object', additionalProperties: { type: 'string' } },
+        automountToken: { type: 'boolean', default: false, description: 'Mount the API token into the pods.' },
+      },
+    },
+    nodeSelector: { type: 'object', additionalProperties: { type: 'string' } },
+    tolerations: {
+      type: 'array',
+      maxItems: 50,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          key: { type: 'string' },
+          operator: { enum: ['Exists', 'Equal'] },
+          value: { type: 'string' },
+          effect: { enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+          tolerationSeconds: { type: 'integer', minimum: 0 },
+        },
+      },
+    },
+    topologySpreadConstraints: {
+      type: 'array',
+      maxItems: 10,
+      description: 'Replaces the default zone spread (maxSkew 1 over topology.kubernetes.io/zone, ScheduleAnyway). Default labelSelector: the pods of the service.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['maxSkew', 'topologyKey', 'whenUnsatisfiable'],
+        properties: {
+          maxSkew: { type: 'integer', minimum: 1 },
+          topologyKey: { type: 'string', minLength: 1 },
+          whenUnsatisfiable: { enum: ['DoNotSchedule', 'ScheduleAnyway'] },
+          minDomains: { type: 'integer', minimum: 1 },
+          labelSelector,
+        },
+      },
+    },
+    imagePullSecrets: { type: 'array', uniqueItems: true, maxItems: 20, items: { type: 'string', pattern: OBJECT_NAME }, description: 'Secrets (provisioned out-of-band) to pull the image with.' },
+  },
+} as const;
+
+/** A change to generated objects that neither the topology nor workload overrides express. */
+const patch = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['target'],
+  description: 'Changes generated objects before validation: exactly one of strategic (strategic merge patch) or json6902 (RFC 6902 operations). A patch that matches no object is an error.',
+  properties: {
+    target: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'name'],
+      properties: {
+        kind: { type: 'string', pattern: '^[A-Z][A-Za-z0-9]*$' },
+        name: { type: 'string', pattern: OBJECT_NAME },
+        namespace: { type: 'string', pattern: DNS_LABEL, description: 'Default: any namespace.' },
+        apiVersion: { type: 'string', pattern: '^([a-z0-9.-]+/)?v[0-9a-z]+$', description: 'Default: any apiVersion.' },
+      },
+    },
+    cluster: { ...clusterRef, description: 'Only this cluster. Default: every cluster of the environment.' },
+    strategic: { type: 'object', description: 'Strategic merge patch: maps merge, lists of containers, env, volumes, volumeMounts, ports, tolerations merge by their key, other lists are replaced; null deletes a field.' },
+    json6902: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['op', 'path'],
+        properties: {
+          op: { enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] },
+          path: { type: 'string', pattern: '^(/.*)?$' },
+          from: { type: 'string', pattern: '^(/.*)?$' },
+          value: {},
+        },
+      },
+    },
+  },
+} as const;
+
+/** A folder of manifests meridian copies into the cluster folders it owns. */
+const extraManifests = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: { type: 'string', pattern: '^[A-Za-z0-9._][A-Za-z0-9._/-]*$', description: 'Folder of *.yaml files, relative to the repository root (the folder meridian runs in).' },
+    cluster: { ...clusterRef, description: 'Only this cluster. Default: every cluster of the environment.' },
+  },
+} as const;
+
 const service = {
   type: 'object',
   additionalProperties: false,
@@ -187,6 +376,7 @@ const service = {
       additionalProperties: { type: ['string', 'number', 'boolean'] },
       description: 'Non-secret settings: a ConfigMap in every cluster the service runs in, exposed as environment variables.',
     },
+    workload,
   },
 } as const;
 
@@ -356,6 +546,13 @@ export const environmentSchema = {
       },
     },
     services: { type: 'array', maxItems: 10000, items: service },
+    patches: { type: 'array', maxItems: 1000, items: patch, description: 'Applied to the generated objects, in order, before validation.' },
+    extraManifests: {
+      type: 'array',
+      maxItems: 100,
+      items: extraManifests,
+      description: 'Folders of extra manifests copied into cluster folders as extra-<file>.yaml: labelled like meridian\'s objects, listed in the kustomization, validated, and owned by synth.',
+    },
   },
 } as const;
 
@@ -367,3 +564,6 @@ export type EnvironmentSpec = FromSchema<typeof environmentSchema>;
 export type ClusterSpec = EnvironmentSpec['clusters'][number];
 export type ServiceSpec = NonNullable<EnvironmentSpec['services']>[number];
 export type SealSpec = NonNullable<EnvironmentSpec['vault']>['seal'];
+export type WorkloadSpec = NonNullable<ServiceSpec['workload']>;
+export type PatchSpec = NonNullable<EnvironmentSpec['patches']>[number];
+export type ExtraManifestsSpec = NonNullable<EnvironmentSpec['extraManifests']>[number];

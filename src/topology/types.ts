@@ -1,6 +1,6 @@
 // The resolved, checked model: defaults applied, references resolved, everything sorted.
 // Deeply readonly; built only by buildTopology (model.ts). No cdk8s here.
-import type { SealSpec } from './schema';
+import type { PatchSpec, SealSpec, WorkloadSpec } from './schema';
 
 export type Strategy = 'active-active' | 'active-passive';
 export type Expose = 'global' | 'clusterset' | 'cluster';
@@ -28,6 +28,37 @@ export interface Environment {
   readonly globalLoadBalancer?: GlobalLoadBalancer;
   /** Sorted by name. */
   readonly services: readonly Service[];
+  /** Changes to generated objects, in file order, applied before validation. */
+  readonly patches: readonly Patch[];
+  /** Folders of extra manifests, in file order. */
+  readonly extraManifests: readonly ExtraManifests[];
+}
+
+/** Where something was written in an environment file. */
+export interface SourceLocation {
+  readonly source: string;
+  readonly line: number;
+  readonly col: number;
+  /** Field path, e.g. `patches[0]`. */
+  readonly path: string;
+}
+
+export interface Patch {
+  readonly target: PatchSpec['target'];
+  /** Only this cluster; every cluster of the environment when absent. */
+  readonly cluster?: string;
+  readonly type: 'strategic' | 'json6902';
+  /** The strategic merge patch object, or the RFC 6902 operations. */
+  readonly patch: Readonly<Record<string, unknown>> | readonly Readonly<Record<string, unknown>>[];
+  readonly location: SourceLocation;
+}
+
+export interface ExtraManifests {
+  /** Folder relative to the repository root. */
+  readonly path: string;
+  /** Only this cluster; every cluster of the environment when absent. */
+  readonly cluster?: string;
+  readonly location: SourceLocation;
 }
 
 export interface ArgoCd {
@@ -197,4 +228,8 @@ export interface Service {
   readonly resources: Resources;
   /** Non-secret settings, keys sorted. */
   readonly config: Readonly<Record<string, string>>;
+  /** Pod fields the topology does not model, as written (checked by the model). */
+  readonly workload?: Workload;
 }
+
+export type Workload = WorkloadSpec;

@@ -3,10 +3,10 @@
 // the objects it has not seen valid before (and an object that appears in many places is checked once).
 //
 // ValidationCache is the in-memory set a synthesis checks against (in the main thread or the worker).
-// The record that carries it from run to run is a file of object digests beside the precompiled
-// validators (imports/validators/, generated and gitignored), read and written by main.ts only.
-// Regenerating the validators replaces that folder, which empties the record; the file name carries a
-// digest of this checking code, so a change to it starts a new record too. Only objects that passed are
+// The record that carries it from run to run is a file of object digests in the cache folder
+// (src/lib/cache-dir.ts: never inside the installation), read and written by main.ts only. The file
+// name carries a digest of this checking code and of the validators' index, so regenerated validators
+// or changed checking code start a new record. Only objects that passed are
 // recorded: an invalid object is reported every time. Reading or writing the record never fails a run:
 // a missing, unreadable or read-only record means checking everything.
 import { createHash } from 'node:crypto';
@@ -57,13 +57,13 @@ export interface ValidationRecord {
   readonly known: readonly string[];
 }
 
-/** Reads the record of this checkout's validators (or of `dir`). */
+/** Reads the record kept in the cache folder `dir` (the validators' own folder when not given). */
 export function readValidationRecord(dir?: string): ValidationRecord {
   let file: string | undefined;
   try {
-    dir ??= validatorsDir();
-    if (!fs.existsSync(dir)) return { file: undefined, known: [] };
-    file = path.join(dir, `.valid-${codeDigest()}`);
+    const validators = validatorsDir();
+    if (!fs.existsSync(validators)) return { file: undefined, known: [] };
+    file = path.join(dir ?? validators, `.valid-${codeDigest(validators)}`);
     const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
     return { file, known: text.split('\n').filter((l) => l.length === 27) };
   } catch {
@@ -77,6 +77,7 @@ export function writeValidationRecord(record: ValidationRecord, added: readonly 
   try {
     const all = [...new Set([...record.known, ...added])];
     const text = `${all.slice(Math.max(0, all.length - MAX_ENTRIES)).join('\n')}\n`;
+    fs.mkdirSync(path.dirname(record.file), { recursive: true });
     const tmp = `${record.file}.${process.pid}-${threadId}.tmp`;
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, record.file);
@@ -85,7 +86,7 @@ export function writeValidationRecord(record: ValidationRecord, added: readonly 
       if (RECORD_FILE.test(f) && f !== path.basename(record.file)) fs.rmSync(path.join(dir, f), { force: true });
     }
   } catch {
-    // a read-only checkout: the next run checks everything again
+    // an unwritable cache folder: the next run checks everything again
   }
 }
 
@@ -94,9 +95,11 @@ function digestOf(manifest: Record<string, unknown>): string {
   return createHash('sha1').update(JSON.stringify(manifest)).digest('base64').slice(0, 27);
 }
 
-/** Digest of the modules whose code decides validity (this file and schema.ts, compiled or not). */
-function codeDigest(): string {
+/** Digest of the modules whose code decides validity (this file and schema.ts, compiled or not) and of the validators' index. */
+function codeDigest(validators: string): string {
   const hash = createHash('sha1');
+  const index = path.join(validators, 'index.json');
+  if (fs.existsSync(index)) hash.update(fs.readFileSync(index));
   const schemaModule = path.join(__dirname, path.basename(__filename).replace(/^cache\./, 'schema.'));
   for (const f of new Set([__filename, schemaModule])) hash.update(fs.readFileSync(f));
   return hash.digest('hex').slice(0, 16);
