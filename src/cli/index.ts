@@ -12,6 +12,7 @@ import { formatDiffText } from './diff-output';
 import { RULES, treeFromDirectory, unknownRules, validateTree } from '../validate';
 import { clusterFoldersByEnvironment } from '../validate/manifest';
 import { style } from './style';
+import { scrubSecrets } from '../lib/secrets';
 
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, CHANGES: 3 } as const;
 
@@ -167,7 +168,7 @@ export function reportError(e: unknown, io: Io): number {
     io.err(`meridian: ${e.message}\n`);
     return EXIT.USAGE;
   }
-  io.err(`meridian: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  io.err(scrubSecrets(`meridian: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
   return EXIT.ERROR;
 }
 
@@ -280,11 +281,12 @@ function diff(args: string[], io: Io): number {
     result = head !== undefined ? diffRefs({ ...common, head }) : diffWorkingTree({ ...common, ...(str(flags.environments) !== undefined ? { envDir: str(flags.environments)! } : {}) });
   } catch (e) {
     if (!(e instanceof GitError) && !(e instanceof DiffInputError)) throw e;
-    io.err(`meridian: ${(e as Error).message}\n`);
+    io.err(scrubSecrets(`meridian: ${(e as Error).message}\n`));
     return EXIT.ERROR;
   }
-  if (form === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
-  else if (form === 'markdown') io.out(diffMarkdown(result));
-  else io.out(formatDiffText(result, style(io.color)));
+  // Values are masked field by field (src/diff/semantic.ts); this last pass also covers names and paths.
+  if (form === 'json') io.out(scrubSecrets(`${JSON.stringify(result, null, 2)}\n`));
+  else if (form === 'markdown') io.out(scrubSecrets(diffMarkdown(result)));
+  else io.out(scrubSecrets(formatDiffText(result, style(io.color))));
   return hasChanges(result) ? EXIT.CHANGES : EXIT.OK;
 }
