@@ -37,7 +37,7 @@ export function refuseSecrets(spec: EnvironmentSpec, report: SecretReport): void
       } else if (kind !== undefined) {
         report(path, `holds ${kind}; ${REFERENCE_ONLY}`);
       } else if (CERTIFICATE.test(value)) {
-        report(path, `holds a certificate (PEM); the CA comes from the Secret named in pki.rootCASecret and workload certificates from cert-manager, so ${REFERENCE_ONLY}`);
+        report(path, `holds a certificate (PEM); certificates come from the root CA Secret named in pki.rootCASecret and from cert-manager, and a pasted one usually travels with its key: ${REFERENCE_ONLY}`);
       }
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
