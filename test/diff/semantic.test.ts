@@ -114,6 +114,23 @@ describe('diffTrees', () => {
     ]);
   });
 
+  it('masks every kind of material the shared detector knows, and variables named like DB_PASS', () => {
+    // GIVEN values that only the shared detector (src/lib/secrets.ts) recognises as secrets
+    const after = fullBundle();
+    const notes = find(after, 'cluster1', 'Deployment', 'shop').metadata.annotations;
+    notes.repo = 'https://deploy:Hunter2Hunter2@git.example.com/bundles.git';
+    notes.hook = 'https://hooks.slack.com/services/T01234567/B01234567/AbCdEfGhIjKlMnOpQrStUvWx';
+    notes.key = 'ASIAABCDEFGHIJKLMNOP';
+    notes.kube = Buffer.from('-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIKeyBytes\n-----END EC PRIVATE KEY-----\n').toString('base64');
+    container(find(after, 'cluster2', 'Deployment', 'shop')).env.push({ name: 'DB_PASS', value: 'plain-words-only' });
+    // WHEN diffed
+    const d = diff(fullBundle(), after);
+    // THEN none of them is shown, in any form
+    const text = JSON.stringify(d) + diffMarkdown(d);
+    for (const leaked of ['Hunter2Hunter2', 'AbCdEfGhIjKlMnOpQrStUvWx', 'ASIAABCDEFGHIJKLMNOP', notes.kube.slice(20, 40), 'plain-words-only']) expect(text).not.toContain(leaked);
+    expect(text.match(/\(secret value hidden\)/g)).toHaveLength(5 * 2);
+  });
+
   it('renders a PR comment: summary table, then one collapsible section per cluster', () => {
     const after = fullBundle();
     find(after, 'cluster2', 'Deployment', 'shop').spec.replicas = 4;
