@@ -50,8 +50,9 @@ const BASE64_PEM = /(?:LS0tLS1CRUdJTi|0tLS0tQkVHSU4|tLS0tLUJFR0lO)/;
 const mixedCase = (s: string): boolean => /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s);
 
 const PATTERNS: readonly Pattern[] = [
-  // The block up to its END line; a block without one (pasted in part, or cut) up to the end of the line or quoted string.
-  { kind: 'a private key (PEM)', re: new RegExp(`${PEM_BEGIN}(?:[\\s\\S]*?${PEM_END}|[^"\\n]*)`, 'g') },
+  // The block up to its END line; a block without one (pasted in part, or cut) up to the end of the line
+  // or quoted string, and the lines of base64 that follow it (real or escaped newlines).
+  { kind: 'a private key (PEM)', re: new RegExp(`${PEM_BEGIN}(?:[\\s\\S]*?${PEM_END}|[^"\\n]*(?:(?:\\n|\\\\n)[A-Za-z0-9+/=]*(?=\\n|\\\\n|"|$))*)`, 'g') },
   { kind: 'a base64-encoded private key', re: /[A-Za-z0-9+/_-]{20,}={0,2}/g, accept: (m) => BASE64_PEM.test(m) && PEM_BEGIN_RE.test(decodeBase64(m)) },
   { kind: 'a Slack webhook URL', re: /(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{8,}/g },
   { kind: 'a password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:"'<>]*:[^\s/?#@"'<>]+@[^\s"'<>]*/gi },

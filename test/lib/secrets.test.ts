@@ -79,8 +79,9 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets('repo https://u:Hunter2@git.example.com/x.git and more')).toBe('repo [a password in a URL hidden] and more');
   });
 
-  it('hides a private key block that was cut before its END line', () => {
+  it('hides a private key block that was cut before its END line, quoted or not', () => {
     expect(scrubSecrets('"-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEEIK" is too long')).toBe('"[a private key (PEM) hidden]" is too long');
+    expect(scrubSecrets('x: -----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIKeyBytes0123\nAoGBAMoreKeyBytes+/=\nf.yaml:2:1: next problem')).toBe('x: [a private key (PEM) hidden]\nf.yaml:2:1: next problem');
   });
 
   it('quotes a value scrubbed first and cut second, so a cut never leaves part of a secret', () => {
