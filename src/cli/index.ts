@@ -284,9 +284,9 @@ function diff(args: string[], io: Io): number {
     io.err(scrubSecrets(`meridian: ${(e as Error).message}\n`));
     return EXIT.ERROR;
   }
-  // Values are masked field by field (src/diff/semantic.ts); this last pass also covers names and paths.
+  // Values are masked field by field (src/diff/semantic.ts); the text forms scrub keys, paths and names, and so does this.
   if (form === 'json') io.out(scrubSecrets(`${JSON.stringify(result, null, 2)}\n`));
-  else if (form === 'markdown') io.out(scrubSecrets(diffMarkdown(result)));
-  else io.out(scrubSecrets(formatDiffText(result, style(io.color))));
+  else if (form === 'markdown') io.out(diffMarkdown(result));
+  else io.out(formatDiffText(result, style(io.color)));
   return hasChanges(result) ? EXIT.CHANGES : EXIT.OK;
 }
