@@ -2,20 +2,21 @@
 // files), the output rules (MER030, MER031) and `meridian diff` (never print it), and the scrubber that
 // keeps such values out of every error message. It reports the kind of material found, never the value.
 //
-// Token formats, as published upstream:
+// Token formats, as published upstream (the pages read to check them):
 // - GitHub: ghp_ (personal), gho_ (OAuth), ghu_ (user-to-server), ghs_ (server-to-server), ghr_ (refresh),
-//   36 characters of [A-Za-z0-9] after the prefix; fine-grained PATs github_pat_<22>_<59>
-//   (https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available,
-//   https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/).
-// - GitLab personal access tokens: glpat- then 20 or more of [A-Za-z0-9_-]
-//   (https://gitlab.com/gitlab-org/gitlab/-/issues/342327, the default prefix since GitLab 14.5).
-// - Slack: xoxb- bot, xoxp- user, xoxa-/xoxr- app and refresh, xoxs- session tokens
-//   (https://docs.slack.dev/authentication/tokens); incoming webhooks are
-//   https://hooks.slack.com/services/T.../B.../<secret>, the URL itself is the credential.
-// - Vault (>= 1.10): hvs. service, hvb. batch, hvr. recovery tokens; before 1.10 s., b., r.
-//   (https://developer.hashicorp.com/vault/docs/concepts/tokens#token-prefixes). Legacy service tokens
-//   are s. + 24 base62 characters: matched only when those mix upper case, lower case and digits, which
-//   no DNS name, image or path of an environment file does (they are lower case).
+//   character set [A-Za-z0-9_], 40 characters today and "up to 255" announced, so 30 or more are matched
+//   (https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available);
+//   fine-grained PATs github_pat_<22>_<59> (https://gist.github.com/magnetikonline/073afe7909ffdd6f10ef06a00bc3bc88).
+// - GitLab personal access tokens: glpat- then 20 or more of [A-Za-z0-9_-], the default prefix
+//   (https://gitlab.com/gitlab-org/gitlab/-/issues/342327).
+// - Slack: xoxb- bot and xoxp- user tokens (https://docs.slack.dev/authentication/tokens lists the token
+//   types), also xoxa-/xoxr-/xoxs-; incoming webhooks are https://hooks.slack.com/services/T.../B.../<secret>,
+//   where the URL itself is the credential.
+// - Vault >= 1.10: hvs. service, hvb. batch, hvr. recovery tokens; earlier s., b., r.
+//   (https://notes.kodekloud.com/docs/HashiCorp-Certified-Vault-Associate-Certification/Assess-Vault-Tokens/Assess-Vault-Tokens-Section-Overview/page,
+//   summarising https://developer.hashicorp.com/vault/docs/concepts/tokens). The length of legacy tokens
+//   is not stated there: s. + 24 or more letters and digits is matched only when they mix upper case,
+//   lower case and digits, which no DNS name, image or path of an environment file does (they are lower case).
 // - AWS access key IDs: AKIA (long-term) and ASIA (STS temporary) + 16 of [A-Z0-9]
 //   (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetAccessKeyInfo.html).
 
