@@ -61,7 +61,7 @@ const PATTERNS: readonly Pattern[] = [
   { kind: 'an AWS access key', re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
   { kind: 'a Vault token', re: /\bhv[sbr]\.[A-Za-z0-9_-]{20,}/g },
   { kind: 'a Vault token', re: /\b[sbr]\.[A-Za-z0-9]{24,}\b/g, accept: (m) => mixedCase(m.slice(2)) },
-  { kind: 'a GitHub token', re: /\bgh[pousr]_[A-Za-z0-9]{30,}/g },
+  { kind: 'a GitHub token', re: /\bgh[pousr]_[A-Za-z0-9_]{30,}/g },
   { kind: 'a GitHub token', re: /\bgithub_pat_[A-Za-z0-9_]{22,}/g },
   { kind: 'a GitLab token', re: /\bglpat-[A-Za-z0-9_-]{20,}/g },
   { kind: 'a Slack token', re: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
