@@ -1,3 +1,4 @@
+import { scrubSecrets } from '../lib/secrets';
 import { objectName, showValue, WORKING_TREE, type BundleDiff } from '../diff';
 import type { Style } from './style';
 
@@ -29,5 +30,5 @@ export function formatDiffText(d: BundleDiff, s: Style): string {
       ? `${s.green('no changes')}: dist/ at ${d.base} equals ${d.head === WORKING_TREE ? `a fresh synth of the ${d.head}` : `dist/ at ${d.head}`}`
       : `${total} object change(s) in ${d.folders.length} folder(s) (${d.summary.added} added, ${d.summary.removed} removed, ${d.summary.changed} changed), ${d.files.length} other file(s) ${s.dim(`(${d.base} -> ${d.head})`)}`,
   );
-  return `${out.join('\n')}\n`;
+  return scrubSecrets(`${out.join('\n')}\n`);
 }

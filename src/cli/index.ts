@@ -15,6 +15,7 @@ import { style } from './style';
 import { init, InitConflict } from './init';
 import { version } from './version';
 import { ConfigError } from '../synth/extensions';
+import { scrubSecrets } from '../lib/secrets';
 
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, CHANGES: 3 } as const;
 
@@ -200,7 +201,7 @@ export function reportError(e: unknown, io: Io): number {
     io.err(`meridian: ${e.message}\n`);
     return EXIT.USAGE;
   }
-  io.err(`meridian: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  io.err(scrubSecrets(`meridian: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
   return EXIT.ERROR;
 }
 
@@ -313,10 +314,11 @@ function diff(args: string[], io: Io): number {
     result = head !== undefined ? diffRefs({ ...common, head }) : diffWorkingTree({ ...common, ...(str(flags.environments) !== undefined ? { envDir: str(flags.environments)! } : {}) });
   } catch (e) {
     if (!(e instanceof GitError) && !(e instanceof DiffInputError)) throw e;
-    io.err(`meridian: ${(e as Error).message}\n`);
+    io.err(scrubSecrets(`meridian: ${(e as Error).message}\n`));
     return EXIT.ERROR;
   }
-  if (form === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
+  // Values are masked field by field (src/diff/semantic.ts); the text forms scrub keys, paths and names, and so does this.
+  if (form === 'json') io.out(scrubSecrets(`${JSON.stringify(result, null, 2)}\n`));
   else if (form === 'markdown') io.out(diffMarkdown(result));
   else io.out(formatDiffText(result, style(io.color)));
   return hasChanges(result) ? EXIT.CHANGES : EXIT.OK;

@@ -1,5 +1,6 @@
 // `meridian diff --format markdown`: a ready PR comment. A summary table, then one collapsible
 // section per cluster folder with its changes grouped by component.
+import { scrubSecrets } from '../lib/secrets';
 import { WORKING_TREE, type BundleDiff, type FieldChange, type ObjectEntry } from './semantic';
 
 const SIGN = { added: '➕', removed: '➖', changed: '✏️' } as const;
@@ -57,5 +58,6 @@ export function diffMarkdown(d: BundleDiff): string {
     }
     out.push('</details>', '');
   }
-  return `${out.join('\n').replace(/\n+$/, '')}\n`;
+  // Values are masked field by field (semantic.ts); this pass also covers keys, paths and names.
+  return scrubSecrets(`${out.join('\n').replace(/\n+$/, '')}\n`);
 }

@@ -5,7 +5,7 @@
 import { parseAllDocuments } from 'yaml';
 import { readYaml } from '../synth/yaml';
 import { isRecord } from '../validate/tree';
-import { isSecretValue, MASK, SECRET_NAME } from '../validate/secrets';
+import { isSecretName, isSecretValue, MASK } from '../validate/secrets';
 
 /** A step of a field path: map key, list index, list item matched by its `name`, or the JSON document inside a string. */
 export type DiffSegment = string | number | { readonly name: string } | { readonly json: true };
@@ -340,8 +340,8 @@ function field(kind: string, path: DiffSegment[], change: FieldChange['change'],
 /** Paths whose values are secret whatever they hold: a Secret's data, ConfigMap keys and env variables named like secrets. */
 function isSecretPath(kind: string, path: readonly DiffSegment[]): boolean {
   if (kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData')) return true;
-  if (kind === 'ConfigMap' && (path[0] === 'data' || path[0] === 'binaryData') && typeof path[1] === 'string' && SECRET_NAME.test(path[1])) return true;
-  return path.some((s, i) => typeof s === 'object' && 'name' in s && SECRET_NAME.test(s.name) && path[i - 1] === 'env');
+  if (kind === 'ConfigMap' && (path[0] === 'data' || path[0] === 'binaryData') && typeof path[1] === 'string' && isSecretName(path[1])) return true;
+  return path.some((s, i) => typeof s === 'object' && 'name' in s && isSecretName(s.name) && path[i - 1] === 'env');
 }
 
 function maskDeep(kind: string, path: readonly DiffSegment[], value: unknown): unknown {

@@ -2,7 +2,6 @@
 // Every rule of DESIGN §2 that a schema cannot express lives here; each violation is a located
 // Problem, and all of them are reported together.
 import { INGRESS } from '../lib/names';
-import { SECRET_NAME, SECRET_VALUE as SECRET_MATERIAL } from '../lib/secrets';
 import { carve, overlaps, parseCidr, type Cidr } from './cidr';
 import { sqlUserProblem } from './cockroachdb';
 import { checkGlobalLoadBalancer, DEFAULT_KUBECONFIG_SUFFIX, defaultNamespace, defaultPolicy } from './gslb';
@@ -10,6 +9,7 @@ import type { ParsedEnvironment } from './parse';
 import { cmp, formatPath, type PathSegment, type Problem, TopologyError } from './problems';
 import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
 import { cpuMillis, memoryBytes } from './quantity';
+import { refuseSecrets } from './secret-check';
 import { quorumOf, splitEvenly } from './split';
 import type {
   Autoscaling,
@@ -38,10 +38,6 @@ export const RESERVED_CLUSTER_NAMES: readonly string[] = ['argocd', 'base', 'com
 /** Namespaces a service may not take: platform components own them. */
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'cert-manager', 'submariner-operator', 'submariner-k8s-broker', INGRESS.namespace];
 const STORE_KINDS: readonly StoreKind[] = ['cockroachdb', 'vault'];
-/** Values that are secret material whatever field they sit in. */
-const SECRET_VALUE = new RegExp(`${SECRET_MATERIAL.source}|-----BEGIN [A-Z ]*CERTIFICATE-----`);
-/** Config keys whose values are secrets by name. */
-const SECRET_KEY = SECRET_NAME;
 /** Container resources of a service that sets none. */
 const DEFAULT_RESOURCES: Resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 
@@ -89,7 +85,7 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
     if (!clusterNames.includes(name)) report(path, `${what} "${name}" is not a cluster of this environment; choose one of ${clusterNames.join(', ')}`);
   };
 
-  refuseSecretValues(spec, report);
+  refuseSecrets(spec, report);
 
   // References.
   resolves(spec.submariner.broker, ['submariner', 'broker'], 'broker');
@@ -497,11 +493,7 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
 
     const config: Record<string, string> = {};
     for (const key of Object.keys(s.config ?? {}).sort()) {
-      const value = String(s.config![key]);
-      if (SECRET_KEY.test(key)) {
-        report(at('config', key), `"${key}" looks like a secret; config becomes a ConfigMap committed to git, so provision a Secret out-of-band instead`);
-      }
-      config[key] = value;
+      config[key] = String(s.config![key]);
     }
 
     const resources = resolveResources(s.resources, (resource, message) => report(at('resources', 'requests', resource), message));
@@ -568,21 +560,4 @@ function resolveResources(spec: ServiceSpec['resources'], report: (resource: key
   const cpu = pick('cpu', cpuMillis);
   const memory = pick('memory', memoryBytes);
   return { requests: { cpu: cpu.request, memory: memory.request }, limits: { cpu: cpu.limit, memory: memory.limit } };
-}
-
-/** Any string anywhere in the file that is secret material (PEM blocks, cloud keys, tokens) is refused. */
-function refuseSecretValues(spec: EnvironmentSpec, report: Report): void {
-  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: spec, path: [] }];
-  while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
-    if (typeof value === 'string') {
-      if (SECRET_VALUE.test(value)) {
-        report(path, 'holds what looks like secret material (a key, certificate or token); meridian writes only references: store it in a Secret out-of-band and name the Secret');
-      }
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: [...path, k] });
-    }
-  }
 }

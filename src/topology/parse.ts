@@ -5,6 +5,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { createHash } from 'node:crypto';
 import { ENVIRONMENT_AJV_OPTIONS, environmentSchema, type EnvironmentSpec } from './schema';
+import { quoteValue } from '../lib/secrets';
 import { formatPath, type PathSegment, type Problem, TopologyError } from './problems';
 
 /** Environment files are small; anything larger is a mistake (or an attack), refused before parsing. */
@@ -78,7 +79,7 @@ export function parseEnvironment(input: Uint8Array | string, source: string): Pa
   refuseCustomTags(doc, lineCounter, source);
 
   if (!isMap(doc.contents)) {
-    const found = isSeq(doc.contents) ? 'a sequence' : isScalar(doc.contents) ? `the scalar ${JSON.stringify(String(doc.contents.value)).slice(0, 40)}` : 'nothing';
+    const found = isSeq(doc.contents) ? 'a sequence' : isScalar(doc.contents) ? `the scalar ${quoteValue(doc.contents.value, 40)}` : 'nothing';
     const p = lineCounter.linePos(doc.contents?.range?.[0] ?? 0);
     at(p.line, p.col, `the file must be a mapping (name: ..., clusters: ...), found ${found}`);
   }
@@ -332,7 +333,7 @@ function describe(err: ErrorObject): { path: PathSegment[]; message: string; atK
       return { path, message: `must be one of ${allowed.join(', ')}`, atKey: false };
     }
     case 'pattern':
-      return { path, message: hint(`${JSON.stringify(String(err.data)).slice(0, 80)} has the wrong format`), atKey: false };
+      return { path, message: hint(`${quoteValue(err.data, 80)} has the wrong format`), atKey: false };
     case 'type': {
       const found = err.data === null ? 'null' : Array.isArray(err.data) ? 'a sequence' : typeof err.data === 'object' ? 'a mapping' : `${typeof err.data} ${JSON.stringify(err.data)}`;
       return { path, message: `must be ${(err.params as { type: string }).type.replace(',', ' or ')}, found ${found}`, atKey: false };

@@ -1,3 +1,5 @@
+import { scrubSecrets } from '../lib/secrets';
+
 /** A located problem in an environment file: `file:line:col: field.path: message`. */
 export interface Problem {
   readonly source: string;
@@ -17,13 +19,19 @@ export class TopologyError extends Error {
   public readonly problems: readonly Problem[];
 
   public constructor(problems: readonly Problem[]) {
-    const sorted = [...problems].sort(
+    // Every message and field path is scrubbed here, whatever produced it (schema, YAML parser, model):
+    // a secret-looking value in any field or key never reaches stderr (src/lib/secrets.ts).
+    const sorted = problems.map(scrubProblem).sort(
       (a, b) => cmp(a.source, b.source) || a.line - b.line || a.col - b.col || cmp(a.path, b.path) || cmp(a.message, b.message),
     );
     super(sorted.map(formatProblem).join('\n'));
     this.name = 'TopologyError';
     this.problems = sorted;
   }
+}
+
+function scrubProblem(p: Problem): Problem {
+  return { ...p, source: scrubSecrets(p.source), path: scrubSecrets(p.path), message: scrubSecrets(p.message) };
 }
 
 export type PathSegment = string | number;

@@ -1,5 +1,6 @@
 // Post-synth validation of a dist/ tree: the schema of every object and the cross-cluster rules.
 // Shared by `meridian validate`, `meridian synth` (before it writes), the cdk8s plugin and the tests.
+import { scrubSecrets } from '../lib/secrets';
 import { formatPath, kindOf, nameOf, namespaceOf } from './manifest';
 import type { Finding, Rule, Violation } from './rule';
 import { RULES } from './rules';
@@ -52,7 +53,8 @@ function locate(tree: DistTree, rule: Rule, f: Finding): Violation {
   return {
     rule: rule.id,
     name: rule.name,
-    message: f.message,
+    // Scrubbed here for every rule: a violation about a secret-looking value names the kind, never the value.
+    message: scrubSecrets(f.message),
     location: {
       folder,
       ...(isClusterFolder(folder) ? { cluster: folder } : {}),
@@ -61,8 +63,8 @@ function locate(tree: DistTree, rule: Rule, f: Finding): Violation {
       col: pos.col,
       ...(f.object ? { kind: kindOf(f.object) } : {}),
       ...(f.object && namespaceOf(f.object) !== undefined ? { namespace: namespaceOf(f.object) } : {}),
-      ...(f.object ? { name: nameOf(f.object) } : {}),
-      path: `${formatPath(segments)}${inner}`,
+      ...(f.object ? { name: scrubSecrets(nameOf(f.object)) } : {}),
+      path: scrubSecrets(`${formatPath(segments)}${inner}`),
     },
   };
 }

@@ -1,9 +1,10 @@
 // What secret material looks like in a manifest. Used by the no-secret-material rule and by
-// `meridian diff`, which must never print such a value even if one slipped into dist/.
-import { SECRET_NAME, SECRET_VALUE } from '../lib/secrets';
+// `meridian diff`, which must never print such a value even if one slipped into dist/. The detector
+// itself is src/lib/secrets.ts, shared with the topology checks.
+import { isSecretName, secretKind } from '../lib/secrets';
 import type { Segment } from './tree';
 
-export { SECRET_NAME, SECRET_VALUE };
+export { isSecretName, secretKind };
 
 /**
  * Fields of upstream objects that carry a secret inline when set to a string; meridian must use
@@ -28,7 +29,7 @@ export const INLINE_SECRET_FIELDS: ReadonlySet<string> = new Set([
  */
 export function isSecretValue(kind: string, path: readonly Segment[], value: unknown): boolean {
   if (kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData')) return true;
-  if (typeof value === 'string' && SECRET_VALUE.test(value)) return true;
+  if (typeof value === 'string' && secretKind(value) !== undefined) return true;
   const last = [...path].reverse().find((s): s is string => typeof s === 'string');
   return typeof value === 'string' && value !== '' && last !== undefined && INLINE_SECRET_FIELDS.has(last);
 }

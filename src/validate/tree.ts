@@ -49,6 +49,8 @@ export interface DistTree {
   /** Folder -> its kustomization.yaml. */
   readonly kustomizations: ReadonlyMap<string, Kustomization>;
   readonly parseProblems: readonly ParseProblem[];
+  /** The text of a file of the tree (any file, YAML or not), for rules that read what is not an object (the reports). */
+  text(file: string): string | undefined;
   /** 1-based line and column of the deepest existing node on `segments` in an object's document. */
   position(object: Pick<DistObject, 'file' | 'index'>, segments: readonly Segment[]): { line: number; col: number };
 }
@@ -126,7 +128,7 @@ export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist')
     });
   }
 
-  return { root, files: names, objects, kustomizations, parseProblems: problems, position: positionsOf(files, parsed) };
+  return { root, files: names, objects, kustomizations, parseProblems: problems, position: positionsOf(files, parsed), text: (f) => files.get(f) };
 }
 
 /** Anchor syntax (`&name` where a node may start). Alias-free files are the fast parser's. */
@@ -190,7 +192,7 @@ export function treeFromObjects(
     const folder = file.includes('/') ? file.slice(0, file.indexOf('/')) : '';
     kustomizations.set(path.posix.dirname(file), { folder, file, resources: resourcesOf(parse(files.get(file)!)) });
   }
-  return { root, files: names, objects, kustomizations, parseProblems: [], position: positionsOf(files) };
+  return { root, files: names, objects, kustomizations, parseProblems: [], position: positionsOf(files), text: (f) => files.get(f) };
 }
 
 interface ParsedFile {

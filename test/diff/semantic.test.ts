@@ -1,6 +1,8 @@
 // The semantic diff on known edits of the complete bundle: exactly the expected entries.
 import { describe, expect, it } from 'vitest';
 import { DiffInputError, diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
+import { formatDiffText } from '../../src/cli/diff-output';
+import { style } from '../../src/cli/style';
 import { treeFromFiles, validateTree } from '../../src/validate';
 import { CLUSTERS, container, find, fullBundle, remove, render, type Bundle } from '../validate/full-bundle';
 
@@ -112,6 +114,33 @@ describe('diffTrees', () => {
       'Deployment spec.template.spec.containers[name=shop].env[name=DB_PASSWORD] undefined "(secret value hidden)"',
       'Deployment metadata.annotations.note undefined "(secret value hidden)"',
     ]);
+  });
+
+  it('masks every kind of material the shared detector knows, and variables named like DB_PASS', () => {
+    // GIVEN values that only the shared detector (src/lib/secrets.ts) recognises as secrets
+    const after = fullBundle();
+    const notes = find(after, 'cluster1', 'Deployment', 'shop').metadata.annotations;
+    notes.repo = 'https://deploy:Hunter2Hunter2@git.example.com/bundles.git';
+    notes.hook = 'https://hooks.slack.com/services/T01234567/B01234567/AbCdEfGhIjKlMnOpQrStUvWx';
+    notes.key = 'ASIAABCDEFGHIJKLMNOP';
+    notes.kube = Buffer.from('-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIKeyBytes\n-----END EC PRIVATE KEY-----\n').toString('base64');
+    container(find(after, 'cluster2', 'Deployment', 'shop')).env.push({ name: 'DB_PASS', value: 'plain-words-only' });
+    // WHEN diffed
+    const d = diff(fullBundle(), after);
+    // THEN none of them is shown, in any form
+    const text = JSON.stringify(d) + diffMarkdown(d);
+    for (const leaked of ['Hunter2Hunter2', 'AbCdEfGhIjKlMnOpQrStUvWx', 'ASIAABCDEFGHIJKLMNOP', notes.kube.slice(20, 40), 'plain-words-only']) expect(text).not.toContain(leaked);
+    expect(text.match(/\(secret value hidden\)/g)).toHaveLength(5 * 2);
+  });
+
+  it('never shows a secret used as a key in the PR comment or the terminal form', () => {
+    const after = fullBundle();
+    find(after, 'cluster1', 'ConfigMap', 'vault-config').data['ghp_A1bC2dE3fH4iJ5kL6mN7oP8qR9sT0uVwXyZ'] = 'x';
+    const d = diff(fullBundle(), after);
+    for (const shown of [diffMarkdown(d), formatDiffText(d, style(false))]) {
+      expect(shown).toContain('[a GitHub token hidden]');
+      expect(shown).not.toContain('A1bC2dE3fH4iJ5kL6');
+    }
   });
 
   it('renders a PR comment: summary table, then one collapsible section per cluster', () => {

@@ -245,6 +245,35 @@ const CASES: Case[] = [
     message: /environment variable DB_PASSWORD has a literal value/,
   },
   {
+    rules: ['MER030'],
+    title: 'a password inside the repository URL of an ApplicationSet',
+    mutate: (b) => {
+      const set = find(b, 'argocd', 'ApplicationSet', 'meridian-demo');
+      const url = 'https://deploy:hunter2hunter2@git.example.com/bundles.git';
+      set.spec.generators[0].git.repoURL = url;
+      set.spec.template.spec.source.repoURL = url;
+    },
+    message: /^holds a password in a URL; reference a Secret instead$/,
+  },
+  {
+    rules: ['MER030'],
+    title: 'a GitHub token in a value of Vault\'s configuration',
+    mutate: (b) => {
+      const { config, save } = vaultConfig(b, 'cluster2');
+      config.ui_banner = 'ghp_A1bC2dE3fH4iJ5kL6mN7oP8qR9sT0uVwXyZ';
+      save();
+    },
+    message: /^holds a GitHub token; reference a Secret instead$/,
+  },
+  {
+    rules: ['MER031'],
+    title: 'a credential in the environment report beside the folders',
+    mutate: () => undefined,
+    edit: (files) => files.set('demo.report.md', '# demo\n\n| repository | https://deploy:hunter2hunter2@git.example.com/bundles.git |\n'),
+    message: /^holds a password in a URL; a committed file must not carry it$/,
+    at: { file: 'dist/demo.report.md' },
+  },
+  {
     rules: ['MER040'],
     title: 'a container allowing privilege escalation',
     mutate: (b) => (container(find(b, 'cluster2', 'StatefulSet', 'vault')).securityContext.allowPrivilegeEscalation = true),

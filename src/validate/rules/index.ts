@@ -4,6 +4,7 @@ import { certificateIssuerExists, certificateRotationReloads, certificateSecrets
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
 import { applicationSetCoversClusters, gslbTargetsServingClusters } from './delivery';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
+import { noSecretInFiles } from './secrets';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   certificateIssuerExists,
   certificateRotationReloads,
   noSecretMaterial,
+  noSecretInFiles,
   podSecurityRestricted,
   statefulNamespaceNetworkPolicy,
   tlsOnEveryListener,

@@ -2,14 +2,14 @@
 // NetworkPolicies that isolate the stateful namespaces while admitting the store's own ports.
 import { containersOf, inFolder, isEmptySelector, jsonDocumentsOf, kindOf, labelsOf, nameOf, namespaceOf, podTemplateOf, podTemplates, selects, walkStrings } from '../manifest';
 import type { Finding, Rule } from '../rule';
-import { INLINE_SECRET_FIELDS, SECRET_NAME, SECRET_VALUE } from '../secrets';
+import { INLINE_SECRET_FIELDS, isSecretName, secretKind } from '../secrets';
 import { findStores } from '../stores';
 import { isClusterFolder, isRecord, type DistObject, type Segment } from '../tree';
 
 export const noSecretMaterial: Rule = {
   id: 'MER030',
   name: 'no-secret-material',
-  description: 'no Secret objects and no secret values anywhere: private keys, tokens and cloud keys, inline-secret fields, literal values of secret-named environment variables or ConfigMap keys',
+  description: 'no Secret objects and no secret values in any object: private keys (PEM or base64), AWS keys, Vault/GitHub/GitLab/Slack tokens, JWTs, credentials in URLs, inline-secret fields, literal values of secret-named environment variables or ConfigMap keys',
   fix: 'provision the Secret out-of-band (subctl, ExternalSecret, SealedSecret, kubectl) and reference it by name (secretKeyRef, *SecretRef, brokerK8sSecret, ceIPSecPSKSecret)',
   check(tree) {
     const out: Finding[] = [];
@@ -21,7 +21,7 @@ export const noSecretMaterial: Rule = {
       out.push(...secretsIn(o, o.manifest, [], undefined));
       if (kindOf(o) === 'ConfigMap') {
         for (const key of Object.keys(isRecord(o.manifest.data) ? o.manifest.data : {})) {
-          if (SECRET_NAME.test(key)) out.push({ object: o, path: ['data', key], message: `ConfigMap key ${key} names a secret; ConfigMaps are committed to git: use a Secret provisioned out-of-band` });
+          if (isSecretName(key)) out.push({ object: o, path: ['data', key], message: `ConfigMap key ${key} names a secret; ConfigMaps are committed to git: use a Secret provisioned out-of-band` });
         }
         for (const { key, doc } of jsonDocumentsOf(o)) out.push(...secretsIn(o, doc, ['data', key], []));
       }
@@ -29,7 +29,7 @@ export const noSecretMaterial: Rule = {
         for (const c of containersOf(pod)) {
           const env = Array.isArray(c.container.env) ? c.container.env : [];
           env.forEach((e: unknown, i: number) => {
-            if (!isRecord(e) || typeof e.value !== 'string' || e.value === '' || !SECRET_NAME.test(String(e.name))) return;
+            if (!isRecord(e) || typeof e.value !== 'string' || e.value === '' || !isSecretName(String(e.name))) return;
             if (/^(\/|\$\()/.test(e.value)) return; // a file path or a reference to another variable, not a value
             out.push({ object: o, path: [...c.at, 'env', i, 'value'], message: `environment variable ${String(e.name)} has a literal value; take it from a Secret (valueFrom.secretKeyRef)` });
           });
@@ -44,8 +44,9 @@ function secretsIn(object: DistObject, value: unknown, base: Segment[], inner: S
   const out: Finding[] = [];
   walkStrings(value, [], (s, at) => {
     const where = (): Pick<Finding, 'path' | 'inner'> => (inner === undefined ? { path: [...base, ...at] } : { path: base, inner: [...at] });
-    if (SECRET_VALUE.test(s)) {
-      out.push({ object, ...where(), message: 'holds secret material (a private key, token or cloud key); reference a Secret instead' });
+    const kind = secretKind(s);
+    if (kind !== undefined) {
+      out.push({ object, ...where(), message: `holds ${kind}; reference a Secret instead` });
       return;
     }
     if (s === '') return;
