@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parse, parseAllDocuments, type Document } from 'yaml';
-import { ARGOCD_FOLDER } from '../synth/synthesize';
-import { readYaml } from '../synth/yaml';
+import { ARGOCD_FOLDER } from '../lib/layout';
+import { readYaml } from '../lib/yaml';
 
 /** A step into a manifest: a map key or a list index. */
 export type Segment = string | number;
