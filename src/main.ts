@@ -1,8 +1,10 @@
 // The only module that reads environments/ and writes dist/ for synthesis (DESIGN §5).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { OutputValidationError, synthesize, type Bundle, type SynthesizeOptions } from './synth/synthesize';
-import { writeTreeAtomically } from './synth/write';
+import { keptEntries, ownedEntriesOf } from './synth/owned';
+import { checkOutputPath, inspectOutput, OutputRefusedError, realPathOf, recoverHeld, withOutputLock, writeTreeAtomically } from './synth/write';
 import { buildTopology, parseEnvironment, TopologyError, type Topology } from './topology';
 import { treeFromObjects, validateTree, violationLine } from './validate';
 import { readValidationRecord, writeValidationRecord } from './validate/cache';
@@ -52,11 +54,6 @@ export interface SynthResult {
   readonly outDir: string;
 }
 
-/** Top-level entries of the output a bundle owns: its folders and the files beside them (environment reports). */
-function ownedEntries(bundle: Bundle): string[] {
-  return [...new Set([...bundle.folders, ...[...bundle.files.keys()].filter((f) => !f.includes('/'))])].sort();
-}
-
 /**
  * synthesize(), skipping the schema check of objects that passed it in an earlier run when `useRecord`
  * is set, and recording those that pass now (src/validate/cache.ts).
@@ -68,20 +65,92 @@ export function synthesizeRecorded(topology: Topology, options: SynthesizeOption
   return bundle;
 }
 
-/** load -> check -> synthesize -> validate -> write atomically. Throws TopologyError or OutputValidationError; then nothing is written. */
+/**
+ * load -> check -> synthesize -> validate -> write atomically. Throws TopologyError or
+ * OutputValidationError (then nothing is written), OutputRefusedError when the output folder may not be
+ * written (checked before anything is), WriteError on a file-system error (the old tree stays).
+ */
 export function synthToDisk(options: SynthOptions = {}): SynthResult {
   const envDir = options.envDir ?? DEFAULT_ENV_DIR;
   const outDir = options.outDir ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
+  checkOutputPath(outDir, envDir);
   const topology = loadTopology(envDir);
   const only = options.environment;
   if (only !== undefined && !topology.environments.some((e) => e.name === only)) {
     const known = topology.environments.map((e) => e.name).join(', ');
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: `no environment named "${only}"; known: ${known}` }]);
   }
-  const bundle = synthesizeRecorded(topology, only === undefined ? {} : { environments: [only] }, options.cache ?? true);
-  // The cross-cluster rules of `meridian validate`; synthesize() has already checked every schema (MER001).
-  const violations = validateTree(treeFromObjects(bundle.files, bundle.objects, outDir), { skip: ['MER001'] });
-  if (violations.length > 0) throw new OutputValidationError(violations.map(violationLine));
-  writeTreeAtomically(outDir, bundle.files, only === undefined ? {} : { owned: ownedEntries(bundle) });
-  return { topology, bundle, outDir };
+  return withOutputLock(outDir, () => {
+    recoverHeld(outDir);
+    const { recorded } = inspectOutput(outDir);
+    checkArgoCdPath(topology, outDir, envDir);
+    const bundle = synthesizeRecorded(topology, only === undefined ? {} : { environments: [only] }, options.cache ?? true);
+    // The cross-cluster rules of `meridian validate`; synthesize() has already checked every schema (MER001).
+    const violations = validateTree(treeFromObjects(bundle.files, bundle.objects, outDir), { skip: ['MER001'] });
+    if (violations.length > 0) throw new OutputValidationError(violations.map(violationLine));
+    const clusterEnvironment = new Map(topology.environments.flatMap((e) => e.clusters.map((c) => [c.name, e.name] as const)));
+    const written = ownedEntriesOf(bundle.files.keys(), clusterEnvironment);
+    const kept = only === undefined ? [] : keptEntries(recorded, new Set([only]), new Set(topology.environments.map((e) => e.name)), new Set(bundle.files.keys()));
+    writeTreeAtomically(outDir, bundle.files, { keep: kept.map((e) => e.path), owned: [...written, ...kept] });
+    return { topology, bundle, outDir };
+  });
+}
+
+/**
+ * The root of the repository `dir` lies in: the nearest folder above it holding `.git` (a folder, or the
+ * file of a worktree), the way `git rev-parse --show-toplevel` finds it, without running git. Outside a
+ * repository (an exported checkout), the folder holding the environments folder.
+ */
+export function repositoryRoot(dir: string, envDir: string): string {
+  for (let d = realPathOf(dir); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    if (d === path.dirname(d)) return path.dirname(realPathOf(envDir));
+  }
+}
+
+/**
+ * `--out` and every environment's `argocd.path` (relative to the repository root) must name the same
+ * folder: the ApplicationSets in argocd/ watch argocd.path, and a bundle written anywhere else would
+ * never be deployed. An output outside the repository (a scratch folder) cannot be committed, and is
+ * not checked.
+ */
+function checkArgoCdPath(topology: Topology, outDir: string, envDir: string): void {
+  const root = repositoryRoot(outDir, envDir);
+  const rel = path.relative(root, realPathOf(outDir)).split(path.sep).join('/');
+  if (rel === '' || rel.startsWith('../') || rel === '..' || path.isAbsolute(rel)) return;
+  const normalize = (p: string): string => path.posix.normalize(p).replace(/^\.\/|\/+$/g, '');
+  const wrong = topology.environments.filter((e) => normalize(e.argocd.path) !== rel);
+  if (wrong.length === 0) return;
+  throw new OutputRefusedError(
+    wrong
+      .map((e) => {
+        const at = locate(e.source, ['argocd', 'path']);
+        return `${e.source}:${at.line}:${at.col}: argocd.path: is "${e.argocd.path}", but --out ${outDir} writes to ${rel} (relative to the repository root ${shown(root)}); the ApplicationSet would never deploy it: set argocd.path to "${rel}", or synth with --out ${path.join(shown(root), e.argocd.path)}`;
+      })
+      .join('\n'),
+  );
+}
+
+/** Line and column of the deepest existing node on `segments` in an environment file (1:1 when unreadable). */
+function locate(file: string, segments: readonly string[]): { line: number; col: number } {
+  try {
+    const lines = new LineCounter();
+    const doc = parseDocument(fs.readFileSync(file, 'utf8'), { lineCounter: lines });
+    let offset = 0;
+    let node: unknown = doc.contents;
+    for (const segment of segments) {
+      if (!isMap(node)) break;
+      const pair = node.items.find((it) => isScalar(it.key) && it.key.value === segment);
+      if (!pair) break;
+      offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? offset;
+      node = pair.value;
+    }
+    return lines.linePos(offset);
+  } catch {
+    return { line: 1, col: 1 };
+  }
+}
+
+function shown(p: string): string {
+  return path.relative(process.cwd(), p) || '.';
 }
