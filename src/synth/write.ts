@@ -61,6 +61,7 @@ const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on device; free some space and run again',
   EDQUOT: 'disk quota exceeded; free some space and run again',
   ENOTDIR: 'a file stands where a folder is needed',
+  EEXIST: 'a file stands where a folder is needed',
   EISDIR: 'a folder stands where a file is needed',
   EMFILE: 'too many open files; raise the limit (ulimit -n) and run again',
   EBUSY: 'busy (a mount point, or in use by another program)',
@@ -167,7 +168,7 @@ export function inspectOutput(outDir: string): OutputState {
   }
   if (foreign.length > 0) {
     throw new OutputRefusedError(
-      `${shown(out)}: holds ${foreign.length === 1 ? 'a file' : 'files'} meridian did not write: ${list(foreign.map((f) => shown(path.join(out, f))))}; ` +
+      `${shown(out)}: holds ${foreign.length === 1 ? 'a file' : 'files'} meridian did not write: ${list(foreign.map((f) => `${shown(path.join(out, f))}${f.endsWith('/') ? '/' : ''}`))}; ` +
         `meridian deletes only what it wrote, and Argo CD would apply whatever sits in a cluster folder: move ${foreign.length === 1 ? 'it' : 'them'} out of ${shown(out)} ` +
         '(extra manifests will get an extension point of their own, issue #19), then run synth again',
     );
