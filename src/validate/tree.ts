@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parse, parseAllDocuments, type Document } from 'yaml';
-import { ARGOCD_FOLDER } from '../lib/layout';
+import { ARGOCD_FOLDER, OWNED_FILE } from '../lib/layout';
 import { readYaml } from '../lib/yaml';
 
 /** A step into a manifest: a map key or a list index. */
@@ -49,6 +49,8 @@ export interface DistTree {
   /** Folder -> its kustomization.yaml. */
   readonly kustomizations: ReadonlyMap<string, Kustomization>;
   readonly parseProblems: readonly ParseProblem[];
+  /** Text of the record of owned files at the root (`meridian-owned.txt`), when the tree has one. */
+  readonly ownedRecord?: string;
   /** 1-based line and column of the deepest existing node on `segments` in an object's document. */
   position(object: Pick<DistObject, 'file' | 'index'>, segments: readonly Segment[]): { line: number; col: number };
 }
@@ -126,7 +128,8 @@ export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist')
     });
   }
 
-  return { root, files: names, objects, kustomizations, parseProblems: problems, position: positionsOf(files, parsed) };
+  const ownedRecord = files.get(OWNED_FILE);
+  return { root, files: names, objects, kustomizations, parseProblems: problems, ...(ownedRecord !== undefined ? { ownedRecord } : {}), position: positionsOf(files, parsed) };
 }
 
 /** Anchor syntax (`&name` where a node may start). Alias-free files are the fast parser's. */

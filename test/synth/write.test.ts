@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { synthToDisk } from '../../src/main';
 import { OWNED_FILE } from '../../src/synth/owned';
 import { OutputRefusedError, recoverOutput, WriteError } from '../../src/synth/write';
+import { treeFromDirectory, validateTree } from '../../src/validate';
 import { FIXTURE_ENVIRONMENTS, readTree, tempDir } from '../helpers';
 import { scratch } from './scratch';
 
@@ -328,5 +329,30 @@ describe('file-system errors are `path: what is wrong`, and the previous tree st
     } finally {
       fs.chmodSync(r.root, 0o755);
     }
+  });
+});
+
+describe('MER081 owned-files-recorded', () => {
+  const check = (dir: string): string[] => validateTree(treeFromDirectory(dir, 'dist'), { rules: ['MER081'] }).map((v) => `${v.location.file}: ${v.message}`);
+
+  it('passes on a tree synth wrote, and names what it does not list and what it lists but is gone', () => {
+    const r = scratch();
+    synthToDisk({ envDir: r.envs, outDir: r.out });
+    expect(check(r.out)).toEqual([]);
+    // MER080 accepts the record: it is no manifest and sits beside the folders
+    expect(validateTree(treeFromDirectory(r.out, 'dist'), { rules: ['MER080'] })).toEqual([]);
+    fs.writeFileSync(path.join(r.out, 'NOTES.md'), 'notes\n');
+    fs.rmSync(path.join(r.out, 'west', 'services.yaml'));
+    expect(check(r.out)).toEqual([
+      'dist/NOTES.md: NOTES.md is not in meridian-owned.txt, so meridian did not write it and `meridian synth` refuses to run until it is moved out of dist/',
+      'dist/meridian-owned.txt: lists west/services.yaml, which is missing: it was removed by hand; run `meridian synth` to restore it',
+    ]);
+  });
+
+  it('names a record meridian did not write', () => {
+    const r = scratch();
+    synthToDisk({ envDir: r.envs, outDir: r.out });
+    fs.appendFileSync(path.join(r.out, OWNED_FILE), 'not a line\n');
+    expect(check(r.out)).toEqual([expect.stringMatching(/^dist\/meridian-owned\.txt: line \d+ is not "<path> <environment>"/)]);
   });
 });

@@ -5,6 +5,7 @@ import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExport
 import { applicationSetCoversClusters, gslbTargetsServingClusters } from './delivery';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
+import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
 
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   quorumSurvivesClusterLoss,
   storeDisruptionBudget,
   kustomizationListsEveryManifest,
+  ownedFilesRecorded,
   applicationSetCoversClusters,
   gslbTargetsServingClusters,
 ];
