@@ -9,7 +9,7 @@
 // Atomicity: the new tree is built in a sibling `.<out>.meridian-new`, then swapped in with two renames
 // (`<out>` -> `.<out>.meridian-old`, `.<out>.meridian-new` -> `<out>`). A marker file
 // `.<out>.meridian-commit`, created once the new tree is complete and removed once it is in place, tells
-// a later run which way to finish a swap that was interrupted (SIGKILL, power loss): forward when the
+// a later run which way to finish a swap that was interrupted (SIGKILL): forward when the
 // marker exists, back otherwise. Every meridian command that reads or writes the folder runs that
 // recovery first (recoverOutput), so what meridian sees is always the old tree or the new one.
 // A lock file `.<out>.meridian-lock` (holding the writer's pid) keeps two synths from building at once.
