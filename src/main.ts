@@ -97,35 +97,43 @@ export function synthToDisk(options: SynthOptions = {}): SynthResult {
 }
 
 /**
- * The root of the repository `dir` lies in: the nearest folder above it holding `.git` (a folder, or the
- * file of a worktree), the way `git rev-parse --show-toplevel` finds it, without running git. Outside a
- * repository (an exported checkout), the folder holding the environments folder.
+ * The root of the repository `dir` lies in: the nearest folder at or above it holding `.git` (a folder,
+ * or the file of a worktree), the way `git rev-parse --show-toplevel` finds it, without running git.
  */
-export function repositoryRoot(dir: string, envDir: string): string {
+export function repositoryRoot(dir: string): string | undefined {
   for (let d = realPathOf(dir); ; d = path.dirname(d)) {
     if (fs.existsSync(path.join(d, '.git'))) return d;
-    if (d === path.dirname(d)) return path.dirname(realPathOf(envDir));
+    if (d === path.dirname(d)) return undefined;
   }
 }
 
 /**
  * `--out` and every environment's `argocd.path` (relative to the repository root) must name the same
  * folder: the ApplicationSets in argocd/ watch argocd.path, and a bundle written anywhere else would
- * never be deployed. An output outside the repository (a scratch folder) cannot be committed, and is
- * not checked.
+ * never be deployed. Inside a repository, --out relative to its root must equal argocd.path. Outside
+ * any repository while the environments are in one, the output is a scratch folder that cannot be
+ * committed there, and is not checked. In a checkout without git the root is unknown: --out must end
+ * with argocd.path.
  */
 function checkArgoCdPath(topology: Topology, outDir: string, envDir: string): void {
-  const root = repositoryRoot(outDir, envDir);
-  const rel = path.relative(root, realPathOf(outDir)).split(path.sep).join('/');
-  if (rel === '' || rel.startsWith('../') || rel === '..' || path.isAbsolute(rel)) return;
+  const out = realPathOf(outDir);
+  const root = repositoryRoot(out);
+  if (root === undefined && repositoryRoot(envDir) !== undefined) return;
+  const rel = root === undefined ? undefined : path.relative(root, out).split(path.sep).join('/');
   const normalize = (p: string): string => path.posix.normalize(p).replace(/^\.\/|\/+$/g, '');
-  const wrong = topology.environments.filter((e) => normalize(e.argocd.path) !== rel);
+  const agrees = (p: string): boolean => (rel !== undefined ? rel === p : `${out.split(path.sep).join('/')}`.endsWith(`/${p}`));
+  const wrong = topology.environments.filter((e) => !agrees(normalize(e.argocd.path)));
   if (wrong.length === 0) return;
   throw new OutputRefusedError(
     wrong
       .map((e) => {
         const at = locate(e.source, ['argocd', 'path']);
-        return `${e.source}:${at.line}:${at.col}: argocd.path: is "${e.argocd.path}", but --out ${outDir} writes to ${rel} (relative to the repository root ${shown(root)}); the ApplicationSet would never deploy it: set argocd.path to "${rel}", or synth with --out ${path.join(shown(root), e.argocd.path)}`;
+        const where =
+          rel !== undefined
+            ? `--out ${outDir} writes to ${rel || '.'} (relative to the repository root ${shown(root!)})`
+            : `--out ${outDir} does not end with it (no git repository here, so --out must end with argocd.path)`;
+        const fix = rel !== undefined ? `set argocd.path to "${rel}", or synth with --out ${path.join(shown(root!), e.argocd.path)}` : `set argocd.path to the folder's path in the repository, or synth into a folder ending with ${e.argocd.path}`;
+        return `${e.source}:${at.line}:${at.col}: argocd.path: is "${e.argocd.path}", but ${where}; the ApplicationSet would never deploy it: ${fix}`;
       })
       .join('\n'),
   );
