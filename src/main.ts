@@ -90,7 +90,9 @@ export function synthToDisk(options: SynthOptions = {}): SynthResult {
     if (violations.length > 0) throw new OutputValidationError(violations.map(violationLine));
     const clusterEnvironment = new Map(topology.environments.flatMap((e) => e.clusters.map((c) => [c.name, e.name] as const)));
     const written = ownedEntriesOf(bundle.files.keys(), clusterEnvironment);
-    const kept = only === undefined ? [] : keptEntries(recorded, new Set([only]), new Set(topology.environments.map((e) => e.name)), new Set(bundle.files.keys()));
+    const kept = (only === undefined ? [] : keptEntries(recorded, new Set([only]), new Set(topology.environments.map((e) => e.name)), new Set(bundle.files.keys())))
+      // a recorded file removed by hand is not carried over (and no longer recorded)
+      .filter((e) => fs.existsSync(path.join(outDir, e.path)));
     writeTreeAtomically(outDir, bundle.files, { keep: kept.map((e) => e.path), owned: [...written, ...kept] });
     return { topology, bundle, outDir };
   });

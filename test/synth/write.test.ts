@@ -115,6 +115,26 @@ describe('synth replaces and removes only the files it owns', () => {
     expect(lines).toContain('minimal.report.md minimal');
   });
 
+  it('adds no folder, so the git directories generator makes no new Application of the record', () => {
+    // The generator lists directories only and skips those starting with "." (argo-cd
+    // reposerver/repository/repository.go, GetGitDirectories).
+    const r = scratch();
+    synthToDisk({ envDir: r.envs, outDir: r.out });
+    const folders = fs.readdirSync(r.out, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    expect(folders).toEqual(['argocd', 'east', 'north', 'west']);
+    expect(fs.statSync(path.join(r.out, OWNED_FILE)).isFile()).toBe(true);
+  });
+
+  it('with --env does not carry over a recorded file that was removed by hand', () => {
+    const r = scratch();
+    fs.copyFileSync(`${FIXTURE_ENVIRONMENTS}/active-passive.yaml`, path.join(r.envs, 'active-passive.yaml'));
+    synthToDisk({ envDir: r.envs, outDir: r.out });
+    fs.rmSync(path.join(r.out, 'primary', 'services.yaml'));
+    synthToDisk({ envDir: r.envs, outDir: r.out, environment: 'minimal' });
+    expect(fs.readFileSync(path.join(r.out, OWNED_FILE), 'utf8')).not.toContain('primary/services.yaml');
+    expect(fs.existsSync(path.join(r.out, 'primary', 'kustomization.yaml'))).toBe(true);
+  });
+
   it('refuses a foreign file under dist/, names it, and keeps it', () => {
     const r = scratch();
     synthToDisk({ envDir: r.envs, outDir: r.out });
