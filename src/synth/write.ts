@@ -65,6 +65,7 @@ const REASONS: Record<string, string> = {
   EISDIR: 'a folder stands where a file is needed',
   EMFILE: 'too many open files; raise the limit (ulimit -n) and run again',
   EBUSY: 'busy (a mount point, or in use by another program)',
+  ENOENT: 'no such file or folder (removed while meridian was writing?)',
 };
 
 /** A file-system error as `path: what is wrong`, naming the output that was left as it was. */
@@ -73,7 +74,7 @@ function writeError(e: unknown, outDir: string): Error {
   const err = e as NodeJS.ErrnoException;
   if (typeof err?.code !== 'string') return e as Error;
   const where = typeof err.path === 'string' ? shown(err.path) : shown(outDir);
-  return new WriteError(`${where}: ${REASONS[err.code] ?? `cannot write (${err.code})`}; ${shown(outDir)} was left as it was`);
+  return new WriteError(`${where}: ${REASONS[err.code] ?? `failed (${err.code})`}; ${shown(outDir)} was left as it was`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -135,6 +136,14 @@ export interface OutputState {
  * when every file in it is one meridian writes: see legacyEntries).
  */
 export function inspectOutput(outDir: string): OutputState {
+  try {
+    return inspect(outDir);
+  } catch (e) {
+    throw writeError(e, outDir);
+  }
+}
+
+function inspect(outDir: string): OutputState {
   const out = path.resolve(outDir);
   if (!fs.existsSync(out)) return { recorded: [] };
   const { files, others } = walk(out, outDir);
