@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { synthToDisk } from '../main';
 import { OutputValidationError } from '../synth/synthesize';
+import { OutputRefusedError, recoverOutput, WriteError } from '../synth/write';
 import { TopologyError } from '../topology';
 import { formatSynthSummary } from './summary';
 import { formatRules, formatValidation, validationJson } from './validate-output';
@@ -49,10 +50,18 @@ const COMMANDS: Record<string, Command> = {
     usage: `Usage: meridian synth [--env <name>] [--environments <dir>] [--out <dir>] [--quiet] [--no-cache]
 
 Reads every environment file, checks it, synthesizes one folder per cluster plus argocd/, validates
-every object against its schema, and only then replaces the output folder. On any error nothing is
-written and the exit code is 1. An object byte-for-byte equal to one that passed its schema in an
-earlier run is not checked again (the record lives in the cache folder: $XDG_CACHE_HOME/meridian,
-else node_modules/.cache/meridian, else ~/.cache/meridian).
+every object against its schema, and only then replaces the output folder, atomically: it holds the
+old tree or the new one, never a mix. On any error nothing is written and the exit code is 1. An
+object byte-for-byte equal to one that passed its schema in an earlier run is not checked again (the
+record lives in the cache folder: $XDG_CACHE_HOME/meridian, else node_modules/.cache/meridian, else
+~/.cache/meridian).
+
+meridian replaces and removes only the files it wrote, listed in <out>/meridian-owned.txt. It refuses
+(exit 2, before writing anything) an --out that is a file or a symbolic link, holds .git, is, holds or
+lies inside the environments folder, is not empty and was not written by meridian, or holds files
+meridian did not write; and an --out that is not the argocd.path of every environment (relative to the
+repository root), since the ApplicationSets would never deploy it. There is no --force: move foreign
+files out yourself, or declare them as extraManifests.
 
 ${COMMON}
   -q, --quiet             print nothing on success
@@ -197,6 +206,14 @@ export function reportError(e: unknown, io: Io): number {
     io.err(`${e.message}\n${s.red('problem in the config')}; nothing was written\n`);
     return EXIT.ERROR;
   }
+  if (e instanceof OutputRefusedError) {
+    io.err(`${e.message}\n${s.red('the output folder was refused')}; nothing was written\n`);
+    return EXIT.USAGE;
+  }
+  if (e instanceof WriteError) {
+    io.err(`${e.message}\n`);
+    return EXIT.ERROR;
+  }
   if (e instanceof UsageError || e instanceof InitConflict) {
     io.err(`meridian: ${e.message}\n`);
     return EXIT.USAGE;
@@ -261,6 +278,8 @@ function validate(args: string[], io: Io): number {
   const dir = flags._[0] ?? str(flags.out) ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
   let tree;
   try {
+    // A synth killed halfway left the old tree set aside: put back the old tree or the new one first.
+    recoverOutput(dir);
     tree = treeFromDirectory(dir, dir.replace(/\/+$/, ''));
   } catch (e) {
     io.err(`meridian: ${(e as Error).message}\n`);

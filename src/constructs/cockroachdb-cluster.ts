@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as mcs from '../../imports/multicluster.x-k8s.io';
 import { selectorLabels } from '../lib/labels';
-import { COCKROACHDB, NODE_CERT_FILES, ROOT_CLIENT_CERT_FILES } from '../topology/cockroachdb';
+import { COCKROACHDB, NODE_CERT_FILES, ROOT_CLIENT_CERT_FILES } from '../lib/cockroachdb';
 
 const k8s = kplus.k8s;
 

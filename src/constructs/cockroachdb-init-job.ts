@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { selectorLabels } from '../lib/labels';
-import { COCKROACHDB, ROOT_CLIENT_CERT_FILES } from '../topology/cockroachdb';
+import { COCKROACHDB, ROOT_CLIENT_CERT_FILES } from '../lib/cockroachdb';
 import { certsVolume, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
 
 export interface CockroachDbInitJobProps {

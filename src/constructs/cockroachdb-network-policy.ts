@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { selectorLabels } from '../lib/labels';
-import { COCKROACHDB } from '../topology/cockroachdb';
+import { COCKROACHDB } from '../lib/cockroachdb';
 
 const k8s = kplus.k8s;
 

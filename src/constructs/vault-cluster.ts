@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import * as mcs from '../../imports/multicluster.x-k8s.io';
 import { selectorLabels } from '../lib/labels';
 import { RELOAD_ON_CONFIGMAPS_ANNOTATION, RELOAD_ON_SECRETS_ANNOTATION } from '../lib/names';
-import { VAULT_PATHS, VAULT_PORTS, type SecretEnv, type SecretFile, type VaultPodAddressing } from '../topology/vault';
+import { VAULT_PATHS, VAULT_PORTS, type SecretEnv, type SecretFile, type VaultPodAddressing } from '../lib/vault';
 
 const k8s = kplus.k8s;
 

@@ -3,6 +3,7 @@
 // read from git nor parsed.
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology, synthesizeRecorded } from '../main';
 import { reportFile } from '../report';
+import { OWNED_FILE } from '../lib/layout';
 import { TopologyError } from '../topology';
 import { gitBlobId, listFolderAtRef, readBlobs, type FolderListing } from './git';
 import { DiffInputError, diffChangedFiles, WORKING_TREE, type BundleDiff } from './semantic';
@@ -44,6 +45,8 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
   const before = new BlobReader(listFolderAtRef(outDir, base));
   let changed = [...before.listing.blobs].filter(([file, sha]) => !head.files.has(file) || gitBlobId(head.files.get(file)!) !== sha).map(([file]) => file);
   changed.push(...[...head.files.keys()].filter((file) => !before.listing.blobs.has(file)));
+  // The record of owned files is the writer's bookkeeping, not part of the bundle.
+  changed = changed.filter((file) => file !== OWNED_FILE);
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(head.folders), [before]);
   const keep = new Set(changed);
   return diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE });
@@ -72,6 +75,8 @@ export function diffRefs(options: RefsDiffOptions): BundleDiff {
   }
   let changed = [...before.listing.blobs].filter(([file, sha]) => after.listing.blobs.get(file) !== sha).map(([file]) => file);
   changed.push(...[...after.listing.blobs.keys()].filter((file) => !before.listing.blobs.has(file)));
+  // The record of owned files is the writer's bookkeeping, not part of the bundle.
+  changed = changed.filter((file) => file !== OWNED_FILE);
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(), [before, after]);
   const keep = new Set(changed);
   return diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head });

@@ -1,6 +1,10 @@
 // Names that more than one component refers to, defined once so every reference agrees
 // (a Gateway's Service named by the GSLB, the issuer named by every Certificate, clusterset hosts).
-import type { Environment, Service } from '../topology';
+
+/** What a name is derived from: a service (or anything with its name). Structural, so lib needs nothing from the topology. */
+interface Named {
+  readonly name: string;
+}
 
 /** Lighthouse name of an exported Service, resolvable from every cluster of the cluster set. */
 export function clustersetHost(name: string, namespace: string): string {
@@ -17,17 +21,17 @@ export const INGRESS = {
 } as const;
 
 /** Cluster-specific URL host of a global service on a cluster that has an `ingressDomain` (DESIGN §3, seed 001). */
-export function clusterHostname(service: Pick<Service, 'name'>, ingressDomain: string): string {
+export function clusterHostname(service: Named, ingressDomain: string): string {
   return `${service.name}.${ingressDomain}`;
 }
 
 /** Secret (in the ingress namespace) holding the Gateway certificate of a global service. */
-export function gatewayCertificateSecret(service: Pick<Service, 'name'>): string {
+export function gatewayCertificateSecret(service: Named): string {
   return `${service.name}-gateway-tls`;
 }
 
 /** The cert-manager issuer every workload certificate comes from: Vault's PKI when the environment runs Vault, else the bootstrap CA. */
-export function certificateIssuer(env: Pick<Environment, 'vault'>): { readonly kind: 'ClusterIssuer'; readonly name: string; readonly group: 'cert-manager.io' } {
+export function certificateIssuer(env: { readonly vault?: object | undefined }): { readonly kind: 'ClusterIssuer'; readonly name: string; readonly group: 'cert-manager.io' } {
   return { kind: 'ClusterIssuer', name: env.vault ? VAULT_ISSUER : BOOTSTRAP_ISSUER, group: 'cert-manager.io' };
 }
 
@@ -40,7 +44,7 @@ export const BOOTSTRAP_ISSUER = 'meridian-root-ca';
 export const VAULT_SERVICE = 'vault';
 
 /** Secret (in the service's namespace) with the client certificate a service uses towards Vault. */
-export function vaultClientCertificateSecret(service: Pick<Service, 'name'>): string {
+export function vaultClientCertificateSecret(service: Named): string {
   return `${service.name}-vault-client-tls`;
 }
 
@@ -48,12 +52,12 @@ export function vaultClientCertificateSecret(service: Pick<Service, 'name'>): st
 export const COCKROACHDB_PUBLIC_SERVICE = 'cockroachdb-public';
 
 /** Secret (in the service's namespace) with the client certificate of the service's own SQL user. */
-export function cockroachClientCertificateSecret(service: Pick<Service, 'name'>): string {
+export function cockroachClientCertificateSecret(service: Named): string {
   return `${service.name}-cockroachdb-client-tls`;
 }
 
 /** The SQL user a service connects as (CockroachDB user names take no '-'). */
-export function sqlUser(service: Pick<Service, 'name'>): string {
+export function sqlUser(service: Named): string {
   return service.name.replace(/-/g, '_');
 }
 

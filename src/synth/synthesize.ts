@@ -5,6 +5,7 @@ import { ArgoCdChart } from '../charts/argocd';
 import { addClusterCharts } from '../charts/cluster';
 import { renderCharts, type MeridianChart } from '../charts/meridian-chart';
 import { inventoryOf, type BundleInventory } from '../lib/inventory';
+import { ARGOCD_FOLDER } from '../lib/layout';
 import { renderReport, reportFile } from '../report';
 import { cmp, clusterView, RESERVED_CLUSTER_NAMES, TopologyError, type ClusterView, type Environment, type Patch, type Topology } from '../topology';
 import { MeridianChart as ExtraChart } from '../charts/meridian-chart';
@@ -13,8 +14,7 @@ import { addExtensionCharts, type MeridianConfig } from './extensions';
 import { offloadFor, type OffloadOptions } from './offload';
 import { objectId } from './render-file';
 
-/** The folder of dist/ that holds the ApplicationSets; never a cluster name (the loader reserves it). */
-export const ARGOCD_FOLDER = 'argocd';
+export { ARGOCD_FOLDER } from '../lib/layout';
 
 export interface Manifest {
   readonly apiVersion: string;

@@ -4,6 +4,10 @@
 // how the seal gets its credentials, and which networks peers and clients come from. No cdk8s here.
 import type { Cluster, Environment, Peer, Seal, VaultStore } from './types';
 import type { ClusterView } from './view';
+import type { SecretEnv, SecretFile, VaultPodAddressing } from '../lib/vault';
+// Shared with the constructs (src/lib/vault.ts).
+export { VAULT_PATHS, VAULT_PORTS, type SecretEnv, type SecretFile, type VaultPodAddressing } from '../lib/vault';
+import { VAULT_PATHS, VAULT_PORTS } from '../lib/vault';
 
 /** The StatefulSet (and so the pod name prefix `vault-<ordinal>` the model's peers use). */
 export const VAULT_STATEFULSET = 'vault';
@@ -15,18 +19,6 @@ export const VAULT_CONFIG_MAP = 'vault-config';
 export const VAULT_SERVER_TLS_SECRET = 'vault-tls';
 /** Namespaced CA Issuer in the Vault namespace, backed by the out-of-band root CA: it bootstraps Vault's own TLS. */
 export const VAULT_BOOTSTRAP_ISSUER = 'vault-bootstrap-ca';
-
-export const VAULT_PORTS = { api: 8200, cluster: 8201 } as const;
-
-/** Where the container finds things. */
-export const VAULT_PATHS = {
-  config: '/vault/config',
-  configFile: '/vault/config/vault.json',
-  tls: '/vault/tls',
-  data: '/vault/data',
-  seal: '/vault/seal',
-  tmp: '/tmp',
-} as const;
 
 /** The configuration file's key in the ConfigMap. */
 export const VAULT_CONFIG_KEY = 'vault.json';
@@ -50,19 +42,6 @@ export function vaultApiAddr(host: string): string {
 
 export function vaultClusterAddr(host: string): string {
   return `https://${host}:${VAULT_PORTS.cluster}`;
-}
-
-/**
- * The per-pod settings of one cluster's pods, as environment values in which `$(HOSTNAME)` is the pod
- * name (the container defines HOSTNAME from the downward API first, so Kubernetes expands it).
- * Expanding `$(HOSTNAME)` with a peer's pod name gives exactly that peer's model values.
- */
-export interface VaultPodAddressing {
-  readonly nodeId: string;
-  readonly apiAddr: string;
-  readonly clusterAddr: string;
-  /** What the `vault` CLI inside the pod talks to (runbook commands run through `kubectl exec`). */
-  readonly localAddr: string;
 }
 
 export const POD_NAME_REFERENCE = '$(HOSTNAME)';
@@ -175,20 +154,6 @@ export function renderVaultServerConfig(config: VaultServerConfig): string {
 
 // ---------------------------------------------------------------------------------------------------
 // Seal
-
-/** An environment variable read from a key of an out-of-band Secret. */
-export interface SecretEnv {
-  readonly name: string;
-  readonly secret: string;
-  readonly key: string;
-}
-
-/** A key of an out-of-band Secret mounted as a file. */
-export interface SecretFile {
-  readonly secret: string;
-  readonly key: string;
-  readonly path: string;
-}
 
 export interface VaultSealWiring {
   readonly type: 'awskms' | 'transit' | 'gcpckms' | 'azurekeyvault';

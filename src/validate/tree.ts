@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parse, parseAllDocuments, type Document } from 'yaml';
-import { ARGOCD_FOLDER } from '../synth/synthesize';
-import { readYaml } from '../synth/yaml';
+import { ARGOCD_FOLDER, OWNED_FILE } from '../lib/layout';
+import { readYaml } from '../lib/yaml';
 
 /** A step into a manifest: a map key or a list index. */
 export type Segment = string | number;
@@ -51,6 +51,8 @@ export interface DistTree {
   readonly parseProblems: readonly ParseProblem[];
   /** The text of a file of the tree (any file, YAML or not), for rules that read what is not an object (the reports). */
   text(file: string): string | undefined;
+  /** Text of the record of owned files at the root (`meridian-owned.txt`), when the tree has one. */
+  readonly ownedRecord?: string;
   /** 1-based line and column of the deepest existing node on `segments` in an object's document. */
   position(object: Pick<DistObject, 'file' | 'index'>, segments: readonly Segment[]): { line: number; col: number };
 }
@@ -128,7 +130,8 @@ export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist')
     });
   }
 
-  return { root, files: names, objects, kustomizations, parseProblems: problems, position: positionsOf(files, parsed), text: (f) => files.get(f) };
+  const ownedRecord = files.get(OWNED_FILE);
+  return { root, files: names, objects, kustomizations, parseProblems: problems, ...(ownedRecord !== undefined ? { ownedRecord } : {}), position: positionsOf(files, parsed), text: (f) => files.get(f) };
 }
 
 /** Anchor syntax (`&name` where a node may start). Alias-free files are the fast parser's. */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../src/main';
 import { synthesize } from '../../src/synth/synthesize';
 import { readValidationRecord, ValidationCache, writeValidationRecord } from '../../src/validate/cache';
+import { OWNED_FILE } from '../../src/synth/owned';
 import { FIXTURE_ENVIRONMENTS, readTree, synthFixture, tempDir, topologyOf } from '../helpers';
 
 const namespace = (name: string): Record<string, unknown> => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -139,6 +140,8 @@ describe('meridian synth with and without the worker', () => {
     });
     expect(trees[1]).toEqual(trees[0]);
     const inProcess = synthesize(loadTopology(envs));
-    expect(trees[0]).toEqual(new Map([...inProcess.files]));
+    // Beside the bundle, the writer records the files it owns (src/synth/owned.ts).
+    expect(trees[0].get(OWNED_FILE)).toMatch(/^minimal\.report\.md minimal$/m);
+    expect(new Map([...trees[0]].filter(([f]) => f !== OWNED_FILE))).toEqual(new Map([...inProcess.files]));
   });
 });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTopology, synthToDisk } from '../../src/main';
 import { synthesize } from '../../src/synth/synthesize';
+import { OWNED_FILE } from '../../src/synth/owned';
 import { writeTreeAtomically } from '../../src/synth/write';
 import { RESERVED_CLUSTER_NAMES, TopologyError } from '../../src/topology';
 import { docs, objectsOf, readTree, synthFixture, tempDir, topologyOf, twoEnvironmentWorkspace } from '../helpers';
@@ -55,14 +56,17 @@ describe('synthesize', () => {
 });
 
 describe('synthToDisk', () => {
-  it('replaces the output atomically and removes stale files', () => {
+  it('replaces the output atomically and removes the stale files it wrote', () => {
     const out = path.join(tempDir(), 'dist');
-    fs.mkdirSync(path.join(out, 'oldcluster'), { recursive: true });
+    synthToDisk({ envDir: 'environments', outDir: out });
+    // A cluster folder an earlier synth wrote (the record lists it) and that the topology no longer has.
+    fs.mkdirSync(path.join(out, 'oldcluster'));
     fs.writeFileSync(path.join(out, 'oldcluster', 'stale.yaml'), 'kind: Stale\n');
+    fs.appendFileSync(path.join(out, OWNED_FILE), 'oldcluster/stale.yaml prod\n');
     synthToDisk({ envDir: 'environments', outDir: out });
     const tree = readTree(out);
     expect(tree.has('oldcluster/stale.yaml')).toBe(false);
-    expect([...tree.keys()]).toEqual([...synthesize(loadTopology('environments')).files.keys()]);
+    expect([...tree.keys()]).toEqual([...synthesize(loadTopology('environments')).files.keys(), OWNED_FILE].sort());
     expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
   });
 
@@ -91,9 +95,21 @@ describe('synthToDisk', () => {
 
   it('with --env rewrites only that environment and keeps the others', () => {
     const { envs, out } = twoEnvironmentWorkspace();
-    fs.writeFileSync(path.join(out, 'primary', 'marker.yaml'), 'kept: true\n');
+    const before = readTree(out);
+    // Both environments change; only minimal is synthesized.
+    for (const f of ['minimal.yaml', 'active-passive.yaml']) {
+      const file = path.join(envs, f);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/(image: [^,}\s]+):[^,}\s]+/, '$1:changed'));
+    }
     synthToDisk({ envDir: envs, outDir: out, environment: 'minimal' });
-    expect(fs.readFileSync(path.join(out, 'primary', 'marker.yaml'), 'utf8')).toBe('kept: true\n');
+    const after = readTree(out);
+    const owned = after.get(OWNED_FILE)!;
+    const of = (env: string): string[] => [...before.keys()].filter((k) => owned.includes(`\n${k} ${env}\n`));
+    expect(of('dr').length).toBeGreaterThan(0);
+    expect(of('minimal').length).toBeGreaterThan(0);
+    for (const k of of('dr')) expect(after.get(k), k).toBe(before.get(k));
+    expect(of('minimal').some((k) => after.get(k) !== before.get(k))).toBe(true);
+    expect([...after.keys()]).toEqual([...before.keys()]);
     expect(() => synthToDisk({ envDir: envs, outDir: out, environment: 'nope' })).toThrow(/no environment named "nope"; known: dr, minimal/);
   });
 });

@@ -376,6 +376,14 @@ const CASES: Case[] = [
     message: /cluster1\/NOTES.md is not a manifest/,
   },
   {
+    rules: ['MER081'],
+    title: 'a file the record of owned files does not list',
+    mutate: () => undefined,
+    edit: (files) => files.set('meridian-owned.txt', `${[...files.keys()].filter((f) => f !== 'cluster3/vault.yaml').map((f) => `${f} ${f.startsWith('argocd/') ? '-' : 'prod'}`).join('\n')}\n`),
+    message: /cluster3\/vault\.yaml is not in meridian-owned\.txt, so meridian did not write it/,
+    at: { file: 'dist/cluster3/vault.yaml' },
+  },
+  {
     rules: ['MER090'],
     title: 'an ApplicationSet that deploys argocd/ as a cluster',
     mutate: (b) => find(b, 'argocd', 'ApplicationSet', 'meridian-demo').spec.generators[0].git.directories.pop(),

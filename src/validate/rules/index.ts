@@ -6,6 +6,7 @@ import { applicationSetCoversClusters, gslbTargetsServingClusters } from './deli
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { noSecretInFiles } from './secrets';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
+import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
 
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   quorumSurvivesClusterLoss,
   storeDisruptionBudget,
   kustomizationListsEveryManifest,
+  ownedFilesRecorded,
   applicationSetCoversClusters,
   gslbTargetsServingClusters,
 ];

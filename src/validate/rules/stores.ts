@@ -1,6 +1,6 @@
 // Rules about the consensus stores (Vault raft, CockroachDB): peers exported, join lists complete,
 // certificates covering every peer name, per-cluster identity, quorum and disruption budgets.
-import { quorumOf } from '../../topology/split';
+import { quorumOf } from '../../lib/split';
 import { containersOf, describeObject, dnsNameCovers, flagValues, hostOf, inFolder, intOf, isEmptySelector, kindOf, mountedSecrets, nameOf, parseClustersetName, selects, vaultBlocks } from '../manifest';
 import type { Finding, Rule } from '../rule';
 import { findStores, memberHosts, storeHosts, type Store, type StoreMember } from '../stores';
