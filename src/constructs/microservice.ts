@@ -2,7 +2,6 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { selectorLabels } from '../lib/labels';
-import type { Workload } from '../topology/types';
 
 export interface ContainerResources {
   readonly requests: { readonly cpu: string; readonly memory: string };
@@ -20,6 +19,68 @@ export interface SecretMount {
   readonly volume: string;
   readonly secretName: string;
   readonly mountPath: string;
+}
+
+/** A readiness or liveness probe's settings; unset fields keep the construct's defaults. */
+export interface ProbeOverride {
+  readonly path?: string;
+  readonly initialDelaySeconds?: number;
+  readonly periodSeconds?: number;
+  readonly timeoutSeconds?: number;
+  readonly failureThreshold?: number;
+}
+
+/** A key of a Secret or ConfigMap. */
+export interface KeyRef {
+  readonly name: string;
+  readonly key: string;
+}
+
+/**
+ * Pod fields beside the ones the construct sets from its other props, in Kubernetes terms (the topology's
+ * `services[].workload` maps onto this one to one).
+ */
+export interface WorkloadOverrides {
+  /** Variables whose values come from a Secret or ConfigMap key. @default - none */
+  readonly env?: readonly { readonly name: string; readonly secretKeyRef?: KeyRef; readonly configMapKeyRef?: KeyRef }[];
+  /** Volumes mounted into the container, each with exactly one source. @default - only the writable /tmp */
+  readonly volumes?: readonly {
+    readonly name: string;
+    readonly mountPath: string;
+    readonly readOnly?: boolean;
+    readonly subPath?: string;
+    readonly secret?: { readonly secretName: string; readonly defaultMode?: number };
+    readonly configMap?: { readonly name: string; readonly defaultMode?: number };
+    readonly emptyDir?: { readonly medium?: '' | 'Memory'; readonly sizeLimit?: string };
+    readonly persistentVolumeClaim?: { readonly claimName: string; readonly readOnly?: boolean };
+  }[];
+  /** @default - the image's entrypoint */
+  readonly command?: readonly string[];
+  /** @default - the image's arguments */
+  readonly args?: readonly string[];
+  /** Extra container ports, also published by the Service. @default - none */
+  readonly ports?: readonly { readonly name: string; readonly port: number; readonly protocol?: 'TCP' | 'UDP' | 'SCTP' }[];
+  readonly readinessProbe?: ProbeOverride;
+  readonly livenessProbe?: ProbeOverride;
+  /** A ServiceAccount of its own, named like the workload. @default - the namespace's default, without a token */
+  readonly serviceAccount?: { readonly annotations?: Readonly<Record<string, string>>; readonly automountToken?: boolean };
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly tolerations?: readonly {
+    readonly key?: string;
+    readonly operator?: 'Exists' | 'Equal';
+    readonly value?: string;
+    readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+    readonly tolerationSeconds?: number;
+  }[];
+  /** @default - one zone spread, maxSkew 1, ScheduleAnyway */
+  readonly topologySpreadConstraints?: readonly {
+    readonly maxSkew: number;
+    readonly topologyKey: string;
+    readonly whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+    readonly minDomains?: number;
+    readonly labelSelector?: { readonly matchLabels: Readonly<Record<string, string>> };
+  }[];
+  readonly imagePullSecrets?: readonly string[];
 }
 
 export interface MicroserviceProps {
@@ -79,7 +140,7 @@ export interface MicroserviceProps {
    *   volumes: [{ name: 'cache', mountPath: '/var/cache/shop', emptyDir: { sizeLimit: '1Gi' } }],
    * }
    */
-  readonly workload?: Workload;
+  readonly workload?: WorkloadOverrides;
 }
 
 /** Reloader (stakater) rolls a Deployment when a Secret or ConfigMap named here changes. */
@@ -144,7 +205,6 @@ export class Microservice extends Construct {
       new kplus.k8s.KubeConfigMap(this, 'Config', { metadata: { name: configMapName, namespace: props.namespace, labels: { ...this.selector } }, data });
     }
 
-    type ProbeOverride = NonNullable<Workload['readinessProbe']>;
     const probe = (periodSeconds: number, failureThreshold: number, o: ProbeOverride = {}, initialDelaySeconds?: number): kplus.k8s.Probe => ({
       httpGet: { path: o.path ?? props.healthPath, port: kplus.k8s.IntOrString.fromString('http'), scheme: 'HTTP' },
       periodSeconds: o.periodSeconds ?? periodSeconds,

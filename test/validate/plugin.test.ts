@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RULES } from '../../src/validate';
 import { MeridianValidation } from '../../src/validate/plugin';
-import { RULES } from '../../src/validate';
 import { tempDir } from '../helpers';
 import { container, find, fullBundle, render } from './full-bundle';
 
