@@ -57,10 +57,10 @@ describe('diffTrees', () => {
     const byFolder = (f: string): string[] => lines(d).filter((l) => l.startsWith(`${f} `));
     const grown = (c: string): string[] => [
       `${c} cockroachdb changed Certificate cockroachdb/cockroachdb-node: spec.dnsNames[] added`,
-      `${c} cockroachdb changed StatefulSet cockroachdb/cockroachdb: spec.template.spec.containers[name=cockroachdb].args[1] changed`,
-      ...(c === 'cluster1' ? ['cluster1 glb changed GlobalDNSRecord meridian-ingress/shop: spec.endpoints[2] added'] : []),
+      `${c} cockroachdb changed StatefulSet cockroachdb/cockroachdb: spec.template.spec.containers[name=cockroachdb].args[--join][] added`,
+      ...(c === 'cluster1' ? ['cluster1 glb changed GlobalDNSRecord meridian-ingress/shop: spec.endpoints[clusterName=cluster4] added'] : []),
       `${c} vault changed Certificate vault/vault: spec.dnsNames[] added`,
-      `${c} vault changed ConfigMap vault/vault-config: data["vault.json"] → storage.raft.retry_join[9] added; data["vault.json"] → storage.raft.retry_join[10] added; data["vault.json"] → storage.raft.retry_join[11] added`,
+      `${c} vault changed ConfigMap vault/vault-config: data["vault.json"] → ${[0, 1, 2].map((i) => `storage.raft.retry_join[leader_api_addr=https://vault-${i}.cluster4.vault-internal.vault.svc.clusterset.local:8200] added`).join('; data["vault.json"] → ')}`,
     ];
     expect(byFolder('cluster1')).toEqual(grown('cluster1'));
     expect(byFolder('cluster2')).toEqual(grown('cluster2'));
@@ -70,7 +70,7 @@ describe('diffTrees', () => {
     expect(d.folders.map((f) => f.folder)).toEqual(['cluster1', 'cluster2', 'cluster3', 'cluster4']);
     // the retry_join entry shows the new peer, not the whole JSON document
     const config = d.folders[0]!.components.find((c) => c.component === 'vault')!.entries.find((e) => e.kind === 'ConfigMap')!;
-    expect(config.fields![0]).toEqual({ path: 'data["vault.json"] → storage.raft.retry_join[9]', change: 'added', new: { leader_api_addr: 'https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200', leader_ca_cert_file: '/etc/vault-tls/ca.crt' } });
+    expect(config.fields![0]).toEqual({ path: 'data["vault.json"] → storage.raft.retry_join[leader_api_addr=https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200]', change: 'added', new: { leader_api_addr: 'https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200', leader_ca_cert_file: '/etc/vault-tls/ca.crt' } });
     expect(d.summary).toEqual({ added: 43, removed: 0, changed: 13, files: 0 });
   });
 
