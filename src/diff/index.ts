@@ -15,11 +15,13 @@ export {
   hasChanges,
   WORKING_TREE,
   type BundleDiff,
+  type DiffContext,
   type FieldChange,
   type FileEntry,
   type FolderDiff,
   type ObjectEntry,
 } from './semantic';
+export { assessRisks, RISK_CLASSES, RISK_CLASS_DESCRIPTIONS, type Risk, type RiskClass } from './risk';
 export { gitBlobId, GitError, listFolderAtRef, readBlobs, readFolderAtRef, type FolderListing } from './git';
 
 export interface DiffOptions {
@@ -46,7 +48,8 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
   changed.push(...[...head.files.keys()].filter((file) => !before.listing.blobs.has(file)));
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(head.folders), [before]);
   const keep = new Set(changed);
-  return diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE });
+  const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => new Map([...head.files].filter(([file]) => file.includes('/') && folders.has(folderOf(file))));
+  return diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE }, { headFiles });
 }
 
 export interface RefsDiffOptions {
@@ -74,7 +77,8 @@ export function diffRefs(options: RefsDiffOptions): BundleDiff {
   changed.push(...[...after.listing.blobs.keys()].filter((file) => !before.listing.blobs.has(file)));
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(), [before, after]);
   const keep = new Set(changed);
-  return diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head });
+  const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => after.texts(new Set([...after.listing.blobs.keys()].filter((file) => file.includes('/') && folders.has(folderOf(file)))));
+  return diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head }, { headFiles });
 }
 
 /** The blobs of one listing, read on demand and each only once. */

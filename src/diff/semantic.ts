@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { readYaml } from '../synth/yaml';
 import { isRecord } from '../validate/tree';
 import { isSecretValue, MASK, SECRET_NAME } from '../validate/secrets';
+import { assessRisks, type ChangedObject, type Risk } from './risk';
 
 /** A step of a field path: map key, list index, list item matched by its identity (`name=shop`, a flag `--join`), or the JSON document inside a string. */
 export type DiffSegment = string | number | { readonly key: string } | { readonly json: true };
@@ -62,6 +63,14 @@ export interface BundleDiff {
   /** Files that hold no objects: reports beside the folders, anything not YAML. */
   readonly files: readonly FileEntry[];
   readonly summary: { readonly added: number; readonly removed: number; readonly changed: number; readonly files: number };
+  /** What the change will do to the fleet, most severe class first (src/diff/risk.ts). */
+  readonly risks: readonly Risk[];
+}
+
+/** More of the head tree than its changed files, read only when a risk needs it. */
+export interface DiffContext {
+  /** The head files of these folders (all of them, changed or not): Reloader's annotations on unchanged workloads. */
+  readonly headFiles?: (folders: ReadonlySet<string>) => ReadonlyMap<string, string>;
 }
 
 interface Located {
@@ -86,7 +95,8 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function diffTrees(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>, labels: { base: string; head: string }): BundleDiff {
   const differs = (file: string, text: string, other: ReadonlyMap<string, string>): boolean => other.get(file) !== text;
-  return diffChangedFiles(new Map([...base].filter(([f, t]) => differs(f, t, head))), new Map([...head].filter(([f, t]) => differs(f, t, base))), labels);
+  const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => new Map([...head].filter(([f]) => folders.has(f.slice(0, f.indexOf('/')))));
+  return diffChangedFiles(new Map([...base].filter(([f, t]) => differs(f, t, head))), new Map([...head].filter(([f, t]) => differs(f, t, base))), labels, { headFiles });
 }
 
 /**
@@ -94,27 +104,34 @@ export function diffTrees(base: ReadonlyMap<string, string>, head: ReadonlyMap<s
  * it exists. A file with the same text on both sides holds only identical objects, so it is neither needed
  * nor parsed; an object that moved between files is still found, because both files changed.
  */
-export function diffChangedFiles(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>, labels: { base: string; head: string }): BundleDiff {
+export function diffChangedFiles(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>, labels: { base: string; head: string }, context: DiffContext = {}): BundleDiff {
   const [baseDocuments, headDocuments] = documentsToCompare(base, head);
   const before = objectsOf(baseDocuments);
   const after = objectsOf(headDocuments);
   const entries: (ObjectEntry & { folder: string; component: string; environment?: string })[] = [];
+  const changedObjects: ChangedObject[] = [];
   for (const [key, a] of before) {
     const b = after.get(key);
-    if (!b) entries.push({ ...identity(a.manifest, a.file), change: 'removed', folder: a.folder, component: a.component, ...env(a) });
+    if (!b) {
+      entries.push({ ...identity(a.manifest, a.file), change: 'removed', folder: a.folder, component: a.component, ...env(a) });
+      changedObjects.push({ folder: a.folder, ...env(a), change: 'removed', before: a.manifest, fields: [] });
+    }
   }
   for (const [key, b] of after) {
     const a = before.get(key);
     if (!a) {
       entries.push({ ...identity(b.manifest, b.file), change: 'added', folder: b.folder, component: b.component, ...env(b) });
+      changedObjects.push({ folder: b.folder, ...env(b), change: 'added', after: b.manifest, fields: [] });
       continue;
     }
     const fields: FieldChange[] = [];
     diffValue(String(b.manifest.kind), a.manifest, b.manifest, [], fields);
     if (fields.length > 0 || a.file !== b.file) {
       entries.push({ ...identity(b.manifest, b.file), change: 'changed', folder: b.folder, component: b.component, ...env(b), ...(a.file !== b.file ? { movedFrom: a.file } : {}), fields });
+      if (fields.length > 0) changedObjects.push({ folder: b.folder, ...env(b), change: 'changed', before: a.manifest, after: b.manifest, fields });
     }
   }
+  const risks = assessRisks(changedObjects, reloadingWorkloads(changedObjects, after, context));
 
   const folders = [...new Set(entries.map((e) => e.folder))].sort(cmp).map((folder): FolderDiff => {
     const mine = entries.filter((e) => e.folder === folder);
@@ -147,7 +164,34 @@ export function diffChangedFiles(base: ReadonlyMap<string, string>, head: Readon
   }
 
   const sum = (k: 'added' | 'removed' | 'changed'): number => folders.reduce((n, f) => n + f[k], 0);
-  return { base: labels.base, head: labels.head, folders, files, summary: { added: sum('added'), removed: sum('removed'), changed: sum('changed'), files: files.length } };
+  return { base: labels.base, head: labels.head, folders, files, summary: { added: sum('added'), removed: sum('removed'), changed: sum('changed'), files: files.length }, risks };
+}
+
+const WORKLOAD_KINDS = /^kind: (Deployment|StatefulSet|DaemonSet)$/m;
+
+/**
+ * The head workloads that Reloader may restart: in the folders where a ConfigMap or Secret changed, those among
+ * the changed objects and, through the context, the workload documents of the folders' other files (only the
+ * documents that name a workload kind and a Reloader annotation are parsed).
+ */
+function reloadingWorkloads(objects: readonly ChangedObject[], after: ReadonlyMap<string, Located>, context: DiffContext): { folder: string; manifest: Record<string, any> }[] {
+  const folders = new Set(objects.filter((o) => o.change === 'changed' && (o.after?.kind === 'ConfigMap' || o.after?.kind === 'Secret' || o.after?.kind === 'Certificate')).map((o) => o.folder));
+  if (folders.size === 0) return [];
+  const found = new Map<string, { folder: string; manifest: Record<string, any> }>();
+  for (const [key, o] of after) if (folders.has(o.folder) && WORKLOAD_KINDS.test(`kind: ${String(o.manifest.kind)}`)) found.set(key, { folder: o.folder, manifest: o.manifest });
+  for (const [file, text] of context.headFiles?.(folders) ?? new Map<string, string>()) {
+    if (!holdsObjects(file) || !text.includes('reloader.stakater.com')) continue;
+    const folder = file.slice(0, file.indexOf('/'));
+    for (const doc of documentTexts(text) ?? [text]) {
+      if (!WORKLOAD_KINDS.test(doc) || !doc.includes('reloader.stakater.com')) continue;
+      for (const m of documentsOf(file, doc)) {
+        if (!isRecord(m)) continue;
+        const key = [folder, String(m.apiVersion), String(m.kind), String(m.metadata?.namespace ?? ''), String(m.metadata?.name)].join('|');
+        if (!found.has(key)) found.set(key, { folder, manifest: m });
+      }
+    }
+  }
+  return [...found.values()];
 }
 
 export function hasChanges(d: BundleDiff): boolean {

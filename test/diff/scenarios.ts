@@ -1,0 +1,33 @@
+// Real changes to the default environment (environments/prod.yaml), synthesized in memory: the base and
+// head trees of the review tests, so the expected comments are the tool's own output on true bundles.
+import * as fs from 'node:fs';
+import { synthesize } from '../../src/synth/synthesize';
+import { buildTopology, parseEnvironment } from '../../src/topology';
+
+export const PROD = fs.readFileSync('environments/prod.yaml', 'utf8');
+
+const CLUSTER4 = `  - name: cluster4
+    region: eu-west-1
+    zones: [eu-west-1a, eu-west-1b, eu-west-1c]
+    server: https://api.cluster4.example.com:6443
+    ingressDomain: apps.cluster4.example.com
+    podCIDR: 10.140.0.0/14
+    serviceCIDR: 172.33.0.0/16
+`;
+
+/** prod with a fourth cluster after cluster3 (catalog's 3 replicas become 4, one per active cluster). */
+export const EXPANDED = PROD.replace(/\nsubmariner:/, `\n${CLUSTER4}submariner:`).replace(/(  - name: catalog\n(?:    .*\n)*?    replicas: )3\n/, '$14\n');
+/** prod with shop drained in cluster2. */
+export const DRAINED = PROD.replace(/(  - name: shop\n(?:    .*\n)*?    expose: global\n)/, '$1    drainedIn: [cluster2]\n');
+
+const cache = new Map<string, Map<string, string>>();
+
+/** The dist/ files of one environment file's text (memoized: every test reuses the same synth). */
+export function distOf(text: string): Map<string, string> {
+  let files = cache.get(text);
+  if (!files) {
+    files = new Map(synthesize(buildTopology([parseEnvironment(Buffer.from(text), 'environments/prod.yaml')])).files);
+    cache.set(text, files);
+  }
+  return files;
+}
