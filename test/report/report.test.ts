@@ -62,11 +62,32 @@ describe('report of the default environment (prod)', () => {
       'vault-init',
       'vault-config-operator-access',
       'vault-pki-intermediate',
+      'vault-admin-access',
       'vault-verify',
       'cockroachdb-init',
       'cockroachdb-sql',
       'wait-healthy',
     ]);
+  });
+
+  it('leaves an administrator policy and role on every auth mount before the root token is revoked', () => {
+    const admin = commands(prod, 'vault-admin-access');
+    const policy = JSON.parse(/'(\{.*\})'/.exec(admin[0]!)![1]!);
+    expect(Object.keys(policy.path)).toEqual(expect.arrayContaining(['sys/auth/kubernetes-*', 'auth/kubernetes-*', 'sys/storage/raft/remove-peer', 'sys/policies/acl/vault-config-operator-*']));
+    expect(admin.filter((c) => c.startsWith('vault write auth/'))).toEqual(
+      ['cluster1', 'cluster2', 'cluster3'].map((c) => `vault write auth/kubernetes-${c}/role/meridian-admin bound_service_account_names=meridian-admin bound_service_account_namespaces=vault policies=meridian-admin ttl=1h`),
+    );
+    const ids = prod.runbook.map((s) => s.id);
+    expect(ids.indexOf('vault-admin-access')).toBeLessThan(ids.indexOf('vault-verify')); // vault-verify revokes the root token
+  });
+
+  it('carries day-2 runbooks: each store image upgrade one cluster at a time, and the removal of a cluster in order', () => {
+    expect(prod.day2.map((r) => r.id)).toEqual(['upgrade-vault', 'upgrade-cockroachdb', 'remove-cluster-cluster3']);
+    const crdb = prod.day2.find((r) => r.id === 'upgrade-cockroachdb')!;
+    expect(crdb.steps.map((s) => s.id)).toEqual(['hold', 'preserve-downgrade', 'merge', 'roll-cluster1', 'roll-cluster2', 'roll-cluster3', 'finalize']);
+    const remove = prod.day2.find((r) => r.id === 'remove-cluster-cluster3')!;
+    expect(remove.steps.map((s) => s.id)).toEqual(['gslb-out', 'cockroachdb-drop-region', 'cockroachdb-decommission', 'argocd-out', 'vault-remove-peers', 'submariner-out', 'folder']);
+    expect(remove.steps.find((s) => s.id === 'vault-remove-peers')!.commands.filter((c) => c.includes('remove-peer'))).toEqual([0, 1, 2].map((i) => `vault operator raft remove-peer vault-${i}-cluster3`));
   });
 
   it('initializes Vault once, on vault-0 of the first cluster, with recovery shares', () => {
