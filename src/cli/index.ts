@@ -7,13 +7,13 @@ import { formatSynthSummary } from './summary';
 import { formatRules, formatValidation, validationJson } from './validate-output';
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
 import { buildReport, reportMarkdown } from '../report';
-import { DiffInputError, diffMarkdown, diffRefs, diffWorkingTree, GitError, hasChanges } from '../diff';
+import { DiffInputError, diffMarkdown, diffRefs, diffWorkingTree, GitError, hasChanges, RISK_CLASS_DESCRIPTIONS, RISK_CLASSES, riskClassesPresent, type RiskClass } from '../diff';
 import { formatDiffText } from './diff-output';
 import { RULES, treeFromDirectory, unknownRules, validateTree } from '../validate';
 import { clusterFoldersByEnvironment } from '../validate/manifest';
 import { style } from './style';
 
-export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, CHANGES: 3 } as const;
+export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, CHANGES: 3, RISK: 4 } as const;
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -74,8 +74,8 @@ Options:
   },
   diff: {
     summary: 'semantic per-cluster diff of dist/ at a git revision against a fresh synth or another revision (PR comment with --format markdown)',
-    usage: `Usage: meridian diff [--base <git-ref>] [--format text|markdown|json] [--env <name>] [--environments <dir>] [--out <dir>]
-       meridian diff --base <git-ref> --head <git-ref> [--format text|markdown|json] [--env <name>] [--out <dir>]
+    usage: `Usage: meridian diff [--base <git-ref>] [--format text|markdown|json] [--fail-on <class>[,<class>]] [--env <name>] [--environments <dir>] [--out <dir>]
+       meridian diff --base <git-ref> --head <git-ref> [--format text|markdown|json] [--fail-on <class>[,<class>]] [--env <name>] [--out <dir>]
 
 Synthesizes the environment files of the working tree in memory and compares the result with dist/ as
 committed at the base revision (read with git, nothing is checked out): objects added, removed and changed
@@ -83,13 +83,27 @@ committed at the base revision (read with git, nothing is checked out): objects 
 of every changed field, grouped by cluster and component. With --head, compares dist/ as committed at the
 two revisions instead, without environment files or synthesis (CI comparing a pull request's dist/ with
 main's). Files identical on both sides are neither read nor parsed. Values of Secrets and secret-looking
-fields are never shown. The markdown form is a ready pull-request comment. Exit code 0 when nothing
-changed, 3 when something did, 1 on an error (environment files, git), 2 on a usage error.
+fields are never shown. The markdown form is a ready pull-request comment.
+
+List items are matched by identity, never by position: Kubernetes merge keys (containers, env, volumes by
+name, volumeMounts by mountPath, ports by port and protocol), GSLB endpoints by cluster, retry_join entries
+by leader address; lists of scalars are multisets and a --flag=a,b,c value is a set of items.
+
+Every form starts with the risks of the change (markdown: a Risk section; text: risk: lines; json: the
+risks array), in these classes:
+${RISK_CLASSES.map((c) => `  ${c.padEnd(11)} ${RISK_CLASS_DESCRIPTIONS[c]}`).join('\n')}
+then the changes of each environment's DR report as meaning (voters, quorum and what each store survives,
+replica splits, GSLB targets; environment files read from git at the base revision, and at --head), and
+the day-2 runbooks the change needs (a cluster added or removed, a store image changed).
+
+Exit code 0 when nothing changed, 3 when something did, 4 when a risk of a --fail-on class is present,
+1 on an error (environment files, git), 2 on a usage error.
 
 Options:
   --base <git-ref>        revision of the committed dist/ (default: HEAD)
   --head <git-ref>        compare with dist/ committed at this revision instead of a fresh synth
   --format text|markdown|json   output form (default: text)
+  --fail-on <classes>     exit 4 when a risk of one of these comma-separated classes is present (CI gate)
   --env <name>            only this environment's cluster folders (by their meridian.dev/environment label) and report
   --environments <dir>    folder of environment files (default: environments; not with --head)
   --out <dir>             the dist/ folder inside the repository (default: dist, or $CDK8S_OUTDIR)
@@ -264,8 +278,9 @@ function report(args: string[], io: Io): number {
 }
 
 function diff(args: string[], io: Io): number {
-  const flags = parse(args, { base: { type: 'string' }, head: { type: 'string' }, format: { type: 'string' } });
+  const flags = parse(args, { base: { type: 'string' }, head: { type: 'string' }, format: { type: 'string' }, 'fail-on': { type: 'string' } });
   const form = format(flags.format, ['text', 'markdown', 'json'] as const);
+  const failOn = riskClasses(str(flags['fail-on']));
   const head = str(flags.head);
   if (head !== undefined && str(flags.environments) !== undefined) {
     throw new UsageError('--environments cannot be used with --head: both sides are read from git and nothing is synthesized; see --help');
@@ -286,5 +301,21 @@ function diff(args: string[], io: Io): number {
   if (form === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
   else if (form === 'markdown') io.out(diffMarkdown(result));
   else io.out(formatDiffText(result, style(io.color)));
+  if (failOn.length > 0) {
+    const present = riskClassesPresent(result.risks, failOn);
+    if (present.length > 0) {
+      io.err(`meridian: risk of class ${present.join(', ')} present (--fail-on ${failOn.join(',')})\n`);
+      return EXIT.RISK;
+    }
+  }
   return hasChanges(result) ? EXIT.CHANGES : EXIT.OK;
+}
+
+/** The classes of `--fail-on a,b`. */
+function riskClasses(value: string | undefined): RiskClass[] {
+  if (value === undefined) return [];
+  const names = value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const unknown = names.filter((n) => !(RISK_CLASSES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) throw new UsageError(`--fail-on takes classes among ${RISK_CLASSES.join(', ')}${unknown.length > 0 ? `, not ${unknown.map((u) => `"${u}"`).join(', ')}` : ''}; see --help`);
+  return [...new Set(names)] as RiskClass[];
 }

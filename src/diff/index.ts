@@ -5,6 +5,7 @@ import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology, synthesizeRecorded } fr
 import { reportFile } from '../report';
 import { TopologyError } from '../topology';
 import { gitBlobId, listFolderAtRef, readBlobs, type FolderListing } from './git';
+import { reviewOf, tryEnvironmentsAtRef, type Review } from './review';
 import { DiffInputError, diffChangedFiles, WORKING_TREE, type BundleDiff } from './semantic';
 
 export { diffMarkdown, objectName, showValue } from './markdown';
@@ -21,7 +22,8 @@ export {
   type FolderDiff,
   type ObjectEntry,
 } from './semantic';
-export { assessRisks, RISK_CLASSES, RISK_CLASS_DESCRIPTIONS, type Risk, type RiskClass } from './risk';
+export { environmentsAtRef, reportChangeLines, reviewOf, type ReportChange, type Review } from './review';
+export { assessRisks, RISK_CLASSES, RISK_CLASS_DESCRIPTIONS, riskClassesPresent, riskText, riskWhere, type Risk, type RiskClass } from './risk';
 export { gitBlobId, GitError, listFolderAtRef, readBlobs, readFolderAtRef, type FolderListing } from './git';
 
 export interface DiffOptions {
@@ -49,7 +51,10 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(head.folders), [before]);
   const keep = new Set(changed);
   const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => new Map([...head.files].filter(([file]) => file.includes('/') && folders.has(folderOf(file))));
-  return diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE }, { headFiles });
+  const result = diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE }, { headFiles });
+  const old = tryEnvironmentsAtRef(envDir, base);
+  const mine = (e: { name: string }): boolean => only === undefined || e.name === only;
+  return withReview(result, reviewOf(old.environments.filter(mine), topology.environments.filter(mine), old.note ? [old.note] : []));
 }
 
 export interface RefsDiffOptions {
@@ -58,6 +63,8 @@ export interface RefsDiffOptions {
   /** Git revision of the newer dist/. */
   readonly head: string;
   readonly outDir?: string;
+  /** The environment files' folder, read at both revisions for the report changes and runbooks. @default environments */
+  readonly envDir?: string;
   /** Only this environment's folders and report. */
   readonly environment?: string;
 }
@@ -78,7 +85,16 @@ export function diffRefs(options: RefsDiffOptions): BundleDiff {
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(), [before, after]);
   const keep = new Set(changed);
   const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => after.texts(new Set([...after.listing.blobs.keys()].filter((file) => file.includes('/') && folders.has(folderOf(file)))));
-  return diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head }, { headFiles });
+  const result = diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head }, { headFiles });
+  const envDir = options.envDir ?? DEFAULT_ENV_DIR;
+  const sides = [tryEnvironmentsAtRef(envDir, base), tryEnvironmentsAtRef(envDir, options.head)];
+  const mine = (e: { name: string }): boolean => only === undefined || e.name === only;
+  return withReview(result, reviewOf(sides[0]!.environments.filter(mine), sides[1]!.environments.filter(mine), sides.flatMap((x) => (x.note ? [x.note] : []))));
+}
+
+/** The diff with its review, when the review says anything. */
+function withReview(d: BundleDiff, review: Review): BundleDiff {
+  return review.reports.length + review.runbooks.length + review.notes.length > 0 ? { ...d, review } : d;
 }
 
 /** The blobs of one listing, read on demand and each only once. */

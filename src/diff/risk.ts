@@ -28,7 +28,9 @@ export interface Risk {
   readonly clusters: readonly string[];
   /** What happens, in one sentence without the subject. */
   readonly detail: string;
-  /** restart: pods that restart per cluster (absent where the replica count is left to an autoscaler). */
+  /** Quorum risks and stateful prunes: the ones a reviewer must not miss. */
+  readonly severe?: true;
+  /** restart: pods that restart per cluster ('all' where the replica count is left to an autoscaler). */
   readonly pods?: Readonly<Record<string, number | 'all'>>;
 }
 
@@ -170,7 +172,8 @@ function quorumRisks(restarts: readonly Restart[], objects: readonly ChangedObje
       class: 'quorum' as const,
       subject: r.subject.replace(/^StatefulSet /, 'store '),
       clusters: r.clusters,
-      detail: `members restart in ${r.clusters.length} clusters in the same change (${r.clusters.map((c) => `${c}: ${String(r.pods[c])} pods`).join(', ')}): Argo CD syncs every cluster at once, so the rolling restarts overlap; roll one cluster at a time (see the store upgrade runbook)`,
+      detail: `members restart in ${r.clusters.length} clusters in the same change (${r.clusters.map((c) => `${c}: ${String(r.pods[c])} pods`).join(', ')}): Argo CD syncs every cluster at once, so the rolling restarts overlap; hold the pods and roll one cluster at a time (partition steps of the day-2 runbooks)`,
+      severe: true,
     }));
 }
 
@@ -194,7 +197,7 @@ function pruneRisks(objects: readonly ChangedObject[]): Risk[] {
   }
   return [...groups.values()]
     .sort((a, b) => Number(a.why === undefined) - Number(b.why === undefined) || cmp(a.subject, b.subject))
-    .map((g) => ({ class: 'prune' as const, subject: g.subject, clusters: g.clusters, detail: `Argo CD prunes it${g.why ? ` (${g.why})` : ''}` }));
+    .map((g) => ({ class: 'prune' as const, subject: g.subject, clusters: g.clusters, detail: `Argo CD prunes it${g.why ? ` (${g.why})` : ''}`, ...(g.why ? { severe: true as const } : {}) }));
 }
 
 /** `host:port` of a `--join` item, or the host of a retry_join `leader_api_addr`. */
@@ -305,4 +308,19 @@ function networkDetail(o: ChangedObject): string | undefined {
   const opening = o.fields.filter((f) => /^spec\.(ingress|egress)\b/.test(f.path) && f.change !== 'removed');
   if (opening.length === 0) return undefined;
   return `admits more: ${opening.map((f) => `${f.path} ${f.change === 'added' ? `+ ${shown(f.new)}` : `${shown(f.old)} → ${shown(f.new)}`}`).join('; ')}`;
+}
+
+/** `store vault/vault in cluster1, cluster2: detail`; restarts name the pods per cluster. */
+export function riskText(r: Risk): string {
+  return `${r.subject} in ${riskWhere(r)}: ${r.detail}`;
+}
+
+/** The clusters of a risk, with the pods that restart in each for restarts. */
+export function riskWhere(r: Risk): string {
+  return r.pods ? r.clusters.map((c) => `${c} (${String(r.pods![c])} pods)`).join(', ') : r.clusters.join(', ');
+}
+
+/** The classes of `risks` that are among `classes`. */
+export function riskClassesPresent(risks: readonly Risk[], classes: readonly RiskClass[]): RiskClass[] {
+  return classes.filter((c) => risks.some((r) => r.class === c));
 }

@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { readYaml } from '../synth/yaml';
 import { isRecord } from '../validate/tree';
 import { isSecretValue, MASK, SECRET_NAME } from '../validate/secrets';
+import type { Review } from './review';
 import { assessRisks, type ChangedObject, type Risk } from './risk';
 
 /** A step of a field path: map key, list index, list item matched by its identity (`name=shop`, a flag `--join`), or the JSON document inside a string. */
@@ -65,6 +66,8 @@ export interface BundleDiff {
   readonly summary: { readonly added: number; readonly removed: number; readonly changed: number; readonly files: number };
   /** What the change will do to the fleet, most severe class first (src/diff/risk.ts). */
   readonly risks: readonly Risk[];
+  /** The reports' changes as meaning and the day-2 runbooks the change needs (when the environment files load on both sides). */
+  readonly review?: Review;
 }
 
 /** More of the head tree than its changed files, read only when a risk needs it. */

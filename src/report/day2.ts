@@ -71,6 +71,7 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
   const c = env.clusters.find((x) => x.name === cluster)!;
   const at = anchor(env, cluster);
   const ctx = `--context ${cluster}`;
+  const existing = env.clusters.filter((x) => x.name !== cluster).map((x) => x.name);
   const bootstrap = runbook(env);
   const only = (id: string): string[] => (bootstrap.find((s) => s.id === id)?.commands ?? []).filter((cmd) => cmd.includes(`--context ${cluster} `));
   const steps: RunbookStep[] = [
@@ -97,10 +98,11 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
       ],
       expect: `a connected tunnel to every other cluster (${env.clusters.filter((x) => x.name !== cluster).map((x) => x.name).join(', ')})`,
     },
+    ...stores(env).map((s) => holdStep(s, existing, 'the longer peer list')),
     {
       id: 'merge',
-      title: 'Merge the change; Argo CD syncs the new cluster and rolls the peer lists of the others',
-      why: 'The new pods start with the full peer list and join the running stores (Vault through retry_join and auto-unseal, CockroachDB through --join); the existing members restart with the longer lists (see the Risk section of the diff)',
+      title: 'Merge the change; Argo CD syncs the new cluster, and the existing store pods stay on their revision',
+      why: 'The new pods start with the full peer list and join the running stores (Vault through retry_join and auto-unseal, CockroachDB through --join); the existing members need no restart to admit them',
       commands: [
         `argocd app wait meridian-${cluster} --sync --timeout 1800`,
         ...stores(env).map((s) => `kubectl ${ctx} -n ${s.namespace} rollout status statefulset/${s.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet} --timeout=20m`),
@@ -136,6 +138,7 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
       expect: `${voters(db)}; all is_live = true`,
     });
   }
+  for (const s of stores(env)) steps.push(...rollSteps(env, s, existing));
   steps.push({
     id: 'wait-healthy',
     title: 'Wait until every Application is Synced and Healthy',
@@ -224,30 +227,58 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
       why: 'Its tunnels and exported names must go before the cluster is forgotten, or the other clusters keep routes to it',
       commands: [`subctl uninstall --kubecontext=${cluster} --yes`],
     },
+    ...stores(env).map((s) => holdStep(s, rest.map((x) => x.name), 'the shorter peer list')),
     {
       id: 'folder',
       title: `Remove ${cluster} from ${env.source}, run \`npm run synth\`, and merge: dist/${cluster} goes`,
-      why: 'Only now do the peer lists, SANs and policies of the remaining clusters stop naming it; they restart once more with the shorter lists (see the Risk section of that diff)',
-      commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --health --timeout 1800`],
+      why: 'Only now do the peer lists, SANs and policies of the remaining clusters stop naming it',
+      commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --timeout 1800`],
     },
+    ...stores(env).flatMap((s) => rollSteps(env, s, rest.map((x) => x.name))),
   );
   return { id: `remove-cluster-${cluster}`, title: `Remove cluster ${cluster}`, when: `${cluster} is removed from ${env.source}`, steps };
 }
 
-/** A store's new image, one cluster at a time, with the checks between clusters. */
-export function upgradeStoreRunbook(env: Environment, store: Store, image?: string): Day2Runbook {
-  const name = store.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet;
+const statefulSetOf = (store: Store): string => (store.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet);
+
+/** Before a merge that changes a store's pod template in these clusters: hold every pod on its current revision. */
+function holdStep(store: Store, clusters: readonly string[], what: string): RunbookStep {
+  const per = store.replicasPerCluster;
+  return {
+    id: `hold-${store.kind}`,
+    title: `Before the merge, hold the ${store.kind} pods of ${clusters.join(', ')} at their current revision`,
+    why: `With the partition at ${per} (the replicas per cluster) a StatefulSet keeps every pod on its old revision when ${what} arrives, so Argo CD syncing every cluster at once restarts nothing`,
+    commands: clusters.map((c) => `kubectl --context ${c} -n ${store.namespace} patch statefulset ${statefulSetOf(store)} --type=merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":${per}}}}}'`),
+  };
+}
+
+/** After the merge: release the pods of one cluster at a time, with the store's checks before the next. */
+function rollSteps(env: Environment, store: Store, clusters: readonly string[]): RunbookStep[] {
+  const name = statefulSetOf(store);
   const ns = store.namespace;
   const per = store.replicasPerCluster;
+  return clusters.map((c, i) => ({
+    id: `roll-${store.kind}-${c}`,
+    title: `Roll ${store.kind} in ${c} (${i + 1} of ${clusters.length}), then check the store before the next cluster`,
+    why: `Only ${per} of ${store.quorum.voters} voters restart, one pod at a time; the next cluster waits until every member is back`,
+    commands: [
+      `kubectl --context ${c} -n ${ns} patch statefulset ${name} --type=merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}'`,
+      `kubectl --context ${c} -n ${ns} rollout status statefulset/${name} --timeout=20m`,
+      // Vault's Kubernetes service registration labels every pod vault-sealed / vault-active (REFERENCE §9.4)
+      store.kind === 'vault' ? `kubectl --context ${c} -n ${ns} get pods -l app.kubernetes.io/name=${name} -L vault-sealed,vault-active,vault-version` : cockroach(env, c, 'node status --ranges'),
+    ],
+    expect:
+      store.kind === 'vault'
+        ? `all ${per} pods ready with vault-sealed=false and the new revision (vault-version shows the image's version)`
+        : `every node is_live = true; ranges_underreplicated and ranges_unavailable 0 on every node`,
+  }));
+}
+
+/** A store's new image, one cluster at a time, with the checks between clusters. */
+export function upgradeStoreRunbook(env: Environment, store: Store, image?: string): Day2Runbook {
+  const clusters = env.clusters.map((c) => c.name);
   const major = /:v?(\d+\.\d+)\./.exec(store.image)?.[1];
-  const steps: RunbookStep[] = [
-    {
-      id: 'hold',
-      title: `Before the merge, hold the ${store.kind} pods of every cluster at their current version`,
-      why: `With the partition at ${per} (the replicas per cluster) a StatefulSet keeps every pod on its old revision when the new template arrives, so Argo CD syncing every cluster at once restarts nothing`,
-      commands: env.clusters.map((c) => `kubectl --context ${c.name} -n ${ns} patch statefulset ${name} --type=merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":${per}}}}}'`),
-    },
-  ];
+  const steps: RunbookStep[] = [holdStep(store, clusters, 'the new image')];
   if (store.kind === 'cockroachdb' && major) {
     steps.push({
       id: 'preserve-downgrade',
@@ -262,32 +293,12 @@ export function upgradeStoreRunbook(env: Environment, store: Store, image?: stri
     why: 'The new template is in place everywhere, no pod has restarted yet',
     commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --timeout 1800`],
   });
-  env.clusters.forEach((c, i) => {
-    const check =
-      store.kind === 'vault'
-        ? // Vault's Kubernetes service registration labels every pod vault-sealed / vault-active (REFERENCE §9.4)
-          [`kubectl --context ${c.name} -n ${ns} get pods -l app.kubernetes.io/name=${name} -L vault-sealed,vault-active,vault-version`]
-        : [cockroach(env, c.name, 'node status --ranges')];
-    steps.push({
-      id: `roll-${c.name}`,
-      title: `Roll ${c.name} (${i + 1} of ${env.clusters.length}), then check the store before the next cluster`,
-      why: `Only ${per} of ${store.quorum.voters} voters restart, one pod at a time; the next cluster waits until every member is back`,
-      commands: [
-        `kubectl --context ${c.name} -n ${ns} patch statefulset ${name} --type=merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}'`,
-        `kubectl --context ${c.name} -n ${ns} rollout status statefulset/${name} --timeout=20m`,
-        ...check,
-      ],
-      expect:
-        store.kind === 'vault'
-          ? `all ${per} pods ready with vault-sealed=false and the new vault-version`
-          : `${store.quorum.voters} nodes is_live = true; ranges_underreplicated and ranges_unavailable 0 on every node`,
-    });
-  });
+  steps.push(...rollSteps(env, store, clusters));
   if (store.kind === 'cockroachdb' && major) {
     steps.push({
       id: 'finalize',
       title: 'For a new major version only: finalize the upgrade once every node runs it',
-      why: 'Finalizing enables the new version\'s features and makes the upgrade permanent',
+      why: "Finalizing enables the new version's features and makes the upgrade permanent",
       commands: [sql(env, ['RESET CLUSTER SETTING cluster.preserve_downgrade_option;'])],
     });
   }

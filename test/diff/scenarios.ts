@@ -1,8 +1,9 @@
 // Real changes to the default environment (environments/prod.yaml), synthesized in memory: the base and
 // head trees of the review tests, so the expected comments are the tool's own output on true bundles.
 import * as fs from 'node:fs';
+import { diffTrees, reviewOf, type BundleDiff } from '../../src/diff';
 import { synthesize } from '../../src/synth/synthesize';
-import { buildTopology, parseEnvironment } from '../../src/topology';
+import { buildTopology, parseEnvironment, type Environment } from '../../src/topology';
 
 export const PROD = fs.readFileSync('environments/prod.yaml', 'utf8');
 
@@ -30,4 +31,14 @@ export function distOf(text: string): Map<string, string> {
     cache.set(text, files);
   }
   return files;
+}
+
+/** The environment model of one environment file's text. */
+export function envOf(text: string): Environment {
+  return buildTopology([parseEnvironment(Buffer.from(text), 'environments/prod.yaml')]).environments[0]!;
+}
+
+/** What `meridian diff` computes between two versions of environments/prod.yaml: the objects, their risks, and the review. */
+export function reviewDiff(base: string, head: string): BundleDiff {
+  return { ...diffTrees(distOf(base), distOf(head), { base: 'main', head: 'pr' }), review: reviewOf([envOf(base)], [envOf(head)]) };
 }

@@ -123,6 +123,12 @@ describe('diffTrees', () => {
       [
         '### meridian diff: `HEAD` → working tree',
         '',
+        '#### Risk',
+        '',
+        'None found: no pod restarts, prunes, store membership, certificate identity, GSLB target or NetworkPolicy changes.',
+        '',
+        '#### Objects',
+        '',
         '| cluster | environment | added | removed | changed |',
         '| --- | --- | ---: | ---: | ---: |',
         '| cluster2 | demo | 0 | 0 | 1 |',

@@ -84,9 +84,26 @@ describe('report of the default environment (prod)', () => {
   it('carries day-2 runbooks: each store image upgrade one cluster at a time, and the removal of a cluster in order', () => {
     expect(prod.day2.map((r) => r.id)).toEqual(['upgrade-vault', 'upgrade-cockroachdb', 'remove-cluster-cluster3']);
     const crdb = prod.day2.find((r) => r.id === 'upgrade-cockroachdb')!;
-    expect(crdb.steps.map((s) => s.id)).toEqual(['hold', 'preserve-downgrade', 'merge', 'roll-cluster1', 'roll-cluster2', 'roll-cluster3', 'finalize']);
+    expect(crdb.steps.map((s) => s.id)).toEqual(['hold-cockroachdb', 'preserve-downgrade', 'merge', 'roll-cockroachdb-cluster1', 'roll-cockroachdb-cluster2', 'roll-cockroachdb-cluster3', 'finalize']);
     const remove = prod.day2.find((r) => r.id === 'remove-cluster-cluster3')!;
-    expect(remove.steps.map((s) => s.id)).toEqual(['gslb-out', 'cockroachdb-drop-region', 'cockroachdb-decommission', 'argocd-out', 'vault-remove-peers', 'submariner-out', 'folder']);
+    // out of the GSLB first, the store memberships while the nodes can still hand over, Submariner, then the folder
+    expect(remove.steps.map((s) => s.id)).toEqual([
+      'gslb-out',
+      'cockroachdb-drop-region',
+      'cockroachdb-decommission',
+      'argocd-out',
+      'vault-remove-peers',
+      'submariner-out',
+      'hold-vault',
+      'hold-cockroachdb',
+      'folder',
+      'roll-vault-cluster1',
+      'roll-vault-cluster2',
+      'roll-cockroachdb-cluster1',
+      'roll-cockroachdb-cluster2',
+    ]);
+    // two regions remain: REGION survival needs three, so the database steps down to ZONE survival before the drop
+    expect(remove.steps.find((s) => s.id === 'cockroachdb-drop-region')!.commands[0]).toContain('ALTER DATABASE "shop" SURVIVE ZONE FAILURE;\nALTER DATABASE "shop" DROP REGION IF EXISTS "us-west-2";');
     expect(remove.steps.find((s) => s.id === 'vault-remove-peers')!.commands.filter((c) => c.includes('remove-peer'))).toEqual([0, 1, 2].map((i) => `vault operator raft remove-peer vault-${i}-cluster3`));
   });
 
