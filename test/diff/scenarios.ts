@@ -40,5 +40,22 @@ export function envOf(text: string): Environment {
 
 /** What `meridian diff` computes between two versions of environments/prod.yaml: the objects, their risks, and the review. */
 export function reviewDiff(base: string, head: string): BundleDiff {
-  return { ...diffTrees(distOf(base), distOf(head), { base: 'main', head: 'pr' }), review: reviewOf([envOf(base)], [envOf(head)]) };
+  const key = `${base}\0${head}`;
+  let d = diffs.get(key);
+  if (!d) {
+    d = { ...diffTrees(distOf(base), distOf(head), { base: 'main', head: 'pr' }), review: reviewOf([envOf(base)], [envOf(head)]) };
+    diffs.set(key, d);
+  }
+  return d;
 }
+
+const diffs = new Map<string, BundleDiff>();
+
+/** prod with a payments service that uses CockroachDB and Vault, listed before shop. */
+export const PAYMENTS = PROD.replace(
+  /\nservices:\n/,
+  `\nservices:\n  - name: payments\n    namespace: payments\n    image: quay.io/example/payments:1.0.0\n    port: 8080\n    healthPath: /healthz\n    replicas: 3\n    expose: clusterset\n    uses: [cockroachdb, vault]\n`,
+);
+
+/** prod with a new CockroachDB image. */
+export const CRDB_UPGRADE = PROD.replace('cockroachdb/cockroach:v24.2.4', 'cockroachdb/cockroach:v24.2.5');
