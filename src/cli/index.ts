@@ -1,4 +1,6 @@
 // Command line: argument parsing, output and exit codes. The only place with terminal colour and exit codes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { synthToDisk } from '../main';
 import { OutputValidationError } from '../synth/synthesize';
@@ -238,7 +240,11 @@ function validate(args: string[], io: Io): number {
   const unknown = unknownRules(rules ?? []);
   if (unknown.length > 0) throw new UsageError(`unknown rule ${unknown.join(', ')}; see --list-rules`);
   if (str(flags.environments) !== undefined) throw new UsageError('validate reads a dist/ tree, not environment files: give the folder (or --out); see --help');
-  const dir = flags._[0] ?? str(flags.out) ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
+  const given = flags._[0] ?? str(flags.out) ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
+  // One cluster folder (`validate dist/cluster1`): the cross-cluster rules need its siblings, so the whole
+  // dist/ tree above it is read and only the folder's violations are reported.
+  const single = clusterFolderInDist(given);
+  const dir = single?.dist ?? given;
   let tree;
   try {
     tree = treeFromDirectory(dir, dir.replace(/\/+$/, ''));
@@ -247,20 +253,41 @@ function validate(args: string[], io: Io): number {
     return EXIT.ERROR;
   }
   const env = str(flags.env);
-  let folders: string[] | undefined;
+  let folders: string[] | undefined = single ? [single.folder] : undefined;
   if (env !== undefined) {
     const byEnv = clusterFoldersByEnvironment(tree);
     if (!byEnv.has(env)) throw new UsageError(`no cluster folder of environment "${env}" in ${dir}; environments: ${[...byEnv.keys()].filter((e) => e !== '').join(', ')}`);
-    folders = [...byEnv.get(env)!, 'argocd', ''];
+    const mine = [...byEnv.get(env)!, 'argocd', ''];
+    folders = folders ? folders.filter((f) => mine.includes(f)) : mine;
   }
   const violations = validateTree(tree, { ...(rules ? { rules } : {}), ...(folders ? { folders } : {}) });
   if (form === 'json') io.out(`${JSON.stringify(validationJson(tree, violations, rules), null, 2)}\n`);
   else {
-    const text = formatValidation(tree, violations, rules?.length ?? RULES.length, style(io.color));
+    const all = formatValidation(tree, violations, rules?.length ?? RULES.length, style(io.color));
+    const text = single ? `${all.replace(/\n$/, '')} (reported: ${single.folder} only)\n` : all;
     if (violations.length > 0) io.err(text);
     else io.out(text);
   }
   return violations.length > 0 ? EXIT.ERROR : EXIT.OK;
+}
+
+/**
+ * `dir` as one cluster folder of a dist/ tree: a folder with its own kustomization.yaml and no subfolders,
+ * whose parent holds the argocd/ folder or an environment report (what `meridian synth` writes).
+ */
+function clusterFolderInDist(dir: string): { dist: string; folder: string } | undefined {
+  const abs = path.resolve(dir);
+  const parent = path.dirname(abs);
+  try {
+    if (!fs.statSync(path.join(abs, 'kustomization.yaml')).isFile()) return undefined;
+    if (fs.readdirSync(abs, { withFileTypes: true }).some((e) => e.isDirectory() && !e.name.startsWith('.'))) return undefined;
+    const siblings = fs.readdirSync(parent);
+    if (!siblings.includes('argocd') && !siblings.some((f) => f.endsWith('.report.md'))) return undefined;
+  } catch {
+    return undefined;
+  }
+  const rel = path.relative(process.cwd(), parent);
+  return { dist: rel === '' ? '.' : rel.startsWith('..') ? parent : rel, folder: path.basename(abs) };
 }
 
 function report(args: string[], io: Io): number {

@@ -51,7 +51,7 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(head.folders), [before]);
   const keep = new Set(changed);
   const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => new Map([...head.files].filter(([file]) => file.includes('/') && folders.has(folderOf(file))));
-  const result = diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE }, { headFiles });
+  const result = diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE }, { headFiles, ...(only !== undefined ? { environment: only } : {}) });
   const old = tryEnvironmentsAtRef(envDir, base);
   const mine = (e: { name: string }): boolean => only === undefined || e.name === only;
   return withReview(result, reviewOf(old.environments.filter(mine), topology.environments.filter(mine), old.note ? [old.note] : []));
@@ -85,7 +85,7 @@ export function diffRefs(options: RefsDiffOptions): BundleDiff {
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(), [before, after]);
   const keep = new Set(changed);
   const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => after.texts(new Set([...after.listing.blobs.keys()].filter((file) => file.includes('/') && folders.has(folderOf(file)))));
-  const result = diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head }, { headFiles });
+  const result = diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head }, { headFiles, ...(only !== undefined ? { environment: only } : {}) });
   const envDir = options.envDir ?? DEFAULT_ENV_DIR;
   const sides = [tryEnvironmentsAtRef(envDir, base), tryEnvironmentsAtRef(envDir, options.head)];
   const mine = (e: { name: string }): boolean => only === undefined || e.name === only;

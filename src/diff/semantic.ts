@@ -70,8 +70,13 @@ export interface BundleDiff {
   readonly review?: Review;
 }
 
+/** The folder of the ApplicationSets (src/charts/argocd.ts), beside the cluster folders. */
+const ARGOCD_FOLDER = 'argocd';
+
 /** More of the head tree than its changed files, read only when a risk needs it. */
 export interface DiffContext {
+  /** --env: only this environment's objects (in argocd/ as in the cluster folders). */
+  readonly environment?: string;
   /** The head files of these folders (all of them, changed or not): Reloader's annotations on unchanged workloads. */
   readonly headFiles?: (folders: ReadonlySet<string>) => ReadonlyMap<string, string>;
 }
@@ -134,11 +139,22 @@ export function diffChangedFiles(base: ReadonlyMap<string, string>, head: Readon
       if (fields.length > 0) changedObjects.push({ folder: b.folder, ...env(b), change: 'changed', before: a.manifest, after: b.manifest, fields });
     }
   }
-  const risks = assessRisks(changedObjects, reloadingWorkloads(changedObjects, after, context));
+  // --env: the argocd/ folder holds every environment's ApplicationSet; keep only this environment's objects
+  // there (and the kustomization when one of its changes names this environment's file)
+  const only = context.environment;
+  const mentions = (e: { fields?: readonly FieldChange[]; file: string }): boolean => e.file === `${ARGOCD_FOLDER}/${only}.yaml` || (e.fields ?? []).some((f) => JSON.stringify([f.old, f.new]).includes(`${only}.yaml`));
+  const inScope = (e: { folder: string; environment?: string; fields?: readonly FieldChange[]; file: string }): boolean =>
+    only === undefined || e.environment === only || (e.environment === undefined && (e.folder !== ARGOCD_FOLDER || mentions(e)));
+  const scoped = entries.filter(inScope);
+  entries.length = 0;
+  entries.push(...scoped);
+  const scopedObjects = changedObjects.filter((o) => only === undefined || o.environment === undefined || o.environment === only);
+  const risks = assessRisks(scopedObjects, reloadingWorkloads(scopedObjects, after, context));
 
   const folders = [...new Set(entries.map((e) => e.folder))].sort(cmp).map((folder): FolderDiff => {
     const mine = entries.filter((e) => e.folder === folder);
-    const environment = mine.find((e) => e.environment !== undefined)?.environment;
+    // argocd/ belongs to no single environment: it holds the ApplicationSets of all of them
+    const environment = folder === ARGOCD_FOLDER ? undefined : mine.find((e) => e.environment !== undefined)?.environment;
     const components = [...new Set(mine.map((e) => e.component))].sort(cmp).map((component) => ({
       component,
       entries: mine

@@ -1,6 +1,6 @@
 // The semantic diff on known edits of the complete bundle: exactly the expected entries.
 import { describe, expect, it } from 'vitest';
-import { DiffInputError, diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
+import { DiffInputError, diffChangedFiles, diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
 import { treeFromFiles, validateTree } from '../../src/validate';
 import { CLUSTERS, container, find, fullBundle, remove, render, type Bundle } from '../validate/full-bundle';
 
@@ -231,5 +231,34 @@ describe('diffTrees', () => {
       { file: 'gone.report.md', change: 'removed', linesAdded: 0, linesRemoved: 1 },
       { file: 'new.report.md', change: 'added', linesAdded: 1, linesRemoved: 0 },
     ]);
+  });
+});
+
+describe('the argocd/ folder', () => {
+  const appSet = (env: string, revision: string): string =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  labels:\n    meridian.dev/environment: ${env}\n  name: meridian-${env}\n  namespace: argocd\nspec:\n  revision: ${revision}\n`;
+  const kustomization = (files: string[]): string => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${files.map((f) => `  - ${f}`).join('\n')}\n`;
+  const base = new Map([
+    ['argocd/kustomization.yaml', kustomization(['dev.yaml', 'prod.yaml'])],
+    ['argocd/dev.yaml', appSet('dev', 'main')],
+    ['argocd/prod.yaml', appSet('prod', 'main')],
+  ]);
+  const head = new Map([
+    ['argocd/kustomization.yaml', kustomization(['dev.yaml', 'prod.yaml', 'stage.yaml'])],
+    ['argocd/dev.yaml', appSet('dev', 'next')],
+    ['argocd/prod.yaml', appSet('prod', 'next')],
+    ['argocd/stage.yaml', appSet('stage', 'main')],
+  ]);
+
+  it('belongs to no single environment', () => {
+    const d = diffChangedFiles(base, head, { base: 'HEAD', head: 'working tree' });
+    expect(d.folders.map((f) => [f.folder, f.environment, f.added, f.changed])).toEqual([['argocd', undefined, 1, 3]]);
+  });
+
+  it('with --env keeps only that environment\'s entries', () => {
+    const d = diffChangedFiles(base, head, { base: 'HEAD', head: 'working tree' }, { environment: 'prod' });
+    expect(lines(d)).toEqual(['argocd prod changed ApplicationSet argocd/meridian-prod: spec.revision changed']);
+    const stage = diffChangedFiles(base, head, { base: 'HEAD', head: 'working tree' }, { environment: 'stage' });
+    expect(lines(stage)).toEqual(['argocd kustomization changed Kustomization /(kustomization.yaml): resources[] added', 'argocd stage added ApplicationSet argocd/meridian-stage']);
   });
 });
