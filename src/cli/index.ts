@@ -113,14 +113,15 @@ Options:
     run: diff,
   },
   report: {
-    summary: 'DR report per environment: voters and quorum per store, where services run, GSLB reaction, diagram, runbook',
+    summary: 'DR report per environment: voters and quorum per store, where services run, GSLB reaction, diagram, bootstrap and day-2 runbooks',
     usage: `Usage: meridian report [--env <name>] [--format markdown|json] [--environments <dir>]
 
 Prints the disaster-recovery report of each environment, derived from the environment files: clusters and
 regions; per store the voters per cluster, quorum and how many clusters it can lose, and its RPO/RTO class;
 per service where it is active, drained, and its replica split; the GSLB policy and the time to react to a
-dead region; a Mermaid diagram; and the ordered bootstrap runbook with exact commands. \`meridian synth\`
-also writes it to dist/<env>.report.md. Exit code 0, or 1 when the environment files have errors.
+dead region; a Mermaid diagram; the ordered bootstrap runbook with exact commands; and the day-2 runbooks
+(each store's image upgrade one cluster at a time, removing a cluster; \`meridian diff\` prints the runbook of
+a cluster a change adds). \`meridian synth\` also writes it to dist/<env>.report.md. Exit code 0, or 1 when the environment files have errors.
 
 Options:
   --env <name>            only this environment (json: one object instead of a list)

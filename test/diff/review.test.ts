@@ -163,6 +163,10 @@ describe('the review comment on the changes that matter most', () => {
       'roll-cockroachdb-cluster3',
       'wait-healthy',
     ]);
+    // the Secrets the bundle only names, for the new cluster alone, before the merge
+    const secrets = add.steps.find((s) => s.id === 'secrets')!.commands;
+    expect(secrets.length).toBeGreaterThan(0);
+    expect(secrets.every((c) => c.includes('--context cluster4 '))).toBe(true);
     // the new auth mount is created with the administrator role the bootstrap left behind, not the revoked root token
     const access = add.steps.find((s) => s.id === 'vault-access')!.commands;
     expect(access.some((c) => c.includes('auth/kubernetes-cluster1/login role=meridian-admin'))).toBe(true);
