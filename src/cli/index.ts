@@ -83,8 +83,8 @@ Synthesizes the environment files of the working tree in memory and compares the
 committed at the base revision (read with git, nothing is checked out): objects added, removed and changed
 (identity: apiVersion, kind, namespace and name within a cluster folder), with the path and old -> new value
 of every changed field, grouped by cluster and component. With --head, compares dist/ as committed at the
-two revisions instead, without environment files or synthesis (CI comparing a pull request's dist/ with
-main's). Files identical on both sides are neither read nor parsed. Values of Secrets and secret-looking
+two revisions instead, without synthesis (CI comparing a pull request's dist/ with main's; environments/
+is read from git at both revisions, for the report changes and runbooks only). Files identical on both sides are neither read nor parsed. Values of Secrets and secret-looking
 fields are never shown. The markdown form is a ready pull-request comment.
 
 List items are matched by identity, never by position: Kubernetes merge keys (containers, env, volumes by
