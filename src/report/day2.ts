@@ -16,7 +16,9 @@
 // - A StatefulSet rolls only the pods whose ordinal is >= spec.updateStrategy.rollingUpdate.partition
 //   (kubernetes.io/docs/concepts/workloads/controllers/statefulset/#partitions); Argo CD applies with
 //   server-side apply (ServerSideApply=true in the ApplicationSet), so a partition set by kubectl, a field
-//   the bundle does not set, stays with its own field manager.
+//   the bundle does not set, stays with its own field manager (kubernetes.io/docs/reference/using-api/
+//   server-side-apply/: an apply changes only the fields its manager sets). Argo CD's progressive syncs
+//   (RollingSync) would stage whole clusters instead, but are Beta and turn automated sync off (REFERENCE §9.6).
 import type { Cluster, Environment, Store } from '../topology';
 import { COCKROACHDB, sqlShellCommand } from '../topology/cockroachdb';
 import { adminLoginCommands, adminRoleCommands, operatorAccessCommands } from '../topology/trust-runbook';
