@@ -608,4 +608,4 @@ if (declaredOnly.length) lines.push(`  core fields unknown to kubernetes-models'
 if (notes.unknownFormats.size) lines.push(`  formats not checked: ${[...notes.unknownFormats].sort().join(', ')}`);
 if (notes.droppedKeywords.size) lines.push(`  schema keywords ignored: ${[...notes.droppedKeywords].sort().join(', ')}`);
 for (const p of notes.droppedPatterns) lines.push(`  pattern not checked (not a JavaScript regular expression): ${p}`);
-process.stdout.write(`${lines.join('\n')}\n`);
+process.stderr.write(`${lines.join('\n')}\n`);

@@ -135,4 +135,4 @@ if (run.status !== 0) fail(`cdk8s import failed:\n${run.stdout}${run.stderr}`);
 fs.rmSync(combined);
 fs.writeFileSync(path.join(out, 'crd-schemas.json'), JSON.stringify(schemas));
 fs.writeFileSync(stampFile, stamp);
-process.stdout.write(`import: ${Object.keys(schemas).length} kinds from ${urls.length} pinned CRD files -> imports/\n`);
+process.stderr.write(`import: ${Object.keys(schemas).length} kinds from ${urls.length} pinned CRD files -> imports/\n`);

@@ -1,10 +1,14 @@
 import { scrubSecrets } from '../lib/secrets';
-import { objectName, showValue, WORKING_TREE, type BundleDiff } from '../diff';
+import { objectName, reportChangeLines, riskText, showValue, WORKING_TREE, type BundleDiff } from '../diff';
 import type { Style } from './style';
 
 /** `meridian diff --format text`: the same content as the PR comment, for a terminal. */
 export function formatDiffText(d: BundleDiff, s: Style): string {
   const out: string[] = [];
+  // risk first: what the change will do to the fleet
+  for (const r of d.risks) out.push(`risk: ${r.severe ? s.red(r.class) : s.yellow(r.class)} ${riskText(r)}`);
+  for (const r of d.review?.reports ?? []) for (const l of reportChangeLines(r)) out.push(`report: ${r.environment}: ${l}`);
+  for (const n of d.review?.notes ?? []) out.push(`note: ${n}`);
   const mark = { added: s.green('+'), removed: s.red('-'), changed: s.yellow('~') } as const;
   for (const f of d.folders) {
     out.push(s.bold(`${f.folder}${f.environment ? s.dim(` (${f.environment})`) : ''}`));
@@ -20,9 +24,18 @@ export function formatDiffText(d: BundleDiff, s: Style): string {
       }
     }
   }
-  if (d.files.length > 0) {
+  const explained = new Set((d.review?.reports ?? []).map((r) => r.file));
+  const files = d.files.filter((f) => !explained.has(f.file));
+  if (files.length > 0) {
     out.push(s.bold('other files'));
-    for (const f of d.files) out.push(`    ${mark[f.change]} ${f.file} (+${f.linesAdded} -${f.linesRemoved} lines)`);
+    for (const f of files) out.push(`    ${mark[f.change]} ${f.file} (+${f.linesAdded} -${f.linesRemoved} lines)`);
+  }
+  for (const r of d.review?.runbooks ?? []) {
+    out.push(s.bold(`runbook: ${r.title} (${r.when})`));
+    r.steps.forEach((step, i) => {
+      out.push(`  ${i + 1}. ${step.title}`, ...step.commands.flatMap((c) => c.split('\n').map((l) => `       ${l}`)));
+      if (step.expect) out.push(`     expect: ${step.expect}`);
+    });
   }
   const total = d.summary.added + d.summary.removed + d.summary.changed;
   out.push(

@@ -1,4 +1,6 @@
 // Command line: argument parsing, output and exit codes. The only place with terminal colour and exit codes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { synthToDisk } from '../main';
 import { OutputValidationError } from '../synth/synthesize';
@@ -8,7 +10,7 @@ import { formatSynthSummary } from './summary';
 import { formatRules, formatValidation, validationJson } from './validate-output';
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
 import { buildReport, reportMarkdown } from '../report';
-import { DiffInputError, diffMarkdown, diffRefs, diffWorkingTree, GitError, hasChanges } from '../diff';
+import { DiffInputError, diffMarkdown, diffRefs, diffWorkingTree, GitError, hasChanges, RISK_CLASS_DESCRIPTIONS, RISK_CLASSES, riskClassesPresent, type RiskClass } from '../diff';
 import { formatDiffText } from './diff-output';
 import { RULES, treeFromDirectory, unknownRules, validateTree } from '../validate';
 import { clusterFoldersByEnvironment } from '../validate/manifest';
@@ -18,7 +20,7 @@ import { version } from './version';
 import { ConfigError } from '../synth/extensions';
 import { scrubSecrets } from '../lib/secrets';
 
-export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, CHANGES: 3 } as const;
+export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, CHANGES: 3, RISK: 4 } as const;
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -88,22 +90,36 @@ Options:
   },
   diff: {
     summary: 'semantic per-cluster diff of dist/ at a git revision against a fresh synth or another revision (PR comment with --format markdown)',
-    usage: `Usage: meridian diff [--base <git-ref>] [--format text|markdown|json] [--env <name>] [--environments <dir>] [--out <dir>]
-       meridian diff --base <git-ref> --head <git-ref> [--format text|markdown|json] [--env <name>] [--out <dir>]
+    usage: `Usage: meridian diff [--base <git-ref>] [--format text|markdown|json] [--fail-on <class>[,<class>]] [--env <name>] [--environments <dir>] [--out <dir>]
+       meridian diff --base <git-ref> --head <git-ref> [--format text|markdown|json] [--fail-on <class>[,<class>]] [--env <name>] [--out <dir>]
 
 Synthesizes the environment files of the working tree in memory and compares the result with dist/ as
 committed at the base revision (read with git, nothing is checked out): objects added, removed and changed
 (identity: apiVersion, kind, namespace and name within a cluster folder), with the path and old -> new value
 of every changed field, grouped by cluster and component. With --head, compares dist/ as committed at the
-two revisions instead, without environment files or synthesis (CI comparing a pull request's dist/ with
-main's). Files identical on both sides are neither read nor parsed. Values of Secrets and secret-looking
-fields are never shown. The markdown form is a ready pull-request comment. Exit code 0 when nothing
-changed, 3 when something did, 1 on an error (environment files, git), 2 on a usage error.
+two revisions instead, without synthesis (CI comparing a pull request's dist/ with main's; environments/
+is read from git at both revisions, for the report changes and runbooks only). Files identical on both sides are neither read nor parsed. Values of Secrets and secret-looking
+fields are never shown. The markdown form is a ready pull-request comment.
+
+List items are matched by identity, never by position: Kubernetes merge keys (containers, env, volumes by
+name, volumeMounts by mountPath, ports by port and protocol), GSLB endpoints by cluster, retry_join entries
+by leader address; lists of scalars are multisets and a --flag=a,b,c value is a set of items.
+
+Every form starts with the risks of the change (markdown: a Risk section; text: risk: lines; json: the
+risks array), in these classes:
+${RISK_CLASSES.map((c) => `  ${c.padEnd(11)} ${RISK_CLASS_DESCRIPTIONS[c]}`).join('\n')}
+then the changes of each environment's DR report as meaning (voters, quorum and what each store survives,
+replica splits, GSLB targets; environment files read from git at the base revision, and at --head), and
+the day-2 runbooks the change needs (a cluster added or removed, a store image changed).
+
+Exit code 0 when nothing changed, 3 when something did, 4 when a risk of a --fail-on class is present,
+1 on an error (environment files, git), 2 on a usage error.
 
 Options:
   --base <git-ref>        revision of the committed dist/ (default: HEAD)
   --head <git-ref>        compare with dist/ committed at this revision instead of a fresh synth
   --format text|markdown|json   output form (default: text)
+  --fail-on <classes>     exit 4 when a risk of one of these comma-separated classes is present (CI gate)
   --env <name>            only this environment's cluster folders (by their meridian.dev/environment label) and report
   --environments <dir>    folder of environment files (default: environments; not with --head)
   --out <dir>             the dist/ folder inside the repository (default: dist, or $CDK8S_OUTDIR)
@@ -111,14 +127,15 @@ Options:
     run: diff,
   },
   report: {
-    summary: 'DR report per environment: voters and quorum per store, where services run, GSLB reaction, diagram, runbook',
+    summary: 'DR report per environment: voters and quorum per store, where services run, GSLB reaction, diagram, bootstrap and day-2 runbooks',
     usage: `Usage: meridian report [--env <name>] [--format markdown|json] [--environments <dir>]
 
 Prints the disaster-recovery report of each environment, derived from the environment files: clusters and
 regions; per store the voters per cluster, quorum and how many clusters it can lose, and its RPO/RTO class;
 per service where it is active, drained, and its replica split; the GSLB policy and the time to react to a
-dead region; a Mermaid diagram; and the ordered bootstrap runbook with exact commands. \`meridian synth\`
-also writes it to dist/<env>.report.md. Exit code 0, or 1 when the environment files have errors.
+dead region; a Mermaid diagram; the ordered bootstrap runbook with exact commands; and the day-2 runbooks
+(each store's image upgrade one cluster at a time, removing a cluster; \`meridian diff\` prints the runbook of
+a cluster a change adds). \`meridian synth\` also writes it to dist/<env>.report.md. Exit code 0, or 1 when the environment files have errors.
 
 Options:
   --env <name>            only this environment (json: one object instead of a list)
@@ -275,7 +292,11 @@ function validate(args: string[], io: Io): number {
   const unknown = unknownRules(rules ?? []);
   if (unknown.length > 0) throw new UsageError(`unknown rule ${unknown.join(', ')}; see --list-rules`);
   if (str(flags.environments) !== undefined) throw new UsageError('validate reads a dist/ tree, not environment files: give the folder (or --out); see --help');
-  const dir = flags._[0] ?? str(flags.out) ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
+  const given = flags._[0] ?? str(flags.out) ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
+  // One cluster folder (`validate dist/cluster1`): the cross-cluster rules need its siblings, so the whole
+  // dist/ tree above it is read and only the folder's violations are reported.
+  const single = clusterFolderInDist(given);
+  const dir = single?.dist ?? given;
   let tree;
   try {
     // A synth killed halfway left the old tree set aside: put back the old tree or the new one first.
@@ -286,20 +307,41 @@ function validate(args: string[], io: Io): number {
     return EXIT.ERROR;
   }
   const env = str(flags.env);
-  let folders: string[] | undefined;
+  let folders: string[] | undefined = single ? [single.folder] : undefined;
   if (env !== undefined) {
     const byEnv = clusterFoldersByEnvironment(tree);
     if (!byEnv.has(env)) throw new UsageError(`no cluster folder of environment "${env}" in ${dir}; environments: ${[...byEnv.keys()].filter((e) => e !== '').join(', ')}`);
-    folders = [...byEnv.get(env)!, 'argocd', ''];
+    const mine = [...byEnv.get(env)!, 'argocd', ''];
+    folders = folders ? folders.filter((f) => mine.includes(f)) : mine;
   }
   const violations = validateTree(tree, { ...(rules ? { rules } : {}), ...(folders ? { folders } : {}) });
   if (form === 'json') io.out(`${JSON.stringify(validationJson(tree, violations, rules), null, 2)}\n`);
   else {
-    const text = formatValidation(tree, violations, rules?.length ?? RULES.length, style(io.color));
+    const all = formatValidation(tree, violations, rules?.length ?? RULES.length, style(io.color));
+    const text = single ? `${all.replace(/\n$/, '')} (reported: ${single.folder} only)\n` : all;
     if (violations.length > 0) io.err(text);
     else io.out(text);
   }
   return violations.length > 0 ? EXIT.ERROR : EXIT.OK;
+}
+
+/**
+ * `dir` as one cluster folder of a dist/ tree: a folder with its own kustomization.yaml and no subfolders,
+ * whose parent holds the argocd/ folder or an environment report (what `meridian synth` writes).
+ */
+function clusterFolderInDist(dir: string): { dist: string; folder: string } | undefined {
+  const abs = path.resolve(dir);
+  const parent = path.dirname(abs);
+  try {
+    if (!fs.statSync(path.join(abs, 'kustomization.yaml')).isFile()) return undefined;
+    if (fs.readdirSync(abs, { withFileTypes: true }).some((e) => e.isDirectory() && !e.name.startsWith('.'))) return undefined;
+    const siblings = fs.readdirSync(parent);
+    if (!siblings.includes('argocd') && !siblings.some((f) => f.endsWith('.report.md'))) return undefined;
+  } catch {
+    return undefined;
+  }
+  const rel = path.relative(process.cwd(), parent);
+  return { dist: rel === '' ? '.' : rel.startsWith('..') ? parent : rel, folder: path.basename(abs) };
 }
 
 function report(args: string[], io: Io): number {
@@ -317,8 +359,9 @@ function report(args: string[], io: Io): number {
 }
 
 function diff(args: string[], io: Io): number {
-  const flags = parse(args, { base: { type: 'string' }, head: { type: 'string' }, format: { type: 'string' } });
+  const flags = parse(args, { base: { type: 'string' }, head: { type: 'string' }, format: { type: 'string' }, 'fail-on': { type: 'string' } });
   const form = format(flags.format, ['text', 'markdown', 'json'] as const);
+  const failOn = riskClasses(str(flags['fail-on']));
   const head = str(flags.head);
   if (head !== undefined && str(flags.environments) !== undefined) {
     throw new UsageError('--environments cannot be used with --head: both sides are read from git and nothing is synthesized; see --help');
@@ -340,6 +383,13 @@ function diff(args: string[], io: Io): number {
   if (form === 'json') io.out(scrubSecrets(`${JSON.stringify(result, null, 2)}\n`));
   else if (form === 'markdown') io.out(diffMarkdown(result));
   else io.out(formatDiffText(result, style(io.color)));
+  if (failOn.length > 0) {
+    const present = riskClassesPresent(result.risks, failOn);
+    if (present.length > 0) {
+      io.err(`meridian: risk of class ${present.join(', ')} present (--fail-on ${failOn.join(',')})\n`);
+      return EXIT.RISK;
+    }
+  }
   return hasChanges(result) ? EXIT.CHANGES : EXIT.OK;
 }
 
@@ -368,4 +418,13 @@ function initCommand(args: string[], io: Io): number {
   const s = style(io.color);
   io.out(`${result.written.map((f) => `  ${s.green('created')} ${f}`).join('\n')}\nnext: npx meridian synth, then commit environments/ and dist/\n`);
   return EXIT.OK;
+}
+
+/** The classes of `--fail-on a,b`. */
+function riskClasses(value: string | undefined): RiskClass[] {
+  if (value === undefined) return [];
+  const names = value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const unknown = names.filter((n) => !(RISK_CLASSES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) throw new UsageError(`--fail-on takes classes among ${RISK_CLASSES.join(', ')}${unknown.length > 0 ? `, not ${unknown.map((u) => `"${u}"`).join(', ')}` : ''}; see --help`);
+  return [...new Set(names)] as RiskClass[];
 }

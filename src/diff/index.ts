@@ -6,6 +6,7 @@ import { reportFile } from '../report';
 import { OWNED_FILE } from '../lib/layout';
 import { TopologyError } from '../topology';
 import { gitBlobId, listFolderAtRef, readBlobs, type FolderListing } from './git';
+import { reviewOf, tryEnvironmentsAtRef, type Review } from './review';
 import { DiffInputError, diffChangedFiles, WORKING_TREE, type BundleDiff } from './semantic';
 
 export { diffMarkdown, objectName, showValue } from './markdown';
@@ -16,11 +17,14 @@ export {
   hasChanges,
   WORKING_TREE,
   type BundleDiff,
+  type DiffContext,
   type FieldChange,
   type FileEntry,
   type FolderDiff,
   type ObjectEntry,
 } from './semantic';
+export { environmentsAtRef, reportChangeLines, reviewOf, type ReportChange, type Review } from './review';
+export { assessRisks, RISK_CLASSES, RISK_CLASS_DESCRIPTIONS, riskClassesPresent, riskText, riskWhere, type Risk, type RiskClass } from './risk';
 export { gitBlobId, GitError, listFolderAtRef, readBlobs, readFolderAtRef, type FolderListing } from './git';
 
 export interface DiffOptions {
@@ -49,7 +53,11 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
   changed = changed.filter((file) => file !== OWNED_FILE);
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(head.folders), [before]);
   const keep = new Set(changed);
-  return diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE });
+  const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => new Map([...head.files].filter(([file]) => file.includes('/') && folders.has(folderOf(file))));
+  const result = diffChangedFiles(before.texts(keep), new Map([...head.files].filter(([file]) => keep.has(file))), { base, head: WORKING_TREE }, { headFiles, ...(only !== undefined ? { environment: only } : {}) });
+  const old = tryEnvironmentsAtRef(envDir, base);
+  const mine = (e: { name: string }): boolean => only === undefined || e.name === only;
+  return withReview(result, reviewOf(old.environments.filter(mine), topology.environments.filter(mine), old.note ? [old.note] : []));
 }
 
 export interface RefsDiffOptions {
@@ -58,6 +66,8 @@ export interface RefsDiffOptions {
   /** Git revision of the newer dist/. */
   readonly head: string;
   readonly outDir?: string;
+  /** The environment files' folder, read at both revisions for the report changes and runbooks. @default environments */
+  readonly envDir?: string;
   /** Only this environment's folders and report. */
   readonly environment?: string;
 }
@@ -79,7 +89,17 @@ export function diffRefs(options: RefsDiffOptions): BundleDiff {
   changed = changed.filter((file) => file !== OWNED_FILE);
   if (only !== undefined) changed = inEnvironment(only, changed, new Set(), [before, after]);
   const keep = new Set(changed);
-  return diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head });
+  const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => after.texts(new Set([...after.listing.blobs.keys()].filter((file) => file.includes('/') && folders.has(folderOf(file)))));
+  const result = diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head }, { headFiles, ...(only !== undefined ? { environment: only } : {}) });
+  const envDir = options.envDir ?? DEFAULT_ENV_DIR;
+  const sides = [tryEnvironmentsAtRef(envDir, base), tryEnvironmentsAtRef(envDir, options.head)];
+  const mine = (e: { name: string }): boolean => only === undefined || e.name === only;
+  return withReview(result, reviewOf(sides[0]!.environments.filter(mine), sides[1]!.environments.filter(mine), sides.flatMap((x) => (x.note ? [x.note] : []))));
+}
+
+/** The diff with its review, when the review says anything. */
+function withReview(d: BundleDiff, review: Review): BundleDiff {
+  return review.reports.length + review.runbooks.length + review.notes.length > 0 ? { ...d, review } : d;
 }
 
 /** The blobs of one listing, read on demand and each only once. */

@@ -1,6 +1,9 @@
 // `meridian diff --format markdown`: a ready PR comment. A summary table, then one collapsible
 // section per cluster folder with its changes grouped by component.
 import { scrubSecrets } from '../lib/secrets';
+import { day2Markdown } from '../report/day2';
+import { reportChangeLines } from './review';
+import { riskWhere } from './risk';
 import { WORKING_TREE, type BundleDiff, type FieldChange, type ObjectEntry } from './semantic';
 
 const SIGN = { added: '➕', removed: '➖', changed: '✏️' } as const;
@@ -36,15 +39,26 @@ export function diffMarkdown(d: BundleDiff): string {
     out.push(`No changes: \`dist/\` at \`${d.base}\` equals ${synth ? `a fresh synth of the ${d.head}` : `\`dist/\` at \`${d.head}\``}.`);
     return `${out.join('\n')}\n`;
   }
+  out.push('#### Risk', '');
+  if (d.risks.length === 0) out.push('None found: no pod restarts, prunes, store membership, certificate identity, GSLB target or NetworkPolicy changes.', '');
+  else out.push(...d.risks.map((r) => `- ${r.severe ? '⚠️ ' : ''}**${r.class}** ${code(r.subject)} in ${riskWhere(r)}: ${r.detail}`), '');
+  const reports = d.review?.reports ?? [];
+  if (reports.length > 0 || (d.review?.notes.length ?? 0) > 0) {
+    out.push('#### Report changes', '');
+    for (const r of reports) out.push(`**${r.environment}** (${code(r.file)}):`, '', ...reportChangeLines(r).map((l) => `- ${l}`), '');
+    for (const n of d.review?.notes ?? []) out.push(`Note: ${n}.`, '');
+  }
   if (d.folders.length > 0) {
-    out.push('| cluster | environment | added | removed | changed |', '| --- | --- | ---: | ---: | ---: |');
+    out.push('#### Objects', '', '| cluster | environment | added | removed | changed |', '| --- | --- | ---: | ---: | ---: |');
     for (const f of d.folders) out.push(`| ${f.folder} | ${f.environment ?? ''} | ${f.added} | ${f.removed} | ${f.changed} |`);
     out.push(`| **total** | | **${d.summary.added}** | **${d.summary.removed}** | **${d.summary.changed}** |`, '');
   } else {
     out.push('No Kubernetes object changes.', '');
   }
-  if (d.files.length > 0) {
-    out.push(`Other files: ${d.files.map((f) => `${code(f.file)} ${f.change} (+${f.linesAdded} −${f.linesRemoved} lines)`).join(', ')}.`, '');
+  const explained = new Set(reports.map((r) => r.file));
+  const files = d.files.filter((f) => !explained.has(f.file));
+  if (files.length > 0) {
+    out.push(`Other files: ${files.map((f) => `${code(f.file)} ${f.change} (+${f.linesAdded} −${f.linesRemoved} lines)`).join(', ')}.`, '');
   }
   for (const f of d.folders) {
     out.push('<details>', `<summary><b>${f.folder}</b>: ${counts(f)}</summary>`, '');
@@ -57,6 +71,11 @@ export function diffMarkdown(d: BundleDiff): string {
       out.push('');
     }
     out.push('</details>', '');
+  }
+  const runbooks = d.review?.runbooks ?? [];
+  if (runbooks.length > 0) {
+    out.push('#### Runbooks this change needs', '');
+    for (const r of runbooks) out.push('<details>', `<summary><b>${r.title}</b>: ${r.steps.length} steps, in order</summary>`, '', ...day2Markdown([r], '#####').slice(2), '</details>', '');
   }
   // Values are masked field by field (semantic.ts); this pass also covers keys, paths and names.
   return scrubSecrets(`${out.join('\n').replace(/\n+$/, '')}\n`);

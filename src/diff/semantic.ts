@@ -6,9 +6,11 @@ import { parseAllDocuments } from 'yaml';
 import { readYaml } from '../synth/yaml';
 import { isRecord } from '../validate/tree';
 import { isSecretName, isSecretValue, MASK } from '../validate/secrets';
+import type { Review } from './review';
+import { assessRisks, type ChangedObject, type Risk } from './risk';
 
-/** A step of a field path: map key, list index, list item matched by its `name`, or the JSON document inside a string. */
-export type DiffSegment = string | number | { readonly name: string } | { readonly json: true };
+/** A step of a field path: map key, list index, list item matched by its identity (`name=shop`, a flag `--join`), or the JSON document inside a string. */
+export type DiffSegment = string | number | { readonly key: string } | { readonly json: true };
 
 export interface FieldChange {
   readonly path: string;
@@ -62,6 +64,21 @@ export interface BundleDiff {
   /** Files that hold no objects: reports beside the folders, anything not YAML. */
   readonly files: readonly FileEntry[];
   readonly summary: { readonly added: number; readonly removed: number; readonly changed: number; readonly files: number };
+  /** What the change will do to the fleet, most severe class first (src/diff/risk.ts). */
+  readonly risks: readonly Risk[];
+  /** The reports' changes as meaning and the day-2 runbooks the change needs (when the environment files load on both sides). */
+  readonly review?: Review;
+}
+
+/** The folder of the ApplicationSets (src/charts/argocd.ts), beside the cluster folders. */
+const ARGOCD_FOLDER = 'argocd';
+
+/** More of the head tree than its changed files, read only when a risk needs it. */
+export interface DiffContext {
+  /** --env: only this environment's objects (in argocd/ as in the cluster folders). */
+  readonly environment?: string;
+  /** The head files of these folders (all of them, changed or not): Reloader's annotations on unchanged workloads. */
+  readonly headFiles?: (folders: ReadonlySet<string>) => ReadonlyMap<string, string>;
 }
 
 interface Located {
@@ -86,7 +103,8 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function diffTrees(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>, labels: { base: string; head: string }): BundleDiff {
   const differs = (file: string, text: string, other: ReadonlyMap<string, string>): boolean => other.get(file) !== text;
-  return diffChangedFiles(new Map([...base].filter(([f, t]) => differs(f, t, head))), new Map([...head].filter(([f, t]) => differs(f, t, base))), labels);
+  const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => new Map([...head].filter(([f]) => folders.has(f.slice(0, f.indexOf('/')))));
+  return diffChangedFiles(new Map([...base].filter(([f, t]) => differs(f, t, head))), new Map([...head].filter(([f, t]) => differs(f, t, base))), labels, { headFiles });
 }
 
 /**
@@ -94,31 +112,49 @@ export function diffTrees(base: ReadonlyMap<string, string>, head: ReadonlyMap<s
  * it exists. A file with the same text on both sides holds only identical objects, so it is neither needed
  * nor parsed; an object that moved between files is still found, because both files changed.
  */
-export function diffChangedFiles(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>, labels: { base: string; head: string }): BundleDiff {
+export function diffChangedFiles(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>, labels: { base: string; head: string }, context: DiffContext = {}): BundleDiff {
   const [baseDocuments, headDocuments] = documentsToCompare(base, head);
   const before = objectsOf(baseDocuments);
   const after = objectsOf(headDocuments);
   const entries: (ObjectEntry & { folder: string; component: string; environment?: string })[] = [];
+  const changedObjects: ChangedObject[] = [];
   for (const [key, a] of before) {
     const b = after.get(key);
-    if (!b) entries.push({ ...identity(a.manifest, a.file), change: 'removed', folder: a.folder, component: a.component, ...env(a) });
+    if (!b) {
+      entries.push({ ...identity(a.manifest, a.file), change: 'removed', folder: a.folder, component: a.component, ...env(a) });
+      changedObjects.push({ folder: a.folder, ...env(a), change: 'removed', before: a.manifest, fields: [] });
+    }
   }
   for (const [key, b] of after) {
     const a = before.get(key);
     if (!a) {
       entries.push({ ...identity(b.manifest, b.file), change: 'added', folder: b.folder, component: b.component, ...env(b) });
+      changedObjects.push({ folder: b.folder, ...env(b), change: 'added', after: b.manifest, fields: [] });
       continue;
     }
     const fields: FieldChange[] = [];
     diffValue(String(b.manifest.kind), a.manifest, b.manifest, [], fields);
     if (fields.length > 0 || a.file !== b.file) {
       entries.push({ ...identity(b.manifest, b.file), change: 'changed', folder: b.folder, component: b.component, ...env(b), ...(a.file !== b.file ? { movedFrom: a.file } : {}), fields });
+      if (fields.length > 0) changedObjects.push({ folder: b.folder, ...env(b), change: 'changed', before: a.manifest, after: b.manifest, fields });
     }
   }
+  // --env: the argocd/ folder holds every environment's ApplicationSet; keep only this environment's objects
+  // there (and the kustomization when one of its changes names this environment's file)
+  const only = context.environment;
+  const mentions = (e: { fields?: readonly FieldChange[]; file: string }): boolean => e.file === `${ARGOCD_FOLDER}/${only}.yaml` || (e.fields ?? []).some((f) => JSON.stringify([f.old, f.new]).includes(`${only}.yaml`));
+  const inScope = (e: { folder: string; environment?: string; fields?: readonly FieldChange[]; file: string }): boolean =>
+    only === undefined || e.environment === only || (e.environment === undefined && (e.folder !== ARGOCD_FOLDER || mentions(e)));
+  const scoped = entries.filter(inScope);
+  entries.length = 0;
+  entries.push(...scoped);
+  const scopedObjects = changedObjects.filter((o) => only === undefined || o.environment === undefined || o.environment === only);
+  const risks = assessRisks(scopedObjects, reloadingWorkloads(scopedObjects, after, context));
 
   const folders = [...new Set(entries.map((e) => e.folder))].sort(cmp).map((folder): FolderDiff => {
     const mine = entries.filter((e) => e.folder === folder);
-    const environment = mine.find((e) => e.environment !== undefined)?.environment;
+    // argocd/ belongs to no single environment: it holds the ApplicationSets of all of them
+    const environment = folder === ARGOCD_FOLDER ? undefined : mine.find((e) => e.environment !== undefined)?.environment;
     const components = [...new Set(mine.map((e) => e.component))].sort(cmp).map((component) => ({
       component,
       entries: mine
@@ -147,7 +183,34 @@ export function diffChangedFiles(base: ReadonlyMap<string, string>, head: Readon
   }
 
   const sum = (k: 'added' | 'removed' | 'changed'): number => folders.reduce((n, f) => n + f[k], 0);
-  return { base: labels.base, head: labels.head, folders, files, summary: { added: sum('added'), removed: sum('removed'), changed: sum('changed'), files: files.length } };
+  return { base: labels.base, head: labels.head, folders, files, summary: { added: sum('added'), removed: sum('removed'), changed: sum('changed'), files: files.length }, risks };
+}
+
+const WORKLOAD_KINDS = /^kind: (Deployment|StatefulSet|DaemonSet)$/m;
+
+/**
+ * The head workloads that Reloader may restart: in the folders where a ConfigMap or Secret changed, those among
+ * the changed objects and, through the context, the workload documents of the folders' other files (only the
+ * documents that name a workload kind and a Reloader annotation are parsed).
+ */
+function reloadingWorkloads(objects: readonly ChangedObject[], after: ReadonlyMap<string, Located>, context: DiffContext): { folder: string; manifest: Record<string, any> }[] {
+  const folders = new Set(objects.filter((o) => o.change === 'changed' && (o.after?.kind === 'ConfigMap' || o.after?.kind === 'Secret' || o.after?.kind === 'Certificate')).map((o) => o.folder));
+  if (folders.size === 0) return [];
+  const found = new Map<string, { folder: string; manifest: Record<string, any> }>();
+  for (const [key, o] of after) if (folders.has(o.folder) && WORKLOAD_KINDS.test(`kind: ${String(o.manifest.kind)}`)) found.set(key, { folder: o.folder, manifest: o.manifest });
+  for (const [file, text] of context.headFiles?.(folders) ?? new Map<string, string>()) {
+    if (!holdsObjects(file) || !text.includes('reloader.stakater.com')) continue;
+    const folder = file.slice(0, file.indexOf('/'));
+    for (const doc of documentTexts(text) ?? [text]) {
+      if (!WORKLOAD_KINDS.test(doc) || !doc.includes('reloader.stakater.com')) continue;
+      for (const m of documentsOf(file, doc)) {
+        if (!isRecord(m)) continue;
+        const key = [folder, String(m.apiVersion), String(m.kind), String(m.metadata?.namespace ?? ''), String(m.metadata?.name)].join('|');
+        if (!found.has(key)) found.set(key, { folder, manifest: m });
+      }
+    }
+  }
+  return [...found.values()];
 }
 
 export function hasChanges(d: BundleDiff): boolean {
@@ -287,45 +350,150 @@ function diffValue(kind: string, a: unknown, b: unknown, path: DiffSegment[], ou
 }
 
 function diffArray(kind: string, a: unknown[], b: unknown[], path: DiffSegment[], out: FieldChange[]): void {
-  const keyA = namedItems(a);
-  const keyB = namedItems(b);
-  if (keyA && keyB) {
-    for (const [name, item] of keyA) {
-      if (!keyB.has(name)) out.push(field(kind, [...path, { name }], 'removed', item, undefined));
-      else diffValue(kind, item, keyB.get(name), [...path, { name }], out);
+  const key = listKey(path, [...a, ...b]);
+  if (key) {
+    const keyA = keyedItems(a, key);
+    const keyB = keyedItems(b, key);
+    if (keyA && keyB) {
+      for (const [id, item] of keyA) {
+        if (!keyB.has(id)) out.push(field(kind, [...path, { key: id }], 'removed', item, undefined));
+        else diffValue(kind, item, keyB.get(id), [...path, { key: id }], out);
+      }
+      for (const [id, item] of keyB) if (!keyA.has(id)) out.push(field(kind, [...path, { key: id }], 'added', undefined, item));
+      return;
     }
-    for (const [name, item] of keyB) if (!keyA.has(name)) out.push(field(kind, [...path, { name }], 'added', undefined, item));
+  }
+  if ([...a, ...b].every((x) => x === null || typeof x !== 'object')) {
+    diffScalars(kind, a, b, path, out);
     return;
   }
-  const scalars = [...a, ...b].every((x) => x === null || typeof x !== 'object');
-  if (scalars && a.length !== b.length) {
-    const counts = new Map<string, number>();
-    for (const x of b) counts.set(JSON.stringify(x), (counts.get(JSON.stringify(x)) ?? 0) + 1);
-    const removed: unknown[] = [];
-    for (const x of a) {
-      const k = JSON.stringify(x);
-      if ((counts.get(k) ?? 0) > 0) counts.set(k, counts.get(k)! - 1);
-      else removed.push(x);
-    }
-    const added: unknown[] = [];
-    for (const [k, n] of counts) for (let i = 0; i < n; i++) added.push(JSON.parse(k));
-    for (const x of removed) out.push(field(kind, [...path, '[]'], 'removed', x, undefined));
-    for (const x of added) out.push(field(kind, [...path, '[]'], 'added', undefined, x));
-    return;
-  }
-  const common = Math.min(a.length, b.length);
-  for (let i = 0; i < common; i++) diffValue(kind, a[i], b[i], [...path, i], out);
-  for (let i = common; i < a.length; i++) out.push(field(kind, [...path, i], 'removed', a[i], undefined));
-  for (let i = common; i < b.length; i++) out.push(field(kind, [...path, i], 'added', undefined, b[i]));
+  // Items without an identity (NetworkPolicy rules and peers, tolerations, ...) are a multiset: an item equal to one
+  // on the other side is unchanged wherever it sits; of the rest, as many as both sides have are compared in order,
+  // the others are added or removed.
+  const removed = unmatchedValues(a, b);
+  const added = unmatchedValues(b, a);
+  const pairs = Math.min(removed.length, added.length);
+  for (let i = 0; i < pairs; i++) diffValue(kind, removed[i]!.value, added[i]!.value, [...path, added[i]!.index], out);
+  for (const r of removed.slice(pairs)) out.push(field(kind, [...path, r.index], 'removed', r.value, undefined));
+  for (const x of added.slice(pairs)) out.push(field(kind, [...path, x.index], 'added', undefined, x.value));
 }
 
-/** Items keyed by a unique `name` (containers, env, ports, volumes, listeners...), or undefined. */
-function namedItems(items: unknown[]): Map<string, unknown> | undefined {
-  if (items.length === 0 || !items.every((x) => isRecord(x) && typeof x.name === 'string')) return undefined;
+/**
+ * Lists of scalars are multisets: moving an item is no change. Flags spelled `--name=value` are matched by name
+ * (a flag given once on each side), and a value that is a comma-separated list (CockroachDB `--join=a,b,c`) is
+ * compared as a set of items, so one host added to `--join` is that host, not two complete strings. When
+ * nothing was added or removed but the order changed, the order is the change (it matters in `command`).
+ */
+function diffScalars(kind: string, a: unknown[], b: unknown[], path: DiffSegment[], out: FieldChange[]): void {
+  const found = out.length;
+  const flagsA = flagItems(a);
+  const flagsB = flagItems(b);
+  const restA: unknown[] = [];
+  const restB: unknown[] = [];
+  for (const x of a) if (!(typeof x === 'string' && flagsA.has(flagName(x)!) && flagsB.has(flagName(x)!))) restA.push(x);
+  for (const x of b) if (!(typeof x === 'string' && flagsB.has(flagName(x)!) && flagsA.has(flagName(x)!))) restB.push(x);
+  for (const [flag, va] of flagsA) {
+    const vb = flagsB.get(flag);
+    if (vb === undefined || va === vb) continue;
+    const at: DiffSegment[] = [...path, { key: flag }];
+    if (va.includes(',') || vb.includes(',')) {
+      const la = va.split(',');
+      const lb = vb.split(',');
+      for (const x of unmatchedValues(la, lb)) out.push(field(kind, [...at, '[]'], 'removed', x.value, undefined));
+      for (const x of unmatchedValues(lb, la)) out.push(field(kind, [...at, '[]'], 'added', undefined, x.value));
+      if (deepEqual([...la].sort(), [...lb].sort())) out.push(field(kind, at, 'changed', va, vb));
+    } else out.push(field(kind, at, 'changed', va, vb));
+  }
+  const removed = unmatchedValues(restA, restB);
+  const added = unmatchedValues(restB, restA);
+  for (const x of removed) out.push(field(kind, [...path, '[]'], 'removed', x.value, undefined));
+  for (const x of added) out.push(field(kind, [...path, '[]'], 'added', undefined, x.value));
+  if (out.length === found && !deepEqual(a, b)) out.push(field(kind, path, 'changed', a, b));
+}
+
+/** `--name=value` items whose name occurs once in the list, by name (`--join`). */
+function flagItems(items: readonly unknown[]): Map<string, string> {
+  const seen = new Map<string, string | null>();
+  for (const x of items) {
+    const name = typeof x === 'string' ? flagName(x) : undefined;
+    if (name === undefined) continue;
+    seen.set(name, seen.has(name) ? null : (x as string).slice(name.length + 1));
+  }
+  return new Map([...seen].filter((e): e is [string, string] => e[1] !== null));
+}
+
+function flagName(s: string): string | undefined {
+  return /^(--?[A-Za-z0-9][A-Za-z0-9-]*)=/.exec(s)?.[1];
+}
+
+/** The items of `xs` (with their index) left when each item of `ys` takes away one deep-equal item. */
+function unmatchedValues(xs: readonly unknown[], ys: readonly unknown[]): { readonly index: number; readonly value: unknown }[] {
+  const counts = new Map<string, number>();
+  for (const y of ys) counts.set(canonical(y), (counts.get(canonical(y)) ?? 0) + 1);
+  const out: { index: number; value: unknown }[] = [];
+  xs.forEach((x, index) => {
+    const k = canonical(x);
+    const n = counts.get(k) ?? 0;
+    if (n > 0) counts.set(k, n - 1);
+    else out.push({ index, value: x });
+  });
+  return out;
+}
+
+/** JSON with sorted keys: equal for deep-equal values. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isRecord(v)) return `{${Object.keys(v).sort(cmp).map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * The identity of the items of a list, by the field that holds it: the strategic-merge keys of the Kubernetes
+ * core types (kubernetes/api core/v1/types.go: `patchMergeKey`/`listMapKey` — containers, initContainers, env,
+ * volumes and imagePullSecrets by name; volumeMounts by mountPath; Container.ports by containerPort+protocol;
+ * ServiceSpec.ports by port+protocol; topologySpreadConstraints by topologyKey+whenUnsatisfiable; hostAliases by
+ * ip), and equivalent keys for the custom kinds meridian writes: GlobalDNSRecord endpoints by clusterName, Istio
+ * ServiceEntry endpoints by address, Vault `retry_join` entries by leader_api_addr, StatefulSet
+ * volumeClaimTemplates by metadata.name. Any other list of records that each have a unique `name` (Gateway
+ * listeners, ServiceEntry ports, ...) is keyed by name. Undefined: no identity; the list is a multiset.
+ */
+function listKey(path: readonly DiffSegment[], items: readonly unknown[]): readonly string[] | undefined {
+  if (items.length === 0 || !items.every(isRecord)) return undefined;
+  const records = items as Record<string, unknown>[];
+  const last = path.at(-1);
+  const has = (k: string): boolean => records.every((r) => k.split('.').reduce<unknown>((v, p) => (isRecord(v) ? v[p] : undefined), r) !== undefined);
+  const known: Record<string, readonly string[]> = {
+    volumeMounts: ['mountPath'],
+    volumeDevices: ['devicePath'],
+    topologySpreadConstraints: ['topologyKey', 'whenUnsatisfiable'],
+    hostAliases: ['ip'],
+    retry_join: ['leader_api_addr'],
+    volumeClaimTemplates: ['metadata.name'],
+  };
+  if (typeof last === 'string') {
+    const k = known[last];
+    if (k && has(k[0]!)) return k;
+    if (last === 'ports' && has('containerPort')) return ['containerPort', 'protocol'];
+    if (last === 'ports' && has('port')) return ['port', 'protocol'];
+    if (last === 'endpoints' && has('clusterName')) return ['clusterName'];
+    if (last === 'endpoints' && has('address')) return ['address'];
+  }
+  return has('name') && records.every((r) => typeof r.name === 'string') ? ['name'] : undefined;
+}
+
+/** Items by their identity (`name=shop`, `containerPort=8080,protocol=TCP`), or undefined when two items share one. */
+function keyedItems(items: readonly unknown[], key: readonly string[]): Map<string, unknown> | undefined {
   const m = new Map<string, unknown>();
-  for (const x of items as Record<string, any>[]) {
-    if (m.has(x.name)) return undefined;
-    m.set(x.name, x);
+  for (const x of items as Record<string, unknown>[]) {
+    const id = key
+      .map((k) => {
+        const v = k.split('.').reduce<unknown>((o, p) => (isRecord(o) ? o[p] : undefined), x);
+        // protocol defaults to TCP in both ContainerPort and ServicePort (kubernetes/api core/v1/types.go)
+        return `${k}=${v === undefined && k === 'protocol' ? 'TCP' : String(v)}`;
+      })
+      .join(',');
+    if (m.has(id)) return undefined;
+    m.set(id, x);
   }
   return m;
 }
@@ -341,16 +509,18 @@ function field(kind: string, path: DiffSegment[], change: FieldChange['change'],
 function isSecretPath(kind: string, path: readonly DiffSegment[]): boolean {
   if (kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData')) return true;
   if (kind === 'ConfigMap' && (path[0] === 'data' || path[0] === 'binaryData') && typeof path[1] === 'string' && isSecretName(path[1])) return true;
-  return path.some((s, i) => typeof s === 'object' && 'name' in s && isSecretName(s.name) && path[i - 1] === 'env');
+  return path.some((s, i) => typeof s === 'object' && 'key' in s && s.key.startsWith('name=') && isSecretName(s.key.slice('name='.length)) && path[i - 1] === 'env');
 }
 
 function maskDeep(kind: string, path: readonly DiffSegment[], value: unknown): unknown {
   const plain = path.filter((s): s is string | number => typeof s !== 'object');
   if (isSecretValue(kind, plain, value)) return MASK;
   if (Array.isArray(value)) {
-    const named = namedItems(value);
+    const key = listKey(path, value);
+    const keyed = key ? keyedItems(value, key) : undefined;
+    const ids = keyed ? [...keyed.keys()] : [];
     return value.map((v, i) => {
-      const at: DiffSegment[] = [...path, named ? { name: String((v as Record<string, unknown>).name) } : i];
+      const at: DiffSegment[] = [...path, keyed ? { key: ids[i]! } : i];
       return isSecretPath(kind, at) ? MASK : maskDeep(kind, at, v);
     });
   }
@@ -364,7 +534,7 @@ export function formatDiffPath(path: readonly DiffSegment[]): string {
   for (const s of path) {
     if (typeof s === 'number') out += `[${s}]`;
     else if (typeof s === 'object' && 'json' in s) out += ' →';
-    else if (typeof s === 'object') out += `[name=${s.name}]`;
+    else if (typeof s === 'object') out += `[${s.key}]`;
     else if (s === '[]') out += '[]';
     else if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(s)) out += out === '' || out.endsWith('→') ? `${out === '' ? '' : ' '}${s}` : `.${s}`;
     else out += `[${JSON.stringify(s)}]`;

@@ -2,6 +2,7 @@
 // `meridian report`. Deterministic: no timestamps, everything in model order.
 import type { EnvironmentReport } from './model';
 import { mermaidDiagram } from './mermaid';
+import { day2Markdown } from './day2';
 import { CONTEXT_CONVENTION } from './runbook';
 
 const list = (xs: readonly string[]): string => (xs.length === 0 ? '—' : xs.join(', '));
@@ -37,6 +38,7 @@ export function reportMarkdown(r: EnvironmentReport): string {
       out.push(`| ${s.kind} (\`${s.namespace}\`) | ${per} | ${s.voters} | ${s.quorum} | ${s.votersItCanLose} voter(s), ${s.clustersItCanLose} whole cluster(s) | ${cell(s.drClass)} | ${cell(s.rpo)} | ${cell(s.rto)} |`);
     }
     out.push('');
+    out.push('Voters and quorum as this environment file declares them: after a change that adds or removes a cluster, the live membership matches them only after the steps of its day-2 runbook.', '');
     for (const s of r.stores.filter((x) => x.kind === 'cockroachdb')) {
       out.push(`CockroachDB survival goal: **${s.survivalGoal}**${s.databases && s.databases.length > 0 ? `, for ${s.databases.join(', ')}` : ' (no databases listed)'}.`, '');
     }
@@ -80,5 +82,6 @@ export function reportMarkdown(r: EnvironmentReport): string {
     out.push(`### ${i + 1}. ${step.title}`, '', `${step.why}.`, '', '```sh', ...step.commands, '```', '');
     if (step.expect) out.push(`Expect: ${step.expect}.`, '');
   });
+  out.push('## Day-2 runbooks', '', `Ordered steps for changes after the bootstrap; ${CONTEXT_CONVENTION}. Adding a cluster: \`meridian diff\` prints its runbook, with the new cluster's names, in the pull request that adds it.`, '', ...day2Markdown(r.day2));
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }

@@ -1,7 +1,7 @@
 // The one-shot trust steps GitOps cannot make healthy by itself (DESIGN §6), as exact commands
 // generated from the model, for `meridian report` to print in order. Nothing here runs anything.
 import { CERT_MANAGER, VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
-import { VAULT_CONFIG_IDENTITY, authMount, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy } from './pki';
+import { VAULT_CONFIG_IDENTITY, authMount, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy, type VaultPolicy } from './pki';
 import type { Environment, VaultStore } from './types';
 import { VAULT_PORTS, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET, vaultSeal } from './vault';
 
@@ -13,6 +13,62 @@ export interface RunbookStep {
   readonly why: string;
   /** Shell commands, in order; `kubectl --context <cluster>` assumes kube contexts named like the clusters. */
   readonly commands: readonly string[];
+}
+
+/** The administrator's access that the bootstrap leaves behind instead of the root token (day-2 runbooks). */
+export const ADMIN = { policy: 'meridian-admin', role: 'meridian-admin', serviceAccount: 'meridian-admin' } as const;
+
+/**
+ * What the administrator may do: enable, tune and configure the per-cluster auth mounts and their roles, write
+ * the vault-config-operator policies of new clusters, and read and change the Raft membership. Enabling an auth
+ * method and the raft endpoints need sudo (Vault API docs, /sys/auth and /sys/storage/raft).
+ */
+export function adminPolicy(env: Pick<Environment, 'pki'>): VaultPolicy {
+  const crud = ['create', 'read', 'update', 'delete'];
+  const mounts = `${env.pki.authMountPrefix}*`;
+  return {
+    path: {
+      'sys/auth': { capabilities: ['read', 'sudo'] },
+      [`sys/auth/${mounts}`]: { capabilities: [...crud, 'sudo'] },
+      [`auth/${mounts}`]: { capabilities: [...crud, 'list'] },
+      'sys/policies/acl': { capabilities: ['list'] },
+      [`sys/policies/acl/${configOperatorPolicyName('*')}`]: { capabilities: [...crud, 'list'] },
+      'sys/storage/raft/configuration': { capabilities: ['read', 'sudo'] },
+      'sys/storage/raft/remove-peer': { capabilities: ['update', 'sudo'] },
+      'sys/storage/raft/autopilot/state': { capabilities: ['read'] },
+    },
+  };
+}
+
+/** The administrator's ServiceAccount in one cluster and its role on that cluster's auth mount. */
+export function adminRoleCommands(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace'>, cluster: string): string[] {
+  return [
+    `kubectl --context ${cluster} -n ${vault.namespace} create serviceaccount ${ADMIN.serviceAccount} --dry-run=client -o yaml | kubectl --context ${cluster} apply -f -`,
+    `vault write auth/${authMount(env.pki, cluster)}/role/${ADMIN.role} bound_service_account_names=${ADMIN.serviceAccount} bound_service_account_namespaces=${vault.namespace} policies=${ADMIN.policy} ttl=1h`,
+  ];
+}
+
+/** Log in as the administrator through one cluster's auth mount (a port-forward to that cluster's vault-0 first). */
+export function adminLoginCommands(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace'>, cluster: string): string[] {
+  const pod0 = `${VAULT_STATEFULSET}-0`;
+  return [
+    `kubectl --context ${cluster} -n ${vault.namespace} port-forward pod/${pod0} ${VAULT_PORTS.api}:${VAULT_PORTS.api} &   # keep it open for the steps below`,
+    `export VAULT_ADDR=https://127.0.0.1:${VAULT_PORTS.api} VAULT_CACERT=${ROOT_CERT} VAULT_TLS_SERVER_NAME=${VAULT_SERVICE}.${vault.namespace}.svc`,
+    `export VAULT_TOKEN="$(vault write -field=token auth/${authMount(env.pki, cluster)}/login role=${ADMIN.role} jwt="$(kubectl --context ${cluster} -n ${vault.namespace} create token ${ADMIN.serviceAccount} --duration=10m)")"`,
+  ];
+}
+
+/** The commands that give one cluster's vault-config-operator its login (also run for a cluster added later). */
+export function operatorAccessCommands(env: Environment, vault: Pick<VaultStore, 'namespace'>, c: Pick<Environment['clusters'][number], 'name' | 'server'>): string[] {
+  const mount = authMount(env.pki, c.name);
+  const policy = configOperatorPolicyName(c.name);
+  const ns = vault.namespace;
+  return [
+    `printf '%s' '${renderVaultPolicy(configOperatorPolicy(env, c.name)).replace(/\s+/g, '')}' | vault policy write ${policy} -`,
+    `vault auth enable -path=${mount} kubernetes`,
+    `vault write auth/${mount}/config kubernetes_host=${c.server} disable_local_ca_jwt=true kubernetes_ca_cert="$(kubectl --context ${c.name} -n ${ns} get configmap kube-root-ca.crt -o jsonpath='{.data.ca\\.crt}')" token_reviewer_jwt="$(kubectl --context ${c.name} -n ${ns} create token ${VAULT_SERVICE_ACCOUNT} --duration=1h)"`,
+    `vault write auth/${mount}/role/${VAULT_CONFIG_IDENTITY.role} bound_service_account_names=${VAULT_CONFIG_IDENTITY.serviceAccount} bound_service_account_namespaces=${ns} policies=${policy} ttl=15m`,
+  ];
 }
 
 /** Local files the operator keeps outside every cluster (never committed). */
@@ -55,16 +111,7 @@ export function trustRunbook(env: Environment): RunbookStep[] {
       id: 'vault-config-operator-access',
       title: "Give each cluster's vault-config-operator its login: the cluster's auth mount, its config and the operator's role",
       why: 'The operator applies the Vault configuration CRs by logging in through the auth mount of its own cluster, which therefore has to exist first; once it logs in, the KubernetesAuthEngineConfig CR takes the mount over (and renews the reviewer token).',
-      commands: env.clusters.flatMap((c) => {
-        const mount = authMount(env.pki, c.name);
-        const policy = configOperatorPolicyName(c.name);
-        return [
-          `printf '%s' '${renderVaultPolicy(configOperatorPolicy(env, c.name)).replace(/\s+/g, '')}' | ${cli} policy write ${policy} -`,
-          `${cli} auth enable -path=${mount} kubernetes`,
-          `${cli} write auth/${mount}/config kubernetes_host=${c.server} disable_local_ca_jwt=true kubernetes_ca_cert="$(kubectl --context ${c.name} -n ${ns} get configmap kube-root-ca.crt -o jsonpath='{.data.ca\\.crt}')" token_reviewer_jwt="$(kubectl --context ${c.name} -n ${ns} create token ${VAULT_SERVICE_ACCOUNT} --duration=1h)"`,
-          `${cli} write auth/${mount}/role/${VAULT_CONFIG_IDENTITY.role} bound_service_account_names=${VAULT_CONFIG_IDENTITY.serviceAccount} bound_service_account_namespaces=${ns} policies=${policy} ttl=15m`,
-        ];
-      }),
+      commands: env.clusters.flatMap((c) => operatorAccessCommands(env, vault, c)),
     },
     {
       id: 'vault-pki-intermediate',
@@ -75,6 +122,15 @@ export function trustRunbook(env: Environment): RunbookStep[] {
         `${cli} write -field=csr ${env.pki.vaultPKIPath}/intermediate/generate/internal common_name="meridian ${env.name} Vault PKI" key_type=ec key_bits=256 > pki-intermediate.csr`,
         `openssl x509 -req -in pki-intermediate.csr -CA ${ROOT_CERT} -CAkey ${ROOT_KEY} -CAcreateserial -days 1825 -sha256 -extfile <(printf 'basicConstraints=critical,CA:true,pathlen:0\\nkeyUsage=critical,keyCertSign,cRLSign\\nsubjectKeyIdentifier=hash\\nauthorityKeyIdentifier=keyid:always\\n') -out pki-intermediate.crt`,
         `cat pki-intermediate.crt ${ROOT_CERT} | ${cli} write ${env.pki.vaultPKIPath}/intermediate/set-signed certificate=-`,
+      ],
+    },
+    {
+      id: 'vault-admin-access',
+      title: `Leave an administrator's login behind before the root token goes: policy ${ADMIN.policy} and role ${ADMIN.role} on every cluster's auth mount`,
+      why: `Day-2 changes (a new cluster's auth mount and roles, Raft peers to remove) need more than the operators' policies, and the root token is revoked in the next step. The role logs in with a token of ServiceAccount ${ns}/${ADMIN.serviceAccount}, so whoever may create that ServiceAccount's tokens in a cluster (Kubernetes RBAC) is a Vault administrator; the policy is limited to auth mounts, the operators' policies and Raft membership.`,
+      commands: [
+        `printf '%s' '${renderVaultPolicy(adminPolicy(env)).replace(/\s+/g, '')}' | ${cli} policy write ${ADMIN.policy} -`,
+        ...env.clusters.flatMap((c) => adminRoleCommands(env, vault, c.name)),
       ],
     },
     {

@@ -46,6 +46,19 @@ describe('meridian validate', () => {
     expect(lines.at(-1)).toMatch(new RegExp(`^2 violation\\(s\\) of 2 rule\\(s\\) in 2 file\\(s\\); checked ${RULES.length} rule\\(s\\)`));
   });
 
+  it('validates one cluster folder against its siblings: no false violations, only that folder reported', () => {
+    const clean = run('validate', 'dist/cluster1');
+    expect(clean).toMatchObject({ code: EXIT.OK, err: '' });
+    expect(clean.out).toMatch(/^valid: 26 rule\(s\), \d+ object\(s\) in \d+ file\(s\) under dist\/ \(reported: cluster1 only\)\n$/);
+    const dir = brokenTree();
+    fs.writeFileSync(path.join(dir, 'demo.report.md'), '# report\n'); // what synth writes beside the folders
+    expect(run('validate', path.join(dir, 'cluster1')).code).toBe(EXIT.OK);
+    const three = run('validate', path.join(dir, 'cluster3'));
+    expect(three.code).toBe(EXIT.ERROR);
+    expect(three.err).toMatch(/cluster3\/cockroachdb\.yaml:\d+:\d+: MER060 /);
+    expect(three.err).not.toMatch(/cluster2\/vault\.yaml/);
+  });
+
   it('gives the same result as JSON on stdout', () => {
     const r = run('validate', brokenTree(), '--format', 'json');
     expect(r.code).toBe(EXIT.ERROR);

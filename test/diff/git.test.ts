@@ -93,6 +93,24 @@ describe('meridian diff', () => {
     expect(res.code).toBe(EXIT.CHANGES);
     expect(res.out).toMatch(/\| south \| minimal \| \d+ \| 0 \| 0 \|/);
     expect(res.out).toContain('<summary><b>south</b>:');
+    // the base environment file is read from git: the report change is the new cluster and its runbook
+    expect(d.review?.reports.map((x) => [x.environment, x.clustersAdded])).toEqual([['minimal', ['south']]]);
+    expect(d.review?.runbooks.map((x) => x.id)).toEqual(['add-cluster-south']);
+    expect(res.out).not.toContain('minimal.report.md` changed');
+  });
+
+  it('--fail-on exits 4 when a risk of a named class is present, 3 otherwise, 2 for an unknown class', () => {
+    const r = repository();
+    r.edit((t) => t.replace('image: example.org/api:1', 'image: example.org/api:2'));
+    const d = diffWorkingTree({ envDir: r.envs, outDir: r.out });
+    expect(d.risks.map((x) => `${x.class} ${x.subject}`)).toEqual(['restart Deployment api/api']);
+    const args = ['diff', '--environments', r.envs, '--out', r.out];
+    expect(run(...args, '--fail-on', 'restart')).toMatchObject({ code: EXIT.RISK, err: 'meridian: risk of class restart present (--fail-on restart)\n' });
+    expect(run(...args, '--fail-on', 'quorum,prune').code).toBe(EXIT.CHANGES);
+    expect(run(...args, '--fail-on', 'quorum,bogus')).toMatchObject({ code: EXIT.USAGE, err: expect.stringContaining('not "bogus"') });
+    const text = run(...args);
+    expect(text.out.split('\n')[0]).toMatch(/^risk: restart Deployment api\/api in \w+ \(\d+ pods\), .*pods restart \(pod template: spec\.containers\[name=api\]\.image\)$/);
+    expect(JSON.parse(run(...args, '--format', 'json').out).risks).toEqual(JSON.parse(JSON.stringify(d.risks)));
   });
 
   it('one removed service: its namespace goes in every cluster, nothing is added', () => {
@@ -240,9 +258,12 @@ describe('meridian diff --head', () => {
     expect(added.folders.map((f) => f.folder)).toEqual(['argocd', 'primary', 'standby']);
     expect(entries(added).filter((e) => e.folder !== 'argocd').every((e) => e.change === 'added')).toBe(true);
     expect(added.files).toEqual([expect.objectContaining({ file: 'dr.report.md', change: 'added' })]);
-    // argocd/ holds both environments' objects: it is shown with the environment of its first changed file by path
+    // argocd/ holds both environments' objects: it belongs to no single environment
     const unscoped = JSON.parse(run('diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--out', r.out, '--format', 'json').out) as BundleDiff;
-    expect(unscoped.folders.map((f) => `${f.folder} ${f.environment ?? ''}`)).toEqual(['argocd dr', 'primary dr', 'standby dr']);
+    expect(unscoped.folders.map((f) => `${f.folder} ${f.environment ?? '(none)'}`)).toEqual(['argocd (none)', 'primary dr', 'standby dr']);
+    // and --env minimal keeps only minimal's ApplicationSet there (its generator now excludes dr's folders), not dr's
+    const minimalOnly = JSON.parse(run('diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--out', r.out, '--env', 'minimal', '--format', 'json').out) as BundleDiff;
+    expect(entries(minimalOnly).filter((e) => e.folder === 'argocd')).toEqual([{ folder: 'argocd', change: 'changed', kind: 'ApplicationSet', namespace: 'argocd', name: 'meridian-minimal' }]);
     expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--env', 'nope')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('no environment named "nope"') });
   });
 

@@ -1,6 +1,6 @@
 // The semantic diff on known edits of the complete bundle: exactly the expected entries.
 import { describe, expect, it } from 'vitest';
-import { DiffInputError, diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
+import { DiffInputError, diffChangedFiles, diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
 import { formatDiffText } from '../../src/cli/diff-output';
 import { style } from '../../src/cli/style';
 import { treeFromFiles, validateTree } from '../../src/validate';
@@ -59,10 +59,10 @@ describe('diffTrees', () => {
     const byFolder = (f: string): string[] => lines(d).filter((l) => l.startsWith(`${f} `));
     const grown = (c: string): string[] => [
       `${c} cockroachdb changed Certificate cockroachdb/cockroachdb-node: spec.dnsNames[] added`,
-      `${c} cockroachdb changed StatefulSet cockroachdb/cockroachdb: spec.template.spec.containers[name=cockroachdb].args[1] changed`,
-      ...(c === 'cluster1' ? ['cluster1 glb changed GlobalDNSRecord meridian-ingress/shop: spec.endpoints[2] added'] : []),
+      `${c} cockroachdb changed StatefulSet cockroachdb/cockroachdb: spec.template.spec.containers[name=cockroachdb].args[--join][] added`,
+      ...(c === 'cluster1' ? ['cluster1 glb changed GlobalDNSRecord meridian-ingress/shop: spec.endpoints[clusterName=cluster4] added'] : []),
       `${c} vault changed Certificate vault/vault: spec.dnsNames[] added`,
-      `${c} vault changed ConfigMap vault/vault-config: data["vault.json"] → storage.raft.retry_join[9] added; data["vault.json"] → storage.raft.retry_join[10] added; data["vault.json"] → storage.raft.retry_join[11] added`,
+      `${c} vault changed ConfigMap vault/vault-config: data["vault.json"] → ${[0, 1, 2].map((i) => `storage.raft.retry_join[leader_api_addr=https://vault-${i}.cluster4.vault-internal.vault.svc.clusterset.local:8200] added`).join('; data["vault.json"] → ')}`,
     ];
     expect(byFolder('cluster1')).toEqual(grown('cluster1'));
     expect(byFolder('cluster2')).toEqual(grown('cluster2'));
@@ -72,7 +72,7 @@ describe('diffTrees', () => {
     expect(d.folders.map((f) => f.folder)).toEqual(['cluster1', 'cluster2', 'cluster3', 'cluster4']);
     // the retry_join entry shows the new peer, not the whole JSON document
     const config = d.folders[0]!.components.find((c) => c.component === 'vault')!.entries.find((e) => e.kind === 'ConfigMap')!;
-    expect(config.fields![0]).toEqual({ path: 'data["vault.json"] → storage.raft.retry_join[9]', change: 'added', new: { leader_api_addr: 'https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200', leader_ca_cert_file: '/etc/vault-tls/ca.crt' } });
+    expect(config.fields![0]).toEqual({ path: 'data["vault.json"] → storage.raft.retry_join[leader_api_addr=https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200]', change: 'added', new: { leader_api_addr: 'https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200', leader_ca_cert_file: '/etc/vault-tls/ca.crt' } });
     expect(d.summary).toEqual({ added: 43, removed: 0, changed: 13, files: 0 });
   });
 
@@ -151,6 +151,12 @@ describe('diffTrees', () => {
     expect(md).toBe(
       [
         '### meridian diff: `HEAD` → working tree',
+        '',
+        '#### Risk',
+        '',
+        'None found: no pod restarts, prunes, store membership, certificate identity, GSLB target or NetworkPolicy changes.',
+        '',
+        '#### Objects',
         '',
         '| cluster | environment | added | removed | changed |',
         '| --- | --- | ---: | ---: | ---: |',
@@ -254,5 +260,34 @@ describe('diffTrees', () => {
       { file: 'gone.report.md', change: 'removed', linesAdded: 0, linesRemoved: 1 },
       { file: 'new.report.md', change: 'added', linesAdded: 1, linesRemoved: 0 },
     ]);
+  });
+});
+
+describe('the argocd/ folder', () => {
+  const appSet = (env: string, revision: string): string =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  labels:\n    meridian.dev/environment: ${env}\n  name: meridian-${env}\n  namespace: argocd\nspec:\n  revision: ${revision}\n`;
+  const kustomization = (files: string[]): string => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${files.map((f) => `  - ${f}`).join('\n')}\n`;
+  const base = new Map([
+    ['argocd/kustomization.yaml', kustomization(['dev.yaml', 'prod.yaml'])],
+    ['argocd/dev.yaml', appSet('dev', 'main')],
+    ['argocd/prod.yaml', appSet('prod', 'main')],
+  ]);
+  const head = new Map([
+    ['argocd/kustomization.yaml', kustomization(['dev.yaml', 'prod.yaml', 'stage.yaml'])],
+    ['argocd/dev.yaml', appSet('dev', 'next')],
+    ['argocd/prod.yaml', appSet('prod', 'next')],
+    ['argocd/stage.yaml', appSet('stage', 'main')],
+  ]);
+
+  it('belongs to no single environment', () => {
+    const d = diffChangedFiles(base, head, { base: 'HEAD', head: 'working tree' });
+    expect(d.folders.map((f) => [f.folder, f.environment, f.added, f.changed])).toEqual([['argocd', undefined, 1, 3]]);
+  });
+
+  it('with --env keeps only that environment\'s entries', () => {
+    const d = diffChangedFiles(base, head, { base: 'HEAD', head: 'working tree' }, { environment: 'prod' });
+    expect(lines(d)).toEqual(['argocd prod changed ApplicationSet argocd/meridian-prod: spec.revision changed']);
+    const stage = diffChangedFiles(base, head, { base: 'HEAD', head: 'working tree' }, { environment: 'stage' });
+    expect(lines(stage)).toEqual(['argocd kustomization changed Kustomization /(kustomization.yaml): resources[] added', 'argocd stage added ApplicationSet argocd/meridian-stage']);
   });
 });

@@ -62,11 +62,49 @@ describe('report of the default environment (prod)', () => {
       'vault-init',
       'vault-config-operator-access',
       'vault-pki-intermediate',
+      'vault-admin-access',
       'vault-verify',
       'cockroachdb-init',
       'cockroachdb-sql',
       'wait-healthy',
     ]);
+  });
+
+  it('leaves an administrator policy and role on every auth mount before the root token is revoked', () => {
+    const admin = commands(prod, 'vault-admin-access');
+    const policy = JSON.parse(/'(\{.*\})'/.exec(admin[0]!)![1]!);
+    expect(Object.keys(policy.path)).toEqual(expect.arrayContaining(['sys/auth/kubernetes-*', 'auth/kubernetes-*', 'sys/storage/raft/remove-peer', 'sys/policies/acl/vault-config-operator-*']));
+    expect(admin.filter((c) => c.startsWith('vault write auth/'))).toEqual(
+      ['cluster1', 'cluster2', 'cluster3'].map((c) => `vault write auth/kubernetes-${c}/role/meridian-admin bound_service_account_names=meridian-admin bound_service_account_namespaces=vault policies=meridian-admin ttl=1h`),
+    );
+    const ids = prod.runbook.map((s) => s.id);
+    expect(ids.indexOf('vault-admin-access')).toBeLessThan(ids.indexOf('vault-verify')); // vault-verify revokes the root token
+  });
+
+  it('carries day-2 runbooks: each store image upgrade one cluster at a time, and the removal of a cluster in order', () => {
+    expect(prod.day2.map((r) => r.id)).toEqual(['upgrade-vault', 'upgrade-cockroachdb', 'remove-cluster-cluster3']);
+    const crdb = prod.day2.find((r) => r.id === 'upgrade-cockroachdb')!;
+    expect(crdb.steps.map((s) => s.id)).toEqual(['hold-cockroachdb', 'preserve-downgrade', 'merge', 'roll-cockroachdb-cluster1', 'roll-cockroachdb-cluster2', 'roll-cockroachdb-cluster3', 'finalize']);
+    const remove = prod.day2.find((r) => r.id === 'remove-cluster-cluster3')!;
+    // out of the GSLB first, the store memberships while the nodes can still hand over, Submariner, then the folder
+    expect(remove.steps.map((s) => s.id)).toEqual([
+      'gslb-out',
+      'cockroachdb-drop-region',
+      'cockroachdb-decommission',
+      'argocd-out',
+      'vault-remove-peers',
+      'submariner-out',
+      'hold-vault',
+      'hold-cockroachdb',
+      'folder',
+      'roll-vault-cluster1',
+      'roll-vault-cluster2',
+      'roll-cockroachdb-cluster1',
+      'roll-cockroachdb-cluster2',
+    ]);
+    // two regions remain: REGION survival needs three, so the database steps down to ZONE survival before the drop
+    expect(remove.steps.find((s) => s.id === 'cockroachdb-drop-region')!.commands[0]).toContain('ALTER DATABASE "shop" SURVIVE ZONE FAILURE;\nALTER DATABASE "shop" DROP REGION IF EXISTS "us-west-2";');
+    expect(remove.steps.find((s) => s.id === 'vault-remove-peers')!.commands.filter((c) => c.includes('remove-peer'))).toEqual([0, 1, 2].map((i) => `vault operator raft remove-peer vault-${i}-cluster3`));
   });
 
   it('initializes Vault once, on vault-0 of the first cluster, with recovery shares', () => {

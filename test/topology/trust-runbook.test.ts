@@ -8,7 +8,7 @@ const fleet = topologyOf(`${FIXTURE_ENVIRONMENTS}/globalnet.yaml`).environments[
 
 describe('trust runbook', () => {
   it('orders the one-shot steps of a Vault environment', () => {
-    expect(trustRunbook(prod).map((s) => s.id)).toEqual(['root-ca', 'vault-seal-credentials', 'vault-running', 'vault-init', 'vault-config-operator-access', 'vault-pki-intermediate', 'vault-verify']);
+    expect(trustRunbook(prod).map((s) => s.id)).toEqual(['root-ca', 'vault-seal-credentials', 'vault-running', 'vault-init', 'vault-config-operator-access', 'vault-pki-intermediate', 'vault-admin-access', 'vault-verify']);
   });
 
   it('initializes once, on the bootstrap cluster, and expects every voter', () => {
