@@ -11,7 +11,7 @@
  *
  * const topology = loadEnvironments('environments');
  * const bundle = synthesize(topology);
- * for (const [file, text] of bundle.files) console.log(file, text.length);
+ * const sizes = new Map([...bundle.files].map(([file, text]) => [file, text.length]));
  *
  * @example
  * // meridian.config.mjs at the repository root: one extra chart per cluster, labelled and validated
