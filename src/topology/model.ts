@@ -114,6 +114,9 @@ export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
 
 type Report = (path: readonly PathSegment[], message: string) => void;
 
+/** Longest DNS name (RFC 1035 §2.3.4; Kubernetes DNS-1123 subdomains). */
+const MAX_DNS_NAME = 253;
+
 /** Highest TCP port. */
 const MAX_PORT = 65535;
 
@@ -521,6 +524,16 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], plat
     let hostname: string | undefined;
     if (expose === 'global') {
       hostname = s.hostname ?? `${s.name}.${spec.globalDomain}`;
+      if (hostname.length > MAX_DNS_NAME) {
+        report(at('name'), `the hostname ${s.name}.<globalDomain> is ${hostname.length} characters, above the DNS limit of ${MAX_DNS_NAME}; shorten the service name or globalDomain, or set hostname`);
+      }
+      spec.clusters.forEach((c, k) => {
+        if (c.ingressDomain === undefined) return;
+        const local = `${s.name}.${c.ingressDomain}`;
+        if (local.length > MAX_DNS_NAME) {
+          report(['clusters', k, 'ingressDomain'], `the cluster hostname of service "${s.name}", ${s.name}.<ingressDomain>, is ${local.length} characters, above the DNS limit of ${MAX_DNS_NAME}; shorten ingressDomain or the service name`);
+        }
+      });
       const other = hostnameOwner.get(hostname);
       if (other) report(at(s.hostname ? 'hostname' : 'name'), `hostname ${hostname} is already served by ${other}; each global hostname belongs to one service`);
       else hostnameOwner.set(hostname, `service ${s.name} of environment ${spec.name}`);
