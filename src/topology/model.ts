@@ -1,6 +1,7 @@
 // Parsed environment files -> one checked, defaulted, sorted Topology.
 // Every rule of DESIGN §2 that a schema cannot express lives here; each violation is a located
 // Problem, and all of them are reported together.
+import { codePoint, CONTROL_CHARACTER, ISTIO_SIDECAR_PORTS, MAX_CONFIGMAP_BYTES, MAX_DNS_NAME, utf8Bytes } from '../lib/limits';
 import { SECRET_NAME, SECRET_VALUE as SECRET_MATERIAL } from '../lib/secrets';
 import { carve, overlaps, parseCidr, type Cidr } from './cidr';
 import { clustersetAlias, serviceUrlVariable } from './connectivity';
@@ -32,17 +33,6 @@ import type {
 
 /** Folder names under dist/ that are not clusters. */
 export const RESERVED_CLUSTER_NAMES: readonly string[] = ['argocd', 'base', 'common', 'dist', 'global', 'report', 'reports', 'shared'];
-/**
- * Ports the Istio sidecar (Envoy) listens on or intercepts in every pod of the mesh ("Ports used by
- * Istio", https://istio.io/latest/docs/ops/deployment/requirements/#ports-used-by-istio): a container
- * port among them collides with the proxy.
- */
-export const ISTIO_SIDECAR_PORTS: readonly number[] = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
-/**
- * The API server refuses a ConfigMap whose data keys and values add up to more than 1 MiB
- * (k8s.io/kubernetes pkg/apis/core/validation ValidateConfigMap: totalSize of keys + values > MaxSecretSize = 1 MiB).
- */
-export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
 /**
  * Smallest pod network that holds one node's pod range at the Kubernetes default: kube-controller-manager
  * allocates a /24 per node (--node-cidr-mask-size, default 24 for IPv4); OpenShift's default hostPrefix is
@@ -114,8 +104,6 @@ export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
 
 type Report = (path: readonly PathSegment[], message: string) => void;
 
-/** Longest DNS name (RFC 1035 §2.3.4; Kubernetes DNS-1123 subdomains). */
-const MAX_DNS_NAME = 253;
 
 /** Highest TCP port. */
 const MAX_PORT = 65535;
@@ -566,8 +554,7 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], plat
       }
       const control = CONTROL_CHARACTER.exec(value);
       if (control) {
-        const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-        report(at('config', key), `holds the control character ${code} at position ${control.index + 1}; environment variables cannot carry NUL and the other control characters break the manifests and the shells that read them (tab and newline are allowed), so remove it`);
+        report(at('config', key), `holds the control character ${codePoint(control[0])} at position ${control.index + 1}; environment variables cannot carry NUL and the other control characters break the manifests and the shells that read them (tab and newline are allowed), so remove it`);
       }
       configBytes += utf8Bytes(key) + utf8Bytes(value);
       config[key] = value;
@@ -641,18 +628,6 @@ function resolveResources(spec: ServiceSpec['resources'], report: (resource: key
   return { requests: { cpu: cpu.request, memory: memory.request }, limits: { cpu: cpu.limit, memory: memory.limit } };
 }
 
-/**
- * Control characters a `config` value may not hold: C0 except tab and line feed, DEL and C1. A value
- * may be multi-line (YAML block scalars; Kubernetes accepts newlines in ConfigMap data and env values),
- * but NUL ends a C string, so no container runtime can pass it in an environment variable (Go's
- * syscall.Exec refuses it), and the other controls are invisible mistakes YAML must escape.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
-
-function utf8Bytes(text: string): number {
-  return new TextEncoder().encode(text).length;
-}
 
 /**
  * What a service's pods are given (service-wiring.ts) against what the file asks for: a used service

@@ -8,7 +8,8 @@ import { parse, stringify } from 'yaml';
 import { fileProblem, loadTopology } from '../../src/main';
 import { synthesize } from '../../src/synth/synthesize';
 import { buildTopology, MAX_FILE_BYTES, parseEnvironment, TopologyError, type Topology } from '../../src/topology';
-import { MAX_CONFIGMAP_BYTES, serverUrl } from '../../src/topology/model';
+import { MAX_CONFIGMAP_BYTES } from '../../src/lib/limits';
+import { serverUrl } from '../../src/topology/model';
 import { treeFromObjects, validateTree } from '../../src/validate';
 import { tempDir } from '../helpers';
 

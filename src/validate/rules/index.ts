@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import { certificateIssuerExists, certificateRotationReloads, certificateSecretsIssued } from './certificates';
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
 import { applicationSetCoversClusters, gslbTargetsServingClusters } from './delivery';
+import { configMapSize, istioSidecarPortsFree, printableEnvironment } from './limits';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
@@ -35,4 +36,7 @@ export const RULES: readonly Rule[] = [
   kustomizationListsEveryManifest,
   applicationSetCoversClusters,
   gslbTargetsServingClusters,
+  configMapSize,
+  printableEnvironment,
+  istioSidecarPortsFree,
 ];
