@@ -10,8 +10,9 @@
 export const ISTIO_SIDECAR_PORTS: readonly number[] = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
 
 /**
- * The API server refuses a ConfigMap whose keys and values (data, and binaryData decoded) add up to
- * more than 1 MiB (k8s.io/kubernetes pkg/apis/core/validation ValidateConfigMap: totalSize > MaxSecretSize).
+ * The API server refuses a ConfigMap whose values (data, and binaryData decoded) add up to more than
+ * 1 MiB: k8s.io/kubernetes pkg/apis/core/validation/validation.go ValidateConfigMap sums len(value) over
+ * Data and BinaryData (keys are not counted) and fails when totalSize > core.MaxSecretSize (1048576).
  */
 export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
 

@@ -136,6 +136,7 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
   };
 
   refuseSecretValues(spec, report);
+  refuseControlCharacters(spec, report);
   const platform = platformNamespaces(spec);
 
   // Argo CD resolves the Application path inside the repository; it refuses one that leaves it.
@@ -556,11 +557,11 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], plat
       if (control) {
         report(at('config', key), `holds the control character ${codePoint(control[0])} at position ${control.index + 1}; environment variables cannot carry NUL and the other control characters break the manifests and the shells that read them (tab and newline are allowed), so remove it`);
       }
-      configBytes += utf8Bytes(key) + utf8Bytes(value);
+      configBytes += utf8Bytes(value);
       config[key] = value;
     }
     if (configBytes > MAX_CONFIGMAP_BYTES) {
-      report(at('config'), `config adds up to ${configBytes} bytes of keys and values; the API server refuses a ConfigMap over ${MAX_CONFIGMAP_BYTES} bytes (1 MiB), so move large values into a file the image ships or a volume`);
+      report(at('config'), `config values add up to ${configBytes} bytes (UTF-8); the API server refuses a ConfigMap whose values exceed ${MAX_CONFIGMAP_BYTES} bytes (1 MiB), so move large values into a file the image ships or a volume`);
     }
 
     const resources = resolveResources(s.resources, (resource, message) => report(at('resources', 'requests', resource), message));
@@ -653,6 +654,28 @@ function checkWiring(spec: EnvironmentSpec, env: Parameters<typeof serviceWiring
     const wired = new Set(serviceWiring(env, service).env.map((v) => v.name));
     for (const key of Object.keys(specs[i]!.config ?? {})) {
       if (wired.has(key)) report(['services', i, 'config', key], `meridian sets ${key} for what this service uses (it wires ${[...wired].sort().join(', ')}), and the container's own variables win over the ConfigMap, so this value would be ignored; remove it or rename the key`);
+    }
+  }
+}
+
+/**
+ * Control characters in any field but `config` (checked there with tab and newline allowed): the
+ * patterns of free-form fields (repoURL, revision, addresses) admit them, and no consumer takes them.
+ */
+function refuseControlCharacters(spec: EnvironmentSpec, report: Report): void {
+  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: spec, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      const c = /[\u0000-\u001f\u007f-\u009f]/.exec(value);
+      if (c) report(path, `holds the control character ${codePoint(c[0])} at position ${c.index + 1}; remove it`);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (path.length === 2 && path[0] === 'services' && k === 'config') continue;
+        stack.push({ value: v, path: [...path, k] });
+      }
     }
   }
 }

@@ -140,15 +140,15 @@ describe('files that cannot be read', () => {
 });
 
 describe('bounds the API server and Argo CD enforce', () => {
-  it('refuses a ConfigMap over 1 MiB counted in bytes of keys and values, and accepts one at the bound', () => {
+  it('refuses config values over 1 MiB counted in UTF-8 bytes, and accepts them at the bound', () => {
     const service = (value: string): string =>
       withService(`  - { name: api, namespace: api, image: example.org/api:1, port: 8080, healthPath: /ready, replicas: 3, expose: clusterset, config: { BLOB: "${value}" } }`);
-    const fits = 'x'.repeat(MAX_CONFIGMAP_BYTES - 'BLOB'.length);
+    const fits = 'x'.repeat(MAX_CONFIGMAP_BYTES);
     expect(build(service(fits)).environments[0]!.services[0]!.config.BLOB).toHaveLength(fits.length);
     // one 2-byte character more than fits
-    const over = `${'x'.repeat(MAX_CONFIGMAP_BYTES - 'BLOB'.length - 1)}é`;
+    const over = `${'x'.repeat(MAX_CONFIGMAP_BYTES - 1)}é`;
     expect(errorOf(() => build(service(over)))).toMatch(
-      new RegExp(`^env\\.yaml:\\d+:\\d+: services\\[0\\]\\.config: config adds up to ${MAX_CONFIGMAP_BYTES + 1} bytes of keys and values; the API server refuses a ConfigMap over ${MAX_CONFIGMAP_BYTES} bytes`),
+      new RegExp(`^env\\.yaml:\\d+:\\d+: services\\[0\\]\\.config: config values add up to ${MAX_CONFIGMAP_BYTES + 1} bytes \\(UTF-8\\); the API server refuses a ConfigMap whose values exceed ${MAX_CONFIGMAP_BYTES} bytes`),
     );
   });
 

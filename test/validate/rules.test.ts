@@ -371,7 +371,7 @@ const CASES: Case[] = [
     rules: ['MER101'],
     title: 'a ConfigMap over 1 MiB',
     mutate: (b) => (find(b, 'cluster2', 'ConfigMap', 'vault-config').data['padding.txt'] = 'x'.repeat(1024 * 1024)),
-    message: /holds \d+ bytes of keys and values; the API server refuses a ConfigMap over 1048576 bytes/,
+    message: /holds \d+ bytes of values; the API server refuses a ConfigMap whose values exceed 1048576 bytes/,
     at: { file: 'dist/cluster2/vault.yaml', path: 'data' },
   },
   {

@@ -10,18 +10,18 @@ import { isRecord } from '../tree';
 export const configMapSize: Rule = {
   id: 'MER101',
   name: 'configmap-size',
-  description: `every ConfigMap's keys and values (data, and binaryData decoded) add up to at most ${MAX_CONFIGMAP_BYTES} bytes (1 MiB), the most the API server accepts`,
+  description: `every ConfigMap's values (data, and binaryData decoded) add up to at most ${MAX_CONFIGMAP_BYTES} bytes (1 MiB), the most the API server accepts`,
   fix: 'move large settings out of services[].config (into the image or a volume), or split the ConfigMap',
   check(tree) {
     const out: Finding[] = [];
     for (const object of ofKind(tree, 'ConfigMap')) {
       let total = 0;
       const data = isRecord(object.manifest.data) ? object.manifest.data : {};
-      for (const [k, v] of Object.entries(data)) total += utf8Bytes(k) + utf8Bytes(String(v));
+      for (const v of Object.values(data)) total += utf8Bytes(String(v));
       const binary = isRecord(object.manifest.binaryData) ? object.manifest.binaryData : {};
-      for (const [k, v] of Object.entries(binary)) total += utf8Bytes(k) + Buffer.from(String(v), 'base64').length;
+      for (const v of Object.values(binary)) total += Buffer.from(String(v), 'base64').length;
       if (total > MAX_CONFIGMAP_BYTES) {
-        out.push({ object, path: ['data'], message: `${describeObject(object.manifest)} holds ${total} bytes of keys and values; the API server refuses a ConfigMap over ${MAX_CONFIGMAP_BYTES} bytes` });
+        out.push({ object, path: ['data'], message: `${describeObject(object.manifest)} holds ${total} bytes of values; the API server refuses a ConfigMap whose values exceed ${MAX_CONFIGMAP_BYTES} bytes` });
       }
     }
     return out;
