@@ -22,9 +22,11 @@ export const MAX_DNS_NAME = 253;
 /**
  * Control characters a ConfigMap value or environment variable may not hold: C0 except tab and line
  * feed, DEL and C1. A value may be multi-line (Kubernetes accepts newlines in ConfigMap data and env
- * values), but NUL ends a C string, so no container runtime can pass it in an environment variable
- * (Go's syscall.Exec returns EINVAL for it), and the other controls are invisible mistakes that YAML
- * must escape (YAML 1.2 §5.1 printable characters).
+ * values), but NUL ends a C string, so no container runtime can pass it in an environment variable:
+ * runc and the kubelet are Go, whose syscall.ByteSliceFromString returns EINVAL for a string holding
+ * NUL (go src/syscall/syscall.go) and whose os/exec rejects NUL in environment variables
+ * (CVE-2022-41716, golang/go#56284). The other controls are invisible mistakes that YAML must escape
+ * (YAML 1.2 §5.1 printable characters).
  */
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
