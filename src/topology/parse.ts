@@ -462,7 +462,10 @@ function describe(err: ErrorObject): { path: PathSegment[]; message: string; atK
       return { path, message: hint(`${JSON.stringify(String(err.data)).slice(0, 80)} has the wrong format`), atKey: false };
     case 'type': {
       const found = err.data === null ? 'null' : Array.isArray(err.data) ? 'a sequence' : typeof err.data === 'object' ? 'a mapping' : `${typeof err.data} ${JSON.stringify(err.data)}`;
-      return { path, message: `must be ${(err.params as { type: string }).type.replace(',', ' or ')}, found ${found}`, atKey: false };
+      // ajv gives a union type as an array (type: ['string', 'number', 'boolean']) or a comma list
+      const type = (err.params as { type: string | string[] }).type;
+      const types = (Array.isArray(type) ? type : String(type).split(',')).join(' or ');
+      return { path, message: `must be ${types}, found ${found}`, atKey: false };
     }
     case 'uniqueItems':
       return { path, message: 'lists the same item twice; remove the duplicate', atKey: false };
