@@ -6,7 +6,7 @@ import { OutputValidationError, synthesize, type Bundle, type ExtraFile, type Pa
 import type { Violation } from './validate';
 import { keptEntries, ownedEntriesOf } from './synth/owned';
 import { checkOutputPath, inspectOutput, OutputRefusedError, realPathOf, recoverHeld, withOutputLock, writeTreeAtomically } from './synth/write';
-import { buildTopology, parseEnvironment, TopologyError, type Topology } from './topology';
+import { buildTopology, MAX_FILE_BYTES, parseEnvironment, TopologyError, type Topology } from './topology';
 import { treeFromObjects, validateTree, violationLine } from './validate';
 import { readValidationRecord, writeValidationRecord } from './validate/cache';
 import { cacheDir } from './lib/cache-dir';
@@ -16,15 +16,37 @@ import { checkConfig, CONFIG_FILE, ConfigError, type MeridianConfig } from './sy
 export const DEFAULT_ENV_DIR = 'environments';
 export const DEFAULT_OUT_DIR = 'dist';
 
+/**
+ * What went wrong reading an environment file, as `file: what is wrong` (no line or column: the file
+ * could not be read at all). Anything else a read can throw is still an internal error.
+ */
+export function fileProblem(file: string, error: unknown): TopologyError['problems'][number] {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why: Record<string, string> = {
+    ENOENT: 'cannot be read: it is a symbolic link to a file that does not exist (or was removed while reading); fix or remove the link',
+    EISDIR: 'is a folder, not a file; environment files are *.yaml files, so rename the folder',
+    EACCES: 'cannot be read: permission denied; make it readable (chmod a+r) or move it out of the environments folder',
+    EPERM: 'cannot be read: operation not permitted; make it readable or move it out of the environments folder',
+    ELOOP: 'cannot be read: it is a loop of symbolic links; fix or remove the link',
+    EMFILE: 'cannot be read: too many open files; close other programs and retry',
+  };
+  const message = code !== undefined ? why[code] : undefined;
+  if (message === undefined) throw error;
+  return { source: file, line: 0, col: 0, path: '', message };
+}
+
 /** Reads every `*.yaml`/`*.yml` file of `envDir` (sorted) and builds the checked topology. */
 export function loadTopology(envDir: string): Topology {
   if (!fs.existsSync(envDir) || !fs.statSync(envDir).isDirectory()) {
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: 'environment folder not found; run from the repository root or pass --environments <dir>' }]);
   }
-  const files = fs
-    .readdirSync(envDir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(envDir);
+  } catch (e) {
+    throw new TopologyError([fileProblem(envDir, e)]);
+  }
+  const files = entries.filter((f) => /\.ya?ml$/.test(f)).sort();
   if (files.length === 0) {
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: 'no environment files (*.yaml); add one, e.g. by copying environments/prod.yaml' }]);
   }
@@ -32,8 +54,28 @@ export function loadTopology(envDir: string): Topology {
   const parsed = [];
   for (const f of files) {
     const file = path.join(envDir, f);
+    const source = path.relative(process.cwd(), file) || file;
+    let bytes: Buffer;
     try {
-      parsed.push(parseEnvironment(fs.readFileSync(file), path.relative(process.cwd(), file) || file));
+      // Refuse an oversized file before reading it into memory (parseEnvironment checks the bytes again).
+      const stat = fs.statSync(file);
+      if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+      if (!stat.isFile()) {
+        // A pipe or device would block the read or never end.
+        problems.push({ source, line: 0, col: 0, path: '', message: 'is not a regular file (a pipe, socket or device); environment files are plain *.yaml files' });
+        continue;
+      }
+      if (stat.size > MAX_FILE_BYTES) {
+        problems.push({ source, line: 1, col: 1, path: '', message: `file is ${stat.size} bytes; environment files are limited to ${MAX_FILE_BYTES} bytes` });
+        continue;
+      }
+      bytes = fs.readFileSync(file);
+    } catch (e) {
+      problems.push(fileProblem(source, e));
+      continue;
+    }
+    try {
+      parsed.push(parseEnvironment(bytes, source));
     } catch (e) {
       if (!(e instanceof TopologyError)) throw e;
       problems.push(...e.problems);

@@ -55,7 +55,6 @@ export class PkiChart extends MeridianChart {
       namespace: ns,
       secretName: VAULT_SERVER_TLS_SECRET,
       issuer: bootstrap,
-      commonName: `${VAULT_SERVICE}.${ns}.svc`,
       dnsNames: vaultServerDnsNames(vault, VAULT_SERVICE),
       usages: [KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH],
     });
@@ -64,7 +63,8 @@ export class PkiChart extends MeridianChart {
       namespace: ns,
       secretName: VAULT_CONFIG_IDENTITY.tlsSecret,
       issuer: bootstrap,
-      commonName: VAULT_CONFIG_IDENTITY.serviceAccount,
+      // A client identity, not a host: the ServiceAccount as a SPIFFE ID (the form Istio gives workloads).
+      uris: [`spiffe://cluster.local/ns/${ns}/sa/${VAULT_CONFIG_IDENTITY.serviceAccount}`],
       usages: [KeyUsage.CLIENT_AUTH],
     });
 

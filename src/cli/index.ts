@@ -211,7 +211,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
 export function reportError(e: unknown, io: Io): number {
   const s = style(io.color);
   if (e instanceof TopologyError) {
-    io.err(`${e.problems.map((p) => `${s.bold(`${p.source}:${p.line}:${p.col}`)}: ${p.path === '' ? '' : `${s.yellow(p.path)}: `}${p.message}`).join('\n')}\n`);
+    io.err(`${e.problems.map((p) => `${s.bold(p.line === 0 ? p.source : `${p.source}:${p.line}:${p.col}`)}: ${p.path === '' ? '' : `${s.yellow(p.path)}: `}${p.message}`).join('\n')}\n`);
     io.err(`${s.red(`${e.problems.length} problem(s) in the environment files`)}; nothing was written\n`);
     return EXIT.ERROR;
   }

@@ -16,10 +16,15 @@ export interface CertificateProps {
   /** Secret cert-manager writes (`tls.crt`, `tls.key`, `ca.crt`); workloads mount it by this name. */
   readonly secretName: string;
   readonly issuer: IIssuer;
-  /** Subject common name (at most 64 characters). */
-  readonly commonName: string;
-  /** DNS subject alternative names. @default - none */
+  /**
+   * DNS subject alternative names. There is no commonName: cert-manager does not need one ("This value
+   * is ignored by TLS clients when any subject alt name is set", CertificateSpec.commonName,
+   * https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateSpec), and RFC 5280
+   * caps it at 64 characters, which a valid 253-character hostname exceeds. @default - none
+   */
   readonly dnsNames?: readonly string[];
+  /** URI subject alternative names, for identities that are not host names (e.g. a client's SPIFFE ID). @default - none */
+  readonly uris?: readonly string[];
   /** What the key pair may be used for; `digital signature` is always added (the only key usage an ECDSA TLS key needs). */
   readonly usages: readonly KeyUsage[];
 }
@@ -41,8 +46,12 @@ export class Certificate extends Construct {
         `certificate ${props.namespace}/${props.name} cannot use Issuer ${props.issuer.issuerRef.name} of namespace ${props.issuer.namespace}; a namespaced Issuer only signs in its own namespace, use a ClusterIssuer`,
       );
     }
-    if (props.commonName.length > 64) throw new Error(`certificate ${props.name}: commonName "${props.commonName}" is longer than 64 characters`);
     const dnsNames = props.dnsNames ?? [];
+    const uris = props.uris ?? [];
+    // cert-manager's webhook needs at least one identity: commonName, dnsNames, uris, ipAddresses, emailAddresses or otherNames.
+    if (dnsNames.length === 0 && uris.length === 0) throw new Error(`certificate ${props.name}: give at least one DNS name or URI`);
+    const badUri = uris.find((u) => !/^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/.test(u));
+    if (badUri !== undefined) throw new Error(`certificate ${props.name}: "${badUri}" is not a URI`);
     const bad = dnsNames.filter((n) => !DNS_NAME.test(n));
     if (bad.length > 0) throw new Error(`certificate ${props.name}: ${bad.map((n) => `"${n}"`).join(', ')} is not a DNS name`);
     const dup = dnsNames.find((n, i) => dnsNames.indexOf(n) !== i);
@@ -55,8 +64,8 @@ export class Certificate extends Construct {
       spec: {
         secretName: props.secretName,
         issuerRef: { ...props.issuer.issuerRef },
-        commonName: props.commonName,
         ...(dnsNames.length > 0 ? { dnsNames: [...dnsNames] } : {}),
+        ...(uris.length > 0 ? { uris: [...uris] } : {}),
         usages: [cm.CertificateSpecUsages.DIGITAL_SIGNATURE, ...[...new Set(props.usages)].map((u) => u as string as cm.CertificateSpecUsages)],
         privateKey: {
           algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,

@@ -10,6 +10,10 @@ export interface Cidr {
 export function parseCidr(text: string): Cidr | string {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
   if (!m) return `${JSON.stringify(text)} is not an IPv4 CIDR such as 10.128.0.0/14`;
+  // Go's net.ParseCIDR (Submariner, Kubernetes, OpenShift) refuses octets with leading zeros since Go 1.17,
+  // because other parsers read them as octal (https://github.com/golang/go/issues/30999, CVE-2021-29923).
+  const zero = m.slice(1, 6).find((part) => part.length > 1 && part.startsWith('0'));
+  if (zero !== undefined) return `${text}: "${zero}" has a leading zero, which Go parsers refuse (and others read as octal); write ${m.slice(1, 5).map(Number).join('.')}/${Number(m[5])}`;
   const octets = m.slice(1, 5).map(Number);
   if (octets.some((o) => o > 255)) return `${text}: every octet must be 0..255`;
   const prefix = Number(m[5]);

@@ -1,15 +1,18 @@
 // Parsed environment files -> one checked, defaulted, sorted Topology.
 // Every rule of DESIGN §2 that a schema cannot express lives here; each violation is a located
 // Problem, and all of them are reported together.
-import { INGRESS } from '../lib/names';
+import { codePoint, CONTROL_CHARACTER, ISTIO_SIDECAR_PORTS, MAX_CONFIGMAP_BYTES, MAX_DNS_NAME, utf8Bytes } from '../lib/limits';
 import { carve, overlaps, parseCidr, type Cidr } from './cidr';
+import { clustersetAlias, serviceUrlVariable } from './connectivity';
 import { sqlUserProblem } from './cockroachdb';
 import { checkGlobalLoadBalancer, DEFAULT_KUBECONFIG_SUFFIX, defaultNamespace, defaultPolicy } from './gslb';
 import type { ParsedEnvironment } from './parse';
+import { platformNamespaces, platformOwner, type PlatformNamespaces } from './platform';
 import { cmp, formatPath, type PathSegment, type Problem, TopologyError } from './problems';
 import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
 import { cpuMillis, memoryBytes } from './quantity';
 import { refuseSecrets } from './secret-check';
+import { serviceWiring } from './service-wiring';
 import { quorumOf, splitEvenly } from './split';
 import type {
   Autoscaling,
@@ -31,12 +34,21 @@ import type {
   SourceLocation,
   Workload,
 } from './types';
-import { serviceWiring } from './service-wiring';
 
 /** Folder names under dist/ that are not clusters. */
 export const RESERVED_CLUSTER_NAMES: readonly string[] = ['argocd', 'base', 'common', 'dist', 'global', 'report', 'reports', 'shared'];
-/** Namespaces a service may not take: platform components own them. */
-const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'cert-manager', 'submariner-operator', 'submariner-k8s-broker', INGRESS.namespace];
+/**
+ * Smallest pod network that holds one node's pod range at the Kubernetes default: kube-controller-manager
+ * allocates a /24 per node (--node-cidr-mask-size, default 24 for IPv4); OpenShift's default hostPrefix is
+ * /23, so an OpenShift cluster needs at least a /23 for one node (its installer checks that itself).
+ */
+export const MIN_POD_CIDR_PREFIX = 24;
+/**
+ * Smallest service network: 16 addresses. The API server takes the first address for the `kubernetes`
+ * Service and cluster DNS conventionally the tenth (e.g. 172.30.0.10), so a /28 is the least that holds
+ * both plus a handful of Services; anything smaller cannot hold a working cluster.
+ */
+export const MIN_SERVICE_CIDR_PREFIX = 28;
 const STORE_KINDS: readonly StoreKind[] = ['cockroachdb', 'vault'];
 /** Container resources of a service that sets none. */
 const DEFAULT_RESOURCES: Resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
@@ -51,6 +63,7 @@ export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
   // Across environments: environment names and cluster names are global (cluster names become dist/<name>).
   const envByName = new Map<string, ParsedEnvironment>();
   const clusterOwner = new Map<string, { env: ParsedEnvironment; index: number }>();
+  const serverOwner = new Map<string, { env: ParsedEnvironment; index: number; name: string }>();
   for (const env of parsed) {
     const first = envByName.get(env.spec.name);
     if (first) report(env, ['name'], `environment "${env.spec.name}" is already defined in ${first.source}; environment names must be unique`);
@@ -58,6 +71,20 @@ export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
     env.spec.clusters.forEach((c, i) => {
       if (RESERVED_CLUSTER_NAMES.includes(c.name)) {
         report(env, ['clusters', i, 'name'], `"${c.name}" is reserved for a non-cluster folder of dist/; pick another cluster name`);
+      }
+      const url = serverUrl(c.server);
+      if (typeof url === 'string') {
+        report(env, ['clusters', i, 'server'], url);
+      } else {
+        // Argo CD identifies a destination cluster by its server URL (the cluster Secret's `server`):
+        // two clusters with one URL are one cluster to it.
+        const other = serverOwner.get(url.key);
+        if (other) {
+          const where = other.env === env ? `clusters[${other.index}] (${other.name})` : `${other.env.source} (cluster ${other.name})`;
+          report(env, ['clusters', i, 'server'], `${c.server} is the API server of ${where} already; Argo CD identifies a cluster by its server URL (compared without case, trailing slash or the default port 443), so give each cluster its own`);
+        } else {
+          serverOwner.set(url.key, { env, index: i, name: c.name });
+        }
       }
       const owner = clusterOwner.get(c.name);
       if (owner) {
@@ -77,6 +104,29 @@ export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
 
 type Report = (path: readonly PathSegment[], message: string) => void;
 
+
+/** Highest TCP port. */
+const MAX_PORT = 65535;
+
+/**
+ * An https URL as WHATWG URL parses it (what Node and Argo CD's Go url.Parse both accept for these
+ * forms), with the identity Argo CD compares: lower-case host, explicit port unless 443, no trailing slash.
+ */
+export function serverUrl(text: string): { key: string; port: number } | string {
+  const port = /^https:\/\/(?:\[[^\]]*\]|[^/:]*)(?::([0-9]*))?/.exec(text)?.[1];
+  if (port !== undefined && (port === '' || Number(port) < 1 || Number(port) > MAX_PORT)) {
+    return `${JSON.stringify(text)} has port ${port === '' ? '(empty)' : port}; a TCP port is 1..${MAX_PORT}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `${JSON.stringify(text)} is not a valid URL; write https://<host>[:<port>]`;
+  }
+  const effective = url.port === '' ? 443 : Number(url.port);
+  return { key: `https://${url.hostname.toLowerCase()}${effective === 443 ? '' : `:${effective}`}${url.pathname.replace(/\/+$/, '')}`, port: effective };
+}
+
 function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner: Map<string, string>): Environment {
   const spec = env.spec;
   const clusterNames = spec.clusters.map((c) => c.name);
@@ -86,6 +136,41 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
   };
 
   refuseSecrets(spec, report);
+  refuseControlCharacters(spec, report);
+  const platform = platformNamespaces(spec);
+
+  // Argo CD resolves the Application path inside the repository; it refuses one that leaves it.
+  const argoPath = spec.argocd.path;
+  if (argoPath !== undefined) {
+    const segments = argoPath.replace(/\/+$/, '').split('/');
+    const bad = argoPath.startsWith('/')
+      ? 'is absolute'
+      : segments.includes('..')
+        ? 'has a ".." segment'
+        : segments.includes('.')
+          ? 'has a "." segment'
+          : segments.includes('')
+            ? 'has an empty segment ("//")'
+            : undefined;
+    if (bad) report(['argocd', 'path'], `${JSON.stringify(argoPath)} ${bad}; write a folder relative to the repository root, e.g. dist or deploy/dist`);
+  }
+
+  const brokerPort = Number(/:([0-9]+)$/.exec(spec.submariner.brokerApiServer)?.[1]);
+  if (!(brokerPort >= 1 && brokerPort <= MAX_PORT)) {
+    report(['submariner', 'brokerApiServer'], `port ${brokerPort} of ${spec.submariner.brokerApiServer} is not a TCP port (1..${MAX_PORT})`);
+  }
+  if (spec.vault?.seal.transit) {
+    const url = serverUrl(spec.vault.seal.transit.address);
+    if (typeof url === 'string') report(['vault', 'seal', 'transit', 'address'], url);
+  }
+
+  for (const kind of STORE_KINDS) {
+    const block = spec[kind];
+    if (!block) continue;
+    const ns = block.namespace ?? kind;
+    const owner = platformOwner(platform, ns);
+    if (owner) report(block.namespace === undefined ? [kind] : [kind, 'namespace'], `namespace "${ns}" belongs to ${owner}; give ${kind} a namespace of its own`);
+  }
 
   // References.
   resolves(spec.submariner.broker, ['submariner', 'broker'], 'broker');
@@ -119,7 +204,17 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
     }
   }
 
-  const services = buildServices(spec, stores, report, hostnameOwner);
+  const services = buildServices(spec, stores, platform, report, hostnameOwner);
+  const vault = spec.vault ? vaultStore(spec) : undefined;
+  const cockroachdb = spec.cockroachdb ? cockroachStore(spec) : undefined;
+  checkWiring(spec, { ...(vault ? { vault } : {}), ...(cockroachdb ? { cockroachdb } : {}), services }, report);
+  if (!spec.globalLoadBalancer) {
+    (spec.services ?? []).forEach((s, i) => {
+      if (s.expose === 'global') {
+        report(['services', i, 'expose'], `expose: global publishes ${s.hostname ?? `${s.name}.${spec.globalDomain}`} through the global load balancer, and this environment has no globalLoadBalancer block, so the name would never resolve; add globalLoadBalancer or use expose: clusterset`);
+      }
+    });
+  }
   const glb = resolveGlobalLoadBalancer(spec, strategy, clusters, services, report);
   const where = (path: readonly PathSegment[]): SourceLocation => ({ source: env.source, ...env.locate(path), path: formatPath(path) });
   const patches = (spec.patches ?? []).map((p, i): Patch => {
@@ -175,8 +270,8 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
       vaultRole: spec.pki.vaultRole ?? 'cert-manager',
       authMountPrefix: spec.pki.authMountPrefix ?? 'kubernetes-',
     },
-    ...(spec.vault ? { vault: vaultStore(spec) } : {}),
-    ...(spec.cockroachdb ? { cockroachdb: cockroachStore(spec) } : {}),
+    ...(vault ? { vault } : {}),
+    ...(cockroachdb ? { cockroachdb } : {}),
     ...(glb ? { globalLoadBalancer: glb } : {}),
     services,
     patches,
@@ -259,8 +354,19 @@ function resolveSubmariner(spec: EnvironmentSpec, clusters: readonly Cluster[], 
   clusters.forEach((c, i) => {
     for (const field of ['podCIDR', 'serviceCIDR'] as const) {
       const parsed = parseCidr(c[field]);
-      if (typeof parsed === 'string') report(['clusters', i, field], parsed);
-      else nets.push({ cluster: i, field, cidr: parsed });
+      if (typeof parsed === 'string') {
+        report(['clusters', i, field], parsed);
+        continue;
+      }
+      const min = field === 'podCIDR' ? MIN_POD_CIDR_PREFIX : MIN_SERVICE_CIDR_PREFIX;
+      if (parsed.prefix > min) {
+        const why =
+          field === 'podCIDR'
+            ? `a pod network must hold at least one node's pod range, a /${MIN_POD_CIDR_PREFIX} at the Kubernetes default (kube-controller-manager --node-cidr-mask-size), a /23 on OpenShift (hostPrefix)`
+            : `a service network needs the kubernetes Service (first address), cluster DNS (conventionally the tenth) and room for Services`;
+        report(['clusters', i, field], `${parsed.text} is too small: ${why}; use a /${min} or larger`);
+      }
+      nets.push({ cluster: i, field, cidr: parsed });
     }
   });
   let crossOverlap = false;
@@ -405,14 +511,13 @@ function resolveGlobalLoadBalancer(
   return glb;
 }
 
-function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], report: Report, hostnameOwner: Map<string, string>): Service[] {
+function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], platform: PlatformNamespaces, report: Report, hostnameOwner: Map<string, string>): Service[] {
   const clusterNames = spec.clusters.map((c) => c.name);
   const serviceSpecs = spec.services ?? [];
   const serviceNames = serviceSpecs.map((s) => s.name);
   const storeNamespaces = new Map<string, string>();
   if (spec.vault) storeNamespaces.set(spec.vault.namespace ?? 'vault', 'vault');
   if (spec.cockroachdb) storeNamespaces.set(spec.cockroachdb.namespace ?? 'cockroachdb', 'cockroachdb');
-  const argoNamespace = spec.argocd.namespace ?? 'argocd';
   const seen = new Map<string, number>();
 
   const out = serviceSpecs.map((s: ServiceSpec, i): Service => {
@@ -420,9 +525,20 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
     const dup = seen.get(s.name);
     if (dup !== undefined) report(at('name'), `service "${s.name}" is already defined at services[${dup}]; service names are unique per environment`);
     else seen.set(s.name, i);
+    if ((STORE_KINDS as readonly string[]).includes(s.name)) {
+      report(at('name'), `"${s.name}" is the name of a store a service can use; a service named like it is confused with the store in uses and in its Service, certificate and SQL user names, so rename the service`);
+    }
+    const aliased = serviceNames.find((other) => other !== s.name && clustersetAlias({ name: other }) === s.name);
+    if (aliased !== undefined) {
+      report(at('name'), `"${s.name}" is the name meridian gives the clusterset alias of service "${aliased}" (its ExternalName Service, ServiceEntry and DestinationRule); rename the service`);
+    }
+    if (ISTIO_SIDECAR_PORTS.includes(s.port)) {
+      report(at('port'), `port ${s.port} is reserved by the Istio sidecar (${ISTIO_SIDECAR_PORTS.join(', ')}); listen on another port`);
+    }
     const owner = storeNamespaces.get(s.namespace);
-    if (SYSTEM_NAMESPACES.includes(s.namespace) || s.namespace.startsWith('kube-') || s.namespace.startsWith('openshift') || s.namespace === argoNamespace) {
-      report(at('namespace'), `namespace "${s.namespace}" belongs to the platform; run services in a namespace of their own`);
+    const platformComponent = platformOwner(platform, s.namespace);
+    if (platformComponent) {
+      report(at('namespace'), `namespace "${s.namespace}" belongs to ${platformComponent}; run services in a namespace of their own`);
     } else if (owner) {
       report(at('namespace'), `namespace "${s.namespace}" is the ${owner} namespace; its default-deny NetworkPolicy would isolate the service, so use another namespace`);
     }
@@ -468,6 +584,16 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
     let hostname: string | undefined;
     if (expose === 'global') {
       hostname = s.hostname ?? `${s.name}.${spec.globalDomain}`;
+      if (hostname.length > MAX_DNS_NAME) {
+        report(at('name'), `the hostname ${s.name}.<globalDomain> is ${hostname.length} characters, above the DNS limit of ${MAX_DNS_NAME}; shorten the service name or globalDomain, or set hostname`);
+      }
+      spec.clusters.forEach((c, k) => {
+        if (c.ingressDomain === undefined) return;
+        const local = `${s.name}.${c.ingressDomain}`;
+        if (local.length > MAX_DNS_NAME) {
+          report(['clusters', k, 'ingressDomain'], `the cluster hostname of service "${s.name}", ${s.name}.<ingressDomain>, is ${local.length} characters, above the DNS limit of ${MAX_DNS_NAME}; shorten ingressDomain or the service name`);
+        }
+      });
       const other = hostnameOwner.get(hostname);
       if (other) report(at(s.hostname ? 'hostname' : 'name'), `hostname ${hostname} is already served by ${other}; each global hostname belongs to one service`);
       else hostnameOwner.set(hostname, `service ${s.name} of environment ${spec.name}`);
@@ -492,8 +618,18 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
     }
 
     const config: Record<string, string> = {};
+    let configBytes = 0;
     for (const key of Object.keys(s.config ?? {}).sort()) {
-      config[key] = String(s.config![key]);
+      const value = String(s.config![key]);
+      const control = CONTROL_CHARACTER.exec(value);
+      if (control) {
+        report(at('config', key), `holds the control character ${codePoint(control[0])} at position ${control.index + 1}; environment variables cannot carry NUL and the other control characters break the manifests and the shells that read them (tab and newline are allowed), so remove it`);
+      }
+      configBytes += utf8Bytes(value);
+      config[key] = value;
+    }
+    if (configBytes > MAX_CONFIGMAP_BYTES) {
+      report(at('config'), `config values add up to ${configBytes} bytes (UTF-8); the API server refuses a ConfigMap whose values exceed ${MAX_CONFIGMAP_BYTES} bytes (1 MiB), so move large values into a file the image ships or a volume`);
     }
 
     const resources = resolveResources(s.resources, (resource, message) => report(at('resources', 'requests', resource), message));
@@ -560,4 +696,54 @@ function resolveResources(spec: ServiceSpec['resources'], report: (resource: key
   const cpu = pick('cpu', cpuMillis);
   const memory = pick('memory', memoryBytes);
   return { requests: { cpu: cpu.request, memory: memory.request }, limits: { cpu: cpu.limit, memory: memory.limit } };
+}
+
+/**
+ * What a service's pods are given (service-wiring.ts) against what the file asks for: a used service
+ * whose URL variable is a store variable, and a `config` key that names a wired variable (the
+ * container's `env` wins over the ConfigMap's `envFrom`, so the setting would be silently lost).
+ */
+function checkWiring(spec: EnvironmentSpec, env: Parameters<typeof serviceWiring>[0], report: Report): void {
+  const specs = spec.services ?? [];
+  for (const service of env.services) {
+    const i = specs.findIndex((s) => s.name === service.name);
+    if (i < 0) continue;
+    const storeVars = serviceWiring(env, { ...service, usesServices: [] }).env.map((v) => v.name);
+    let clash = false;
+    (specs[i]!.uses ?? []).forEach((u, k) => {
+      if (!service.usesServices.includes(u)) return;
+      const variable = serviceUrlVariable({ name: u });
+      if (storeVars.includes(variable)) {
+        clash = true;
+        report(['services', i, 'uses', k], `the URL of service "${u}" would be passed as ${variable}, which already carries this service's store connection; rename service "${u}"`);
+      }
+    });
+    if (clash) continue;
+    const wired = new Set(serviceWiring(env, service).env.map((v) => v.name));
+    for (const key of Object.keys(specs[i]!.config ?? {})) {
+      if (wired.has(key)) report(['services', i, 'config', key], `meridian sets ${key} for what this service uses (it wires ${[...wired].sort().join(', ')}), and the container's own variables win over the ConfigMap, so this value would be ignored; remove it or rename the key`);
+    }
+  }
+}
+
+/**
+ * Control characters in any field but `config` (checked there with tab and newline allowed): the
+ * patterns of free-form fields (repoURL, revision, addresses) admit them, and no consumer takes them.
+ */
+function refuseControlCharacters(spec: EnvironmentSpec, report: Report): void {
+  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: spec, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      const c = /[\u0000-\u001f\u007f-\u009f]/.exec(value);
+      if (c) report(path, `holds the control character ${codePoint(c[0])} at position ${c.index + 1}; remove it`);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (path.length === 2 && path[0] === 'services' && k === 'config') continue;
+        stack.push({ value: v, path: [...path, k] });
+      }
+    }
+  }
 }

@@ -2,7 +2,7 @@
 // Pure: takes the file's bytes, never reads the disk. Hostile input (empty files, non-mappings,
 // invalid UTF-8, duplicate keys, alias bombs, deep nesting, custom tags) is an error, never a crash.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { createHash } from 'node:crypto';
 import { ENVIRONMENT_AJV_OPTIONS, environmentSchema, type EnvironmentSpec } from './schema';
 import { quoteValue } from '../lib/secrets';
@@ -45,8 +45,10 @@ export function parseEnvironment(input: Uint8Array | string, source: string): Pa
   const at = (line: number, col: number, message: string, path: readonly PathSegment[] = []): never => {
     throw new TopologyError([{ source, line, col, path: formatPath(path), message }]);
   };
+  // The limit is on bytes (UTF-8), not characters: counted before decoding, so a huge file is never decoded.
+  const bytes = typeof input === 'string' ? utf8Length(input) : input.byteLength;
+  if (bytes > MAX_FILE_BYTES) at(1, 1, `file is ${bytes} bytes; environment files are limited to ${MAX_FILE_BYTES} bytes`);
   const text = typeof input === 'string' ? input : decodeUtf8(input, source);
-  if (text.length > MAX_FILE_BYTES) at(1, 1, `file is ${text.length} bytes; environment files are limited to ${MAX_FILE_BYTES} bytes`);
   const body = text.replace(/^\uFEFF/, '');
   if (body.replace(/#.*$/gm, '').trim() === '') {
     at(1, 1, 'file is empty: an environment is a mapping with name, globalDomain, argocd, clusters, submariner and pki (see README.md)');
@@ -61,7 +63,10 @@ export function parseEnvironment(input: Uint8Array | string, source: string): Pa
   }
 
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false });
+  // merge: `<<: *defaults` merge keys (YAML 1.1 merge type, https://yaml.org/type/merge.html), which
+  // the yaml package supports behind this option (https://eemeli.org/yaml/#options); aliases still count
+  // against maxAliasCount below.
+  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false, merge: true });
   const docList = Array.isArray(docs) ? docs : [];
   if (docList.length === 0) at(1, 1, 'file holds no YAML document');
   if (docList.length > 1) {
@@ -84,6 +89,7 @@ export function parseEnvironment(input: Uint8Array | string, source: string): Pa
     at(p.line, p.col, `the file must be a mapping (name: ..., clusters: ...), found ${found}`);
   }
 
+  keepConfigSpelling(doc);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -108,6 +114,83 @@ export function parseEnvironment(input: Uint8Array | string, source: string): Pa
     throw new TopologyError(problems);
   }
   return { source, spec: data as EnvironmentSpec, locate };
+}
+
+/** UTF-8 length of a string without encoding it. */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * `config` values become environment variables, i.e. strings: a number or boolean keeps the spelling
+ * the user wrote (`1.10` stays "1.10", `01234` stays "01234", `True` stays "True") instead of the
+ * value YAML resolves it to. The parser keeps each scalar's source text (yaml `Scalar.source`).
+ */
+function keepConfigSpelling(doc: Document): void {
+  const seen = new Set<unknown>();
+  const resolve = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
+  const configMap = (n: unknown): void => {
+    const map = resolve(n);
+    if (!isMap(map) || seen.has(map)) return;
+    seen.add(map);
+    for (const pair of map.items) {
+      if (isMergeKey(pair.key)) {
+        const from = resolve(pair.value);
+        if (isSeq(from)) from.items.forEach(configMap);
+        else configMap(from);
+        continue;
+      }
+      const value = resolve(pair.value);
+      if (isScalar(value) && (typeof value.value === 'number' || typeof value.value === 'boolean') && typeof value.source === 'string') {
+        value.value = value.source;
+      }
+    }
+  };
+  const root = resolve(doc.contents);
+  if (!isMap(root)) return;
+  const services = resolve(root.get('services', true));
+  if (!isSeq(services)) return;
+  for (const item of services.items) {
+    const service = resolve(item);
+    if (!isMap(service)) continue;
+    for (const map of mapsOf(service, resolve)) {
+      const config = map.items.find((p) => isScalar(p.key) && p.key.value === 'config');
+      if (config) configMap(config.value);
+    }
+  }
+}
+
+/** With `merge: true` the yaml package parses a plain `<<` key to a Scalar holding a symbol. */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && typeof key.value === 'symbol';
+}
+
+/** A mapping and the mappings merged into it (`<<: *a` or `<<: [*a, *b]`), nearest first. */
+function mapsOf(map: YAMLMap, resolve: (n: unknown) => unknown): YAMLMap[] {
+  const out: YAMLMap[] = [];
+  const stack: unknown[] = [map];
+  while (stack.length > 0 && out.length < 1000) {
+    const m = resolve(stack.shift());
+    if (!isMap(m) || out.includes(m)) continue;
+    out.push(m);
+    for (const p of m.items) {
+      if (!isMergeKey(p.key)) continue;
+      const from = resolve(p.value);
+      if (isSeq(from)) stack.push(...from.items);
+      else stack.push(from);
+    }
+  }
+  return out;
 }
 
 function decodeUtf8(bytes: Uint8Array, source: string): string {
@@ -159,44 +242,77 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   return i;
 }
 
-/** Deepest bracket/indent nesting, scanned without recursion so a hostile file cannot exhaust the stack. */
+/**
+ * Deepest flow-bracket plus block-indentation nesting, scanned line by line without recursion so a
+ * hostile file cannot exhaust the stack. Only YAML structure counts: the content of block scalars
+ * (`|`, `>`), quoted scalars and comments is skipped, and `-` counts only as a sequence indicator
+ * (followed by a space or the line end), so a long line of dashes or deep indentation inside a
+ * block scalar is text, not nesting.
+ */
 function nestingDepth(text: string): { depth: number; offset: number } {
-  let depth = 0;
   let max = 0;
   let offset = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      continue;
+  const deeper = (depth: number, at: number): void => {
+    if (depth > max) {
+      if (max <= MAX_NESTING) offset = at;
+      max = depth;
     }
-    if (ch === '#') {
-      while (i < text.length && text[i] !== '\n') i++;
-      continue;
-    }
-    if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '[' || ch === '{') {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (depth <= MAX_NESTING + 1) offset = i;
-      }
-    } else if ((ch === ']' || ch === '}') && depth > 0) depth--;
-  }
-  // Block collections nest by indentation: two columns per level is the deepest plausible style.
+  };
+  let flow = 0;
+  let quote: '"' | "'" | undefined;
+  /** Indentation of the line that opened a block scalar; its content is every more-indented or blank line. */
+  let blockParent: number | undefined;
   let lineStart = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i === text.length || text[i] === '\n') {
-      let indent = 0;
-      while (text[lineStart + indent] === ' ' || text[lineStart + indent] === '-') indent++;
-      const level = Math.floor(indent / 2);
-      if (level > max) {
-        if (max <= MAX_NESTING) offset = lineStart;
-        max = level;
-      }
-      lineStart = i + 1;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    let spaces = 0;
+    while (line[spaces] === ' ') spaces++;
+    const blank = spaces === line.length || line[spaces] === '\r';
+    if (blockParent !== undefined && (blank || spaces > blockParent)) {
+      lineStart = lineEnd + 1;
+      continue;
     }
+    blockParent = undefined;
+    let i = 0;
+    if (quote === undefined && flow === 0) {
+      // Block indentation: spaces, plus two columns per sequence indicator ("- ").
+      let indent = spaces;
+      i = spaces;
+      while (line[i] === '-' && (i + 1 === line.length || line[i + 1] === ' ' || line[i + 1] === '\r')) {
+        i++;
+        while (line[i] === ' ') i++;
+        indent += 2;
+      }
+      if (!blank && line[i] !== '#') deeper(Math.floor(indent / 2), lineStart);
+    }
+    let last = ''; // last structural character before i on this line ('' = start of a value)
+    for (; i < line.length; i++) {
+      const ch = line[i]!;
+      if (quote) {
+        if (quote === '"' && ch === '\\') i++;
+        else if (ch === quote) {
+          quote = undefined;
+          last = 'x';
+        }
+        continue;
+      }
+      if (ch === ' ' || ch === '\t' || ch === '\r') continue;
+      const valueStart = last === '' || last === ':' || last === '-' || last === '?' || last === ',' || last === '[' || last === '{';
+      if (ch === '#' && (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t')) break;
+      if ((ch === '"' || ch === "'") && valueStart) quote = ch;
+      else if ((ch === '[' || ch === '{') && (flow > 0 || valueStart)) deeper(++flow, lineStart + i);
+      else if ((ch === ']' || ch === '}') && flow > 0) flow--;
+      else if ((ch === '|' || ch === '>') && flow === 0 && valueStart && /^[|>][-+0-9]*\s*(#.*)?\r?$/.test(line.slice(i))) {
+        blockParent = spaces;
+        break;
+      }
+      const spaced = i + 1 === line.length || line[i + 1] === ' ' || line[i + 1] === '\r';
+      const indicator = ((ch === ':' || ch === '-' || ch === '?') && (spaced || (ch === ':' && flow > 0))) || (flow > 0 && (ch === ',' || ch === '[' || ch === '{'));
+      last = indicator ? ch : 'x';
+    }
+    lineStart = lineEnd + 1;
   }
   return { depth: max, offset };
 }
@@ -251,11 +367,18 @@ function firstAlias(doc: Document): Node | undefined {
 function offsetOf(doc: Document, path: readonly PathSegment[], atKey = false): number {
   let node: unknown = doc.contents;
   let offset = doc.contents?.range?.[0] ?? 0;
+  const resolve = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     const last = i === path.length - 1;
+    node = resolve(node);
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      // A key written in the mapping itself wins over one merged in with `<<` (then the anchor's line is named).
+      let pair: Pair | undefined;
+      for (const m of mapsOf(node, resolve)) {
+        pair = m.items.find((p) => isScalar(p.key) && !isMergeKey(p.key) && String(p.key.value) === String(seg));
+        if (pair) break;
+      }
       if (!pair) return offset;
       const key = pair.key as Node;
       if (last && atKey) return key.range?.[0] ?? offset;
@@ -275,11 +398,12 @@ function offsetOf(doc: Document, path: readonly PathSegment[], atKey = false): n
 
 const HINTS: Record<string, string> = {
   name: '',
+  globalDomain: 'write a DNS domain of at least two labels, e.g. global.example.com',
   podCIDR: 'write an IPv4 CIDR such as 10.128.0.0/14',
   serviceCIDR: 'write an IPv4 CIDR such as 172.30.0.0/16',
   globalnetCIDR: 'write an IPv4 CIDR such as 242.0.0.0/8',
   brokerApiServer: 'write host:port without a scheme, e.g. api.cluster1.example.com:6443',
-  server: 'write the API server URL, e.g. https://api.cluster1.example.com:6443',
+  server: 'write the API server URL https://<host>[:<port>], e.g. https://api.cluster1.example.com:6443',
   healthPath: 'write an absolute HTTP path such as /healthz',
   image: 'write a lower-case image reference such as quay.io/example/shop:1.4.2',
   cache: 'write a percentage such as 25% or a size such as 8GiB',
@@ -291,6 +415,9 @@ function fieldHint(path: readonly PathSegment[]): string {
   const parent = path[path.length - 2];
   if (last === 'name' && parent !== undefined && typeof parent === 'number' && path[0] === 'clusters') {
     return 'cluster names are lower-case letters and digits starting with a letter, no hyphens, at most 63 characters (e.g. cluster1): the same ID names the dist/ folder, the Submariner cluster and the GSLB endpoint';
+  }
+  if (last === 'name' && typeof parent === 'number' && path[0] === 'services' && path.length === 3) {
+    return 'service names are DNS-1035 labels, as Kubernetes Service names must be: lower-case letters, digits and "-", starting with a letter, at most 40 characters';
   }
   if (typeof parent === 'number' && (path[path.length - 3] === 'activeIn' || path[path.length - 3] === 'drainedIn')) return 'name a cluster of this environment';
   if (typeof last === 'string' && /Secret$/.test(last)) return 'give the name of a Secret (lower-case DNS name), never its value';
@@ -336,7 +463,10 @@ function describe(err: ErrorObject): { path: PathSegment[]; message: string; atK
       return { path, message: hint(`${quoteValue(err.data, 80)} has the wrong format`), atKey: false };
     case 'type': {
       const found = err.data === null ? 'null' : Array.isArray(err.data) ? 'a sequence' : typeof err.data === 'object' ? 'a mapping' : `${typeof err.data} ${JSON.stringify(err.data)}`;
-      return { path, message: `must be ${(err.params as { type: string }).type.replace(',', ' or ')}, found ${found}`, atKey: false };
+      // ajv gives a union type as an array (type: ['string', 'number', 'boolean']) or a comma list
+      const type = (err.params as { type: string | string[] }).type;
+      const types = (Array.isArray(type) ? type : String(type).split(',')).join(' or ');
+      return { path, message: `must be ${types}, found ${found}`, atKey: false };
     }
     case 'uniqueItems':
       return { path, message: 'lists the same item twice; remove the duplicate', atKey: false };

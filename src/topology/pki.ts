@@ -116,7 +116,6 @@ export interface CertificatePlan {
   readonly name: string;
   readonly namespace: string;
   readonly secretName: string;
-  readonly commonName: string;
   readonly dnsNames: readonly string[];
 }
 
@@ -131,7 +130,6 @@ export function gatewayCertificates(view: Pick<ClusterView, 'services' | 'cluste
       name: gatewayCertificateSecret(s),
       namespace,
       secretName: gatewayCertificateSecret(s),
-      commonName: s.hostname,
       dnsNames: unique([s.hostname, ...(view.cluster.ingressDomain ? [`${s.name}.${view.cluster.ingressDomain}`] : [])]),
     }));
 }
@@ -142,7 +140,7 @@ export function vaultClientCertificates(view: Pick<ClusterView, 'localServices'>
     .filter((l) => l.service.usesStores.includes('vault'))
     .map(({ service: s }) => {
       const name = `${s.name}.${s.namespace}.svc`;
-      return { name: vaultClientCertificateSecret(s), namespace: s.namespace, secretName: vaultClientCertificateSecret(s), commonName: name, dnsNames: [name] };
+      return { name: vaultClientCertificateSecret(s), namespace: s.namespace, secretName: vaultClientCertificateSecret(s), dnsNames: [name] };
     });
 }
 

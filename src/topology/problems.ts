@@ -3,6 +3,7 @@ import { scrubSecrets } from '../lib/secrets';
 /** A located problem in an environment file: `file:line:col: field.path: message`. */
 export interface Problem {
   readonly source: string;
+  /** 1-based; 0 (with col 0) for a problem of the whole file that has no position, e.g. it cannot be read. */
   readonly line: number;
   readonly col: number;
   /** Field path in dotted form, e.g. `clusters[1].podCIDR`; empty for the whole file. */
@@ -11,6 +12,7 @@ export interface Problem {
 }
 
 export function formatProblem(p: Problem): string {
+  if (p.line === 0) return `${p.source}: ${p.message}`;
   return `${p.source}:${p.line}:${p.col}: ${p.path === '' ? '(file)' : p.path}: ${p.message}`;
 }
 

@@ -8,6 +8,10 @@ import type { FromSchema } from 'json-schema-to-ts';
 export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
 /** DNS name made of DNS-1123 labels, at most 253 characters. */
 export const DNS_NAME = '^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$';
+/** DNS-1035 label, what a Kubernetes Service name must be: starts with a letter. */
+export const DNS_1035_LABEL = '^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$';
+/** A domain of at least two DNS labels (a DNS zone such as example.com, never a bare label). */
+const DOMAIN = '^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$';
 /** One identifier for every consumer of a cluster name (REFERENCE §8). */
 export const CLUSTER_ID = '^[a-z][a-z0-9]{0,62}$';
 /** Name of a Kubernetes object such as a Secret (DNS-1123 subdomain). */
@@ -56,7 +60,7 @@ const cluster = {
     },
     server: {
       type: 'string',
-      pattern: '^https://[^\\s/]+(:[0-9]+)?/?$',
+      pattern: '^https://([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?/?$',
       description: 'Kubernetes API server URL (https://host:port): Argo CD destination and Vault kubernetes_host.',
     },
     ingressDomain: {
@@ -317,7 +321,12 @@ const service = {
   additionalProperties: false,
   required: ['name', 'namespace', 'image', 'port', 'healthPath', 'replicas'],
   properties: {
-    name: { type: 'string', pattern: DNS_LABEL, maxLength: 40, description: 'Service name (DNS label, at most 40 characters so derived names fit).' },
+    name: {
+      type: 'string',
+      pattern: DNS_1035_LABEL,
+      maxLength: 40,
+      description: 'Service name: a DNS-1035 label (starts with a letter, as Kubernetes Service names must), at most 40 characters so derived names fit.',
+    },
     namespace: { type: 'string', pattern: DNS_LABEL, description: 'Namespace the service runs in, in every cluster.' },
     image: { type: 'string', pattern: IMAGE, description: 'Container image, pinned by tag or digest.' },
     port: { type: 'integer', minimum: 1, maximum: 65535, description: 'HTTP port the container listens on.' },
@@ -390,7 +399,7 @@ export const environmentSchema = {
   required: ['name', 'globalDomain', 'argocd', 'clusters', 'submariner', 'pki'],
   properties: {
     name: { type: 'string', pattern: DNS_LABEL, description: 'Environment name (DNS label).' },
-    globalDomain: { type: 'string', pattern: DNS_NAME, description: 'Vanity domain served by the global load balancer.' },
+    globalDomain: { type: 'string', pattern: DOMAIN, description: 'Vanity domain served by the global load balancer: a DNS zone of at least two labels, e.g. global.example.com.' },
     strategy: {
       enum: ['active-active', 'active-passive'],
       default: 'active-active',

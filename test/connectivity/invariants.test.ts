@@ -19,6 +19,7 @@ clusters:
   - { name: edgec, region: eu-west-3, server: https://c.example.com:6443, podCIDR: 10.2.0.0/16, serviceCIDR: 10.102.0.0/16 }
 submariner: { broker: edgeb, brokerApiServer: b.example.com:6443, brokerSecret: broker, ipsecPSKSecret: psk }
 pki: { rootCASecret: root-ca }
+globalLoadBalancer: { zone: { name: edge-zone, route53ZoneID: Z1EDGE } }
 services:
   - { name: solo, namespace: solo, image: example.com/solo:1, port: 8080, healthPath: /ready, replicas: 2, expose: global, activeIn: [edgea] }
   - { name: pair, namespace: pair, image: example.com/pair:1, port: 9090, healthPath: /ready, replicas: 2, expose: clusterset, activeIn: [edgea, edgeb], drainedIn: [edgeb] }

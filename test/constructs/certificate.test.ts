@@ -8,7 +8,7 @@ describe('Certificate', () => {
     // GIVEN
     const chart = Testing.chart();
     // WHEN
-    new Certificate(chart, 'Cert', { name: 'web', namespace: 'shop', secretName: 'web-tls', issuer: clusterIssuer('issuer'), commonName: 'web.shop.svc', dnsNames: ['web.shop.svc'], usages: [KeyUsage.SERVER_AUTH] });
+    new Certificate(chart, 'Cert', { name: 'web', namespace: 'shop', secretName: 'web-tls', issuer: clusterIssuer('issuer'), dnsNames: ['web.shop.svc'], usages: [KeyUsage.SERVER_AUTH] });
     // THEN
     expect(Testing.synth(chart)).toMatchSnapshot();
   });
@@ -17,13 +17,13 @@ describe('Certificate', () => {
     // GIVEN
     const chart = Testing.chart();
     // WHEN
-    new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), commonName: 'c', usages: [KeyUsage.CLIENT_AUTH, KeyUsage.CLIENT_AUTH] });
+    new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), dnsNames: ['c'], usages: [KeyUsage.CLIENT_AUTH, KeyUsage.CLIENT_AUTH] });
     // THEN
     const [cert] = Testing.synth(chart);
     expect(cert.spec).toEqual({
       secretName: 's',
       issuerRef: { name: 'i', kind: 'ClusterIssuer', group: 'cert-manager.io' },
-      commonName: 'c',
+      dnsNames: ['c'],
       usages: ['digital signature', 'client auth'],
       privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
     });
@@ -34,7 +34,7 @@ describe('Certificate', () => {
     const chart = Testing.chart();
     const issuer = new CaIssuer(chart, 'Ca', { name: 'ca', namespace: 'vault', secretName: 'root' });
     // WHEN
-    new Certificate(chart, 'Cert', { name: 'c', namespace: 'vault', secretName: 's', issuer, commonName: 'c', usages: [KeyUsage.SERVER_AUTH] });
+    new Certificate(chart, 'Cert', { name: 'c', namespace: 'vault', secretName: 's', issuer, dnsNames: ['c'], usages: [KeyUsage.SERVER_AUTH] });
     // THEN
     expect(Testing.synth(chart)[1].spec.issuerRef).toEqual({ name: 'ca', kind: 'Issuer', group: 'cert-manager.io' });
   });
@@ -44,28 +44,44 @@ describe('Certificate', () => {
     const chart = Testing.chart();
     const issuer = new CaIssuer(chart, 'Ca', { name: 'ca', namespace: 'vault', secretName: 'root' });
     // WHEN / THEN
-    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'shop', secretName: 's', issuer, commonName: 'c', usages: [KeyUsage.SERVER_AUTH] })).toThrow(
+    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'shop', secretName: 's', issuer, dnsNames: ['c'], usages: [KeyUsage.SERVER_AUTH] })).toThrow(
       /cannot use Issuer ca of namespace vault/,
     );
   });
 
   it('fails on a DNS name that is not one', () => {
     const chart = Testing.chart();
-    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), commonName: 'c', dnsNames: ['Not_A_Name'], usages: [KeyUsage.SERVER_AUTH] })).toThrow(/"Not_A_Name" is not a DNS name/);
+    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), dnsNames: ['Not_A_Name'], usages: [KeyUsage.SERVER_AUTH] })).toThrow(/"Not_A_Name" is not a DNS name/);
   });
 
   it('fails on a duplicate DNS name', () => {
     const chart = Testing.chart();
-    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), commonName: 'c', dnsNames: ['a.b', 'a.b'], usages: [KeyUsage.SERVER_AUTH] })).toThrow(/"a.b" is listed twice/);
+    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), dnsNames: ['a.b', 'a.b'], usages: [KeyUsage.SERVER_AUTH] })).toThrow(/"a.b" is listed twice/);
   });
 
-  it('fails on a common name longer than 64 characters', () => {
+  it('writes no commonName, so a valid 253-character host name is accepted (RFC 5280 caps a CN at 64)', () => {
     const chart = Testing.chart();
-    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), commonName: 'x'.repeat(65), usages: [KeyUsage.SERVER_AUTH] })).toThrow(/longer than 64/);
+    const host = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), dnsNames: [host], usages: [KeyUsage.SERVER_AUTH] });
+    const [cert] = Testing.synth(chart);
+    expect(host).toHaveLength(253);
+    expect(cert.spec.commonName).toBeUndefined();
+    expect(cert.spec.dnsNames).toEqual([host]);
+  });
+
+  it('carries URI names for identities that are not hosts', () => {
+    const chart = Testing.chart();
+    new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), uris: ['spiffe://cluster.local/ns/n/sa/a'], usages: [KeyUsage.CLIENT_AUTH] });
+    expect(Testing.synth(chart)[0].spec.uris).toEqual(['spiffe://cluster.local/ns/n/sa/a']);
+  });
+
+  it('fails without any name (cert-manager refuses a Certificate with no identity)', () => {
+    const chart = Testing.chart();
+    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), usages: [KeyUsage.SERVER_AUTH] })).toThrow(/at least one DNS name or URI/);
   });
 
   it('fails without a usage', () => {
     const chart = Testing.chart();
-    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), commonName: 'c', usages: [] })).toThrow(/at least one key usage/);
+    expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), dnsNames: ['c'], usages: [] })).toThrow(/at least one key usage/);
   });
 });

@@ -52,6 +52,8 @@ export function renderEnvironment(shape: EnvShape, name = 'prop'): string {
     pki: { rootCASecret: 'ca' },
     vault: { replicasPerCluster: shape.vaultReplicas, image: 'hashicorp/vault:1.17.6', seal: { awskms: { region: 'r0', kmsKeyId: 'k' } } },
     cockroachdb: { replicasPerCluster: shape.crdbReplicas, image: 'cockroachdb/cockroach:v24.2.4' },
+    // expose: global needs a global load balancer to publish the hostname
+    ...(shape.services.some((s) => s.expose === 'global') ? { globalLoadBalancer: { zone: { name: `${name}-zone`, route53ZoneID: 'Z1PROP' } } } : {}),
     services: shape.services.map((s, i) => ({
       name: `svc${i}`,
       namespace: `ns${i % 3}`,

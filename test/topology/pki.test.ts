@@ -72,7 +72,7 @@ describe('vault policies', () => {
 describe('certificate plans', () => {
   it('gives every cluster a Gateway certificate per global service with its own ingress name', () => {
     expect(gatewayCertificates(clusterView(prod, 'cluster3'), 'meridian-ingress')).toEqual([
-      { name: 'shop-gateway-tls', namespace: 'meridian-ingress', secretName: 'shop-gateway-tls', commonName: 'shop.global.example.com', dnsNames: ['shop.apps.cluster3.example.com', 'shop.global.example.com'] },
+      { name: 'shop-gateway-tls', namespace: 'meridian-ingress', secretName: 'shop-gateway-tls', dnsNames: ['shop.apps.cluster3.example.com', 'shop.global.example.com'] },
     ]);
   });
 
@@ -82,7 +82,7 @@ describe('certificate plans', () => {
 
   it('gives a client certificate to each local service that uses vault, in its namespace', () => {
     expect(vaultClientCertificates(clusterView(prod, 'cluster1'))).toEqual([
-      { name: 'shop-vault-client-tls', namespace: 'shop', secretName: 'shop-vault-client-tls', commonName: 'shop.shop.svc', dnsNames: ['shop.shop.svc'] },
+      { name: 'shop-vault-client-tls', namespace: 'shop', secretName: 'shop-vault-client-tls', dnsNames: ['shop.shop.svc'] },
     ]);
     const cartOnly = { ...fleet, services: fleet.services.filter((s) => s.name === 'cart') };
     expect(vaultClientCertificates(clusterView(cartOnly, 'ams1'))).toEqual([]);

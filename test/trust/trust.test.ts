@@ -221,7 +221,7 @@ describe('configuration of Vault through the vault-config-operator', () => {
     const ok = (name: string): boolean => (name === 'localhost' && role.spec.allowLocalhost === true) || allowed.some((d) => name === d || name.endsWith(`.${d}`));
     for (const cluster of clusterFolders(prod)) {
       for (const cert of objectsOf(prod, cluster, 'Certificate').filter((c) => c.spec.issuerRef.name === 'vault-issuer')) {
-        for (const name of [cert.spec.commonName, ...(cert.spec.dnsNames ?? [])]) expect(ok(name), `${cluster} ${cert.metadata.name}: ${name}`).toBe(true);
+        for (const name of [...(cert.spec.commonName ? [cert.spec.commonName] : []), ...(cert.spec.dnsNames ?? [])]) expect(ok(name), `${cluster} ${cert.metadata.name}: ${name}`).toBe(true);
       }
     }
     expect(allowed).toEqual(expect.arrayContaining(['svc', 'svc.cluster.local', 'svc.clusterset.local', 'global.example.com', 'node', 'root']));

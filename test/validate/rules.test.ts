@@ -404,6 +404,25 @@ const CASES: Case[] = [
     mutate: (b) => find(b, 'cluster1', 'GlobalDNSRecord', 'shop').spec.endpoints.pop(),
     message: /cluster2 serves shop.global.example.com but is not an endpoint of its GlobalDNSRecord/,
   },
+  {
+    rules: ['MER101'],
+    title: 'a ConfigMap over 1 MiB',
+    mutate: (b) => (find(b, 'cluster2', 'ConfigMap', 'vault-config').data['padding.txt'] = 'x'.repeat(1024 * 1024)),
+    message: /holds \d+ bytes of values; the API server refuses a ConfigMap whose values exceed 1048576 bytes/,
+    at: { file: 'dist/cluster2/vault.yaml', path: 'data' },
+  },
+  {
+    rules: ['MER102'],
+    title: 'an environment value holding NUL',
+    mutate: (b) => (container(find(b, 'cluster1', 'Deployment', 'shop')).env[0].value += '\u0000'),
+    message: /environment variable COCKROACHDB_HOST holds the control character U\+0000/,
+  },
+  {
+    rules: ['MER103'],
+    title: 'a container port the Istio sidecar reserves',
+    mutate: (b) => container(find(b, 'cluster1', 'Deployment', 'shop')).ports.push({ name: 'admin', containerPort: 15000 }),
+    message: /container shop listens on 15000, a port the Istio sidecar reserves/,
+  },
 ];
 
 describe('the complete bundle', () => {

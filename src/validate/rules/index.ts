@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import { certificateIssuerExists, certificateRotationReloads, certificateSecretsIssued } from './certificates';
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
 import { applicationSetCoversClusters, gslbTargetsServingClusters } from './delivery';
+import { configMapSize, istioSidecarPortsFree, printableEnvironment } from './limits';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { noSecretInFiles } from './secrets';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
@@ -39,4 +40,7 @@ export const RULES: readonly Rule[] = [
   ownedFilesRecorded,
   applicationSetCoversClusters,
   gslbTargetsServingClusters,
+  configMapSize,
+  printableEnvironment,
+  istioSidecarPortsFree,
 ];
