@@ -147,7 +147,7 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
     why: 'Routes and global DNS records of the new cluster come last (sync waves)',
     commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --health --timeout 1800`],
   });
-  return { id: `add-cluster-${cluster}`, title: `Add cluster ${cluster}`, when: `${cluster} is added to ${env.source}`, steps };
+  return { id: `add-cluster-${cluster}`, title: `Add cluster ${cluster}`, when: `${cluster} is added to ${envFile(env)}`, steps };
 }
 
 /** Removing `cluster` (present in `env`, the environment before the change). */
@@ -232,13 +232,13 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
     ...stores(env).map((s) => holdStep(s, rest.map((x) => x.name), 'the shorter peer list')),
     {
       id: 'folder',
-      title: `Remove ${cluster} from ${env.source}, run \`npm run synth\`, and merge: dist/${cluster} goes`,
+      title: `Remove ${cluster} from ${envFile(env)}, run \`npm run synth\`, and merge: dist/${cluster} goes`,
       why: 'Only now do the peer lists, SANs and policies of the remaining clusters stop naming it',
       commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --timeout 1800`],
     },
     ...stores(env).flatMap((s) => rollSteps(env, s, rest.map((x) => x.name))),
   );
-  return { id: `remove-cluster-${cluster}`, title: `Remove cluster ${cluster}`, when: `${cluster} is removed from ${env.source}`, steps };
+  return { id: `remove-cluster-${cluster}`, title: `Remove cluster ${cluster}`, when: `${cluster} is removed from ${envFile(env)}`, steps };
 }
 
 const statefulSetOf = (store: Store): string => (store.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet);
@@ -304,7 +304,7 @@ export function upgradeStoreRunbook(env: Environment, store: Store, image?: stri
       commands: [sql(env, ['RESET CLUSTER SETTING cluster.preserve_downgrade_option;'])],
     });
   }
-  return { id: `upgrade-${store.kind}`, title: `Upgrade the ${store.kind} image`, when: `${store.kind}.image changes in ${env.source}`, steps };
+  return { id: `upgrade-${store.kind}`, title: `Upgrade the ${store.kind} image`, when: `${store.kind}.image changes in ${envFile(env)}`, steps };
 }
 
 /** The runbooks a change from `before` to `after` (one environment) needs: clusters added and removed, store images changed. */
@@ -333,4 +333,12 @@ export function day2Markdown(runbooks: readonly Day2Runbook[], level = '###'): s
     });
   }
   return out;
+}
+
+/**
+ * The environment file by its name only: the report is committed, so it must not depend on the folder
+ * meridian was run from (a path relative to the working directory would).
+ */
+function envFile(env: { readonly source: string }): string {
+  return env.source.split(/[\\/]/).pop() ?? env.source;
 }

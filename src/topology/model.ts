@@ -12,6 +12,7 @@ import { cmp, formatPath, type PathSegment, type Problem, TopologyError } from '
 import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
 import { cpuMillis, memoryBytes } from './quantity';
 import { refuseSecrets } from './secret-check';
+import { urlCredential } from '../lib/secrets';
 import { serviceWiring } from './service-wiring';
 import { quorumOf, splitEvenly } from './split';
 import type {
@@ -75,7 +76,7 @@ export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
       const url = serverUrl(c.server);
       if (typeof url === 'string') {
         report(env, ['clusters', i, 'server'], url);
-      } else {
+      } else if (url !== undefined) {
         // Argo CD identifies a destination cluster by its server URL (the cluster Secret's `server`):
         // two clusters with one URL are one cluster to it.
         const other = serverOwner.get(url.key);
@@ -112,7 +113,10 @@ const MAX_PORT = 65535;
  * An https URL as WHATWG URL parses it (what Node and Argo CD's Go url.Parse both accept for these
  * forms), with the identity Argo CD compares: lower-case host, explicit port unless 443, no trailing slash.
  */
-export function serverUrl(text: string): { key: string; port: number } | string {
+export function serverUrl(text: string): { key: string; port: number } | string | undefined {
+  // A URL with credentials in it is refused by refuseSecrets (secret-check.ts), by the kind of
+  // material only: nothing here may quote it or report it a second time under another name.
+  if (urlCredential(text) !== undefined) return undefined;
   const port = /^https:\/\/(?:\[[^\]]*\]|[^/:]*)(?::([0-9]*))?/.exec(text)?.[1];
   if (port !== undefined && (port === '' || Number(port) < 1 || Number(port) > MAX_PORT)) {
     return `${JSON.stringify(text)} has port ${port === '' ? '(empty)' : port}; a TCP port is 1..${MAX_PORT}`;

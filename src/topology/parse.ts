@@ -6,6 +6,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments
 import { createHash } from 'node:crypto';
 import { ENVIRONMENT_AJV_OPTIONS, environmentSchema, type EnvironmentSpec } from './schema';
 import { quoteValue } from '../lib/secrets';
+import { secretValueProblem } from './secret-check';
 import { formatPath, type PathSegment, type Problem, TopologyError } from './problems';
 
 /** Environment files are small; anything larger is a mistake (or an attack), refused before parsing. */
@@ -436,6 +437,8 @@ function describe(err: ErrorObject): { path: PathSegment[]; message: string; atK
     const h = fieldHint(path);
     return h === '' ? m : `${m}; ${h}`;
   };
+  const secret = typeof err.data === 'string' ? secretValueProblem(path, err.data) : undefined;
+  if (secret !== undefined) return { path, message: secret, atKey: false };
   switch (err.keyword) {
     case 'additionalProperties': {
       const key = String((err.params as { additionalProperty: string }).additionalProperty);

@@ -24,18 +24,27 @@ function urlAdvice(path: readonly PathSegment[]): string {
   return `remove the user and password from the URL and provide them through a Secret`;
 }
 
+/**
+ * The problem of a string value that is secret material (a credential in a URL, a key, a token), or
+ * undefined. Also used for values the schema refuses, so that such a value is reported as what it is
+ * rather than as a malformed value (parse.ts).
+ */
+export function secretValueProblem(path: readonly PathSegment[], value: string): string | undefined {
+  const inUrl = urlCredential(value);
+  if (inUrl !== undefined) return `holds ${inUrl}; URLs are committed to git (dist/argocd, the cluster folders, the report): ${urlAdvice(path)}`;
+  const kind = secretKind(value);
+  return kind === undefined ? undefined : `holds ${kind}; ${REFERENCE_ONLY}`;
+}
+
 /** Every problem of secret material in the file: keys, values, URL credentials, secret-named config keys. */
 export function refuseSecrets(spec: EnvironmentSpec, report: SecretReport): void {
   const stack: { value: unknown; path: PathSegment[] }[] = [{ value: spec, path: [] }];
   while (stack.length > 0) {
     const { value, path } = stack.pop()!;
     if (typeof value === 'string') {
-      const inUrl = urlCredential(value);
-      const kind = secretKind(value);
-      if (inUrl !== undefined) {
-        report(path, `holds ${inUrl}; URLs are committed to git (dist/argocd, the cluster folders, the report): ${urlAdvice(path)}`);
-      } else if (kind !== undefined) {
-        report(path, `holds ${kind}; ${REFERENCE_ONLY}`);
+      const secret = secretValueProblem(path, value);
+      if (secret !== undefined) {
+        report(path, secret);
       } else if (CERTIFICATE.test(value)) {
         report(path, `holds a certificate (PEM); certificates come from the root CA Secret named in pki.rootCASecret and from cert-manager, and a pasted one usually travels with its key: ${REFERENCE_ONLY}`);
       }
