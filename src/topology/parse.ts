@@ -2,7 +2,7 @@
 // Pure: takes the file's bytes, never reads the disk. Hostile input (empty files, non-mappings,
 // invalid UTF-8, duplicate keys, alias bombs, deep nesting, custom tags) is an error, never a crash.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { createHash } from 'node:crypto';
 import { ENVIRONMENT_AJV_OPTIONS, environmentSchema, type EnvironmentSpec } from './schema';
 import { quoteValue } from '../lib/secrets';
@@ -95,9 +95,15 @@ export function parseEnvironment(input: Uint8Array | string, source: string): Pa
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
+    const message = (e as Error).message.replace(/\.$/, '');
+    if (/merge/i.test(message)) {
+      // The yaml package refuses a merge key (<<) whose value is not a mapping or a list of them.
+      const p = lineCounter.linePos(mergeKeyOffset(doc) ?? 0);
+      at(p.line, p.col, `a merge key (<<) takes a mapping or a list of mappings, such as <<: *defaults (${message})`);
+    }
     const alias = firstAlias(doc);
     const p = lineCounter.linePos(alias?.range?.[0] ?? 0);
-    at(p.line, p.col, `aliases expand too much (${(e as Error).message.replace(/\.$/, '')}); write the values out instead of nesting aliases`);
+    at(p.line, p.col, `aliases expand too much (${message}); write the values out instead of nesting aliases`);
   }
 
   const locate = (path: readonly PathSegment[]): { line: number; col: number } => lineCounter.linePos(offsetOf(doc, path));
@@ -351,6 +357,21 @@ function refuseCustomTags(doc: Document, lc: LineCounter, source: string): void 
   };
   visit(doc.contents);
   if (problems.length > 0) throw new TopologyError(problems);
+}
+
+/** Offset of the first merge key (<<) in the document, if any. */
+function mergeKeyOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.source === '<<') {
+        offset = pair.key.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
 }
 
 function firstAlias(doc: Document): Node | undefined {
