@@ -5,6 +5,7 @@ import { INGRESS } from '../lib/names';
 import { SECRET_NAME, SECRET_VALUE as SECRET_MATERIAL } from '../lib/secrets';
 import { carve, overlaps, parseCidr, type Cidr } from './cidr';
 import { sqlUserProblem } from './cockroachdb';
+import { defaultOperatorNamespaces } from './platform';
 import { checkGlobalLoadBalancer, DEFAULT_KUBECONFIG_SUFFIX, defaultNamespace, defaultPolicy } from './gslb';
 import type { ParsedEnvironment } from './parse';
 import { cmp, formatPath, type PathSegment, type Problem, TopologyError } from './problems';
@@ -177,6 +178,8 @@ function buildClusters(spec: EnvironmentSpec, report: Report): Cluster[] {
       ...(c.ingressDomain ? { ingressDomain: c.ingressDomain } : {}),
       podCIDR: c.podCIDR,
       serviceCIDR: c.serviceCIDR,
+      platform: c.platform ?? 'kubernetes',
+      vaultConfigOperatorNamespace: c.operatorNamespaces?.vaultConfigOperator ?? defaultOperatorNamespaces(c.platform ?? 'kubernetes').vaultConfigOperator,
     };
   });
 }

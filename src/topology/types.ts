@@ -54,7 +54,13 @@ export interface Cluster {
   readonly serviceCIDR: string;
   /** This cluster's globalnet slice, when globalnet is on. */
   readonly globalCIDR?: string;
+  /** What the cluster runs (default kubernetes): every platform-specific choice derives from it (platform.ts). */
+  readonly platform: Platform;
+  /** Namespace the vault-config-operator runs in (default per platform, platform.ts). */
+  readonly vaultConfigOperatorNamespace: string;
 }
+
+export type Platform = 'openshift' | 'kubernetes';
 
 export interface Submariner {
   readonly broker: string;
