@@ -83,7 +83,7 @@ function vault(c: string, all: readonly string[]): Obj[] {
       metadata: meta(c, 'vault', 'vault-internal', 'vault'),
       spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: labels, ports: [{ name: 'https', port: 8200, targetPort: 8200 }, { name: 'https-internal', port: 8201, targetPort: 8201 }] },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: meta(c, 'vault', 'vault', 'vault'), spec: { selector: labels, ports: [{ name: 'https', port: 8200, targetPort: 8200 }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: meta(c, 'vault', 'vault', 'vault'), spec: { selector: { ...labels, 'vault-initialized': 'true', 'vault-sealed': 'false' }, ports: [{ name: 'https', port: 8200, targetPort: 8200 }] } },
     { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceExport', metadata: meta(c, 'vault', 'vault-internal', 'vault') },
     {
       apiVersion: 'cert-manager.io/v1',

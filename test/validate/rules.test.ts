@@ -362,6 +362,38 @@ const CASES: Case[] = [
     message: /shop.global.example.com is drained in cluster3 .* but cluster3 is still an endpoint/,
   },
   {
+    rules: ['MER041'],
+    title: 'fixed IDs on an OpenShift cluster without an SCC grant',
+    mutate: (b) => (find(b, 'cluster2', 'Namespace', 'vault').metadata.labels['meridian.dev/platform'] = 'openshift'),
+    message: /StatefulSet vault\/vault fixes runAsUser 1000, fsGroup 1000 on OpenShift cluster cluster2, but ServiceAccount vault is granted no SCC besides restricted-v2/,
+    at: { file: 'dist/cluster2/vault.yaml', path: 'spec.template.spec.securityContext.runAsUser' },
+  },
+  {
+    rules: ['MER051'],
+    title: 'an egress policy without DNS',
+    mutate: (b) =>
+      b.get('cluster2')!.get('vault')!.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: structuredClone({ ...find(b, 'cluster2', 'Service', 'vault').metadata, name: 'vault-egress' }),
+        spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'TCP', port: 8200 }, { protocol: 'UDP', port: 53 }] }] },
+      }),
+    message: /StatefulSet vault\/vault has restricted egress on kubernetes cluster cluster2 and no NetworkPolicy admits DNS \(TCP 53 to kube-system\)/,
+  },
+  {
+    rules: ['MER052'],
+    title: 'a Vault client Service that selects uninitialized members',
+    mutate: (b) => delete find(b, 'cluster2', 'Service', 'vault').spec.selector['vault-initialized'],
+    message: /Service vault\/vault in cluster2 sends clients to vault StatefulSet vault without selecting vault-initialized: "true"/,
+    at: { file: 'dist/cluster2/vault.yaml', path: 'spec.selector' },
+  },
+  {
+    rules: ['MER052'],
+    title: 'a CockroachDB client Service that publishes not-ready members',
+    mutate: (b) => (find(b, 'cluster1', 'Service', 'cockroachdb-public').spec.publishNotReadyAddresses = true),
+    message: /Service cockroachdb\/cockroachdb-public in cluster1 sends clients to cockroachdb StatefulSet cockroachdb including not-ready members/,
+  },
+  {
     rules: ['MER091'],
     title: 'a GSLB record that forgets a serving cluster',
     mutate: (b) => find(b, 'cluster1', 'GlobalDNSRecord', 'shop').spec.endpoints.pop(),

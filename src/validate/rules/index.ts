@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import { certificateIssuerExists, certificateRotationReloads, certificateSecretsIssued } from './certificates';
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
 import { applicationSetCoversClusters, gslbTargetsServingClusters } from './delivery';
+import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, storeClientServiceSelectsReady } from './platform';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
@@ -27,7 +28,10 @@ export const RULES: readonly Rule[] = [
   certificateRotationReloads,
   noSecretMaterial,
   podSecurityRestricted,
+  fixedIdsHaveSccGrant,
   statefulNamespaceNetworkPolicy,
+  egressAllowsPlatformDns,
+  storeClientServiceSelectsReady,
   tlsOnEveryListener,
   meshMtlsStrict,
   quorumSurvivesClusterLoss,
