@@ -122,4 +122,25 @@ describe('the platform rules', () => {
     expect(v.map((x) => x.rule)).toEqual(['MER052']);
     expect(v[0]!.message).toMatch(/without selecting vault-initialized: "true", vault-sealed: "false"/);
   });
+
+  it('MER053 fires when an OpenShift cluster loses the Route of its per-cluster hostname', () => {
+    const v = violations(
+      edited(prod, 'cluster2/ingress.yaml', (docs) => {
+        docs.splice(docs.indexOf(one(docs, 'Route', 'shop-cluster')), 1);
+      }),
+    );
+    expect(v.map((x) => x.rule)).toEqual(['MER053']);
+    expect(v[0]!.message).toMatch(/shop.apps.cluster2.example.com resolves to the OpenShift router of cluster2/);
+  });
+
+  it('hands the external-dns global hostname to the gateway through the router on OpenShift only', () => {
+    const hosts = (folder: string): string[] =>
+      parseAllDocuments(hybrid.get(`${folder}/ingress.yaml`)!)
+        .map((d) => d.toJS() as Doc)
+        .filter((d) => d.kind === 'Route')
+        .map((d) => d.spec.host)
+        .sort();
+    expect(hosts('aws1')).toEqual(['orders.apps.aws1.example.org', 'orders.hybrid.example.org']);
+    expect(hosts('dc1')).toEqual([]);
+  });
 });

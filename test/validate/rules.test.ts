@@ -394,6 +394,23 @@ const CASES: Case[] = [
     message: /Service cockroachdb\/cockroachdb-public in cluster1 sends clients to cockroachdb StatefulSet cockroachdb including not-ready members/,
   },
   {
+    rules: ['MER053'],
+    title: 'an OpenShift gateway hostname that only the router answers',
+    mutate: (b) => {
+      // cluster2 becomes OpenShift (its pods drop their fixed IDs, as meridian emits them there), and
+      // no global record points shop.global.example.com at the gateway any more.
+      find(b, 'cluster2', 'Namespace', 'vault').metadata.labels['meridian.dev/platform'] = 'openshift';
+      for (const objs of b.get('cluster2')!.values()) {
+        for (const o of objs) {
+          const ctx = o.spec?.template?.spec?.securityContext;
+          if (ctx) o.spec.template.spec.securityContext = { runAsNonRoot: true, seccompProfile: ctx.seccompProfile };
+        }
+      }
+      remove(b, 'cluster1', 'GlobalDNSRecord', 'shop');
+    },
+    message: /shop.global.example.com resolves to the OpenShift router of cluster2 .* and no passthrough Route hands it to meridian-ingress\/meridian-gateway-istio/,
+  },
+  {
     rules: ['MER091'],
     title: 'a GSLB record that forgets a serving cluster',
     mutate: (b) => find(b, 'cluster1', 'GlobalDNSRecord', 'shop').spec.endpoints.pop(),

@@ -3,7 +3,7 @@ import type { Rule } from '../rule';
 import { certificateIssuerExists, certificateRotationReloads, certificateSecretsIssued } from './certificates';
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
 import { applicationSetCoversClusters, gslbTargetsServingClusters } from './delivery';
-import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, storeClientServiceSelectsReady } from './platform';
+import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, openshiftHostsReachGateway, storeClientServiceSelectsReady } from './platform';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
@@ -32,6 +32,7 @@ export const RULES: readonly Rule[] = [
   statefulNamespaceNetworkPolicy,
   egressAllowsPlatformDns,
   storeClientServiceSelectsReady,
+  openshiftHostsReachGateway,
   tlsOnEveryListener,
   meshMtlsStrict,
   quorumSurvivesClusterLoss,

@@ -174,3 +174,39 @@ export const storeClientServiceSelectsReady: Rule = {
     return out;
   },
 };
+
+export const openshiftHostsReachGateway: Rule = {
+  id: 'MER053',
+  name: 'openshift-hosts-reach-gateway',
+  description: 'on an OpenShift cluster every Gateway listener hostname that global DNS does not point at the gateway\'s load balancer (per-cluster hosts under the router\'s *.apps wildcard, external-dns CNAMEs to them) has a passthrough Route to the gateway Service, since the router answers those names',
+  fix: 'add a route.openshift.io/v1 Route in the Gateway\'s namespace with spec.host set to the hostname, to the Service <gateway>-<gatewayClassName>, tls.termination passthrough',
+  check(tree) {
+    const out: Finding[] = [];
+    const published = new Set<string>();
+    for (const o of tree.objects) {
+      if (kindOf(o) === 'GlobalDNSRecord' && typeof o.manifest.spec?.name === 'string') published.add(o.manifest.spec.name.toLowerCase());
+      if (kindOf(o) === 'Gslb') {
+        const host = o.manifest.metadata?.annotations?.['k8gb.io/hostname'];
+        if (typeof host === 'string') published.add(host.toLowerCase());
+      }
+    }
+    for (const gw of tree.objects.filter((o) => kindOf(o) === 'Gateway' && isClusterFolder(o.folder))) {
+      if (platformOfFolder(tree, gw.folder) !== 'openshift') continue;
+      const ns = namespaceOf(gw);
+      const service = `${nameOf(gw)}-${String(gw.manifest.spec?.gatewayClassName)}`;
+      const routes = inFolder(tree, gw.folder, 'Route', ns).filter((r) => r.manifest.spec?.to?.kind === 'Service' && r.manifest.spec?.to?.name === service && r.manifest.spec?.tls?.termination === 'passthrough');
+      const listeners = Array.isArray(gw.manifest.spec?.listeners) ? gw.manifest.spec.listeners : [];
+      listeners.forEach((l: unknown, i: number) => {
+        if (!isRecord(l) || typeof l.hostname !== 'string') return;
+        const host = l.hostname.toLowerCase();
+        if (published.has(host) || routes.some((r) => String(r.manifest.spec?.host).toLowerCase() === host)) return;
+        out.push({
+          object: gw,
+          path: ['spec', 'listeners', i, 'hostname'],
+          message: `${host} resolves to the OpenShift router of ${gw.folder} (no global DNS record points it at ${service}), and no passthrough Route hands it to ${ns ?? ''}/${service}; clients would get the router's 503`,
+        });
+      });
+    }
+    return out;
+  },
+};
