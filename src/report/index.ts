@@ -6,6 +6,7 @@ import { buildReport } from './model';
 export { buildReport, type EnvironmentReport } from './model';
 export { reportMarkdown } from './markdown';
 export { runbook, type RunbookStep } from './runbook';
+export { renderPrerequisites } from './prerequisites';
 
 /**
  * The report's path relative to dist/: beside the cluster folders, never inside one, so the
