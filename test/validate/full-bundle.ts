@@ -456,7 +456,26 @@ export function render(b: Bundle): Map<string, string> {
     for (const name of names) files.set(`${folder}/${name}.yaml`, components.get(name)!.map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n'));
     files.set(`${folder}/kustomization.yaml`, stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names.map((n) => `${n}.yaml`) }));
   }
+  files.set(`${ENV}.prerequisites.json`, JSON.stringify(prerequisitesOf(b)));
   return files;
+}
+
+/** The runbook's list of out-of-band Secrets per cluster (as dist/<env>.prerequisites.json carries it). */
+function prerequisitesOf(b: Bundle): Obj {
+  const secret = (namespace: string, name: string, keys: string[], runbookStep: string): Obj => ({ namespace, name, keys, runbookStep });
+  const clusters = [...b.keys()].filter((f) => f !== 'argocd').map((cluster) => ({
+    cluster,
+    secrets: [
+      secret('cert-manager', 'root-ca', ['tls.crt', 'tls.key'], 'root-ca'),
+      // The CA bundle of the Vault issuer: the root CA's certificate under the name the issuer reads.
+      secret('cert-manager', 'vault-tls', ['ca.crt'], 'root-ca'),
+      secret('vault', 'vault-kms-credentials', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], 'vault-seal-credentials'),
+      secret('submariner-operator', 'submariner-broker', ['ca.crt', 'namespace', 'token'], 'submariner-secrets'),
+      secret('submariner-operator', 'submariner-ipsec-psk', ['psk'], 'submariner-secrets'),
+      ...(cluster === 'cluster1' ? CLUSTERS.map((c) => secret('meridian-ingress', `${c}-kubeconfig`, ['kubeconfig'], 'gslb-kubeconfigs')) : []),
+    ],
+  }));
+  return { environment: ENV, clusters };
 }
 
 /** The one object of a kind and name in a folder (throws when absent, so tests cannot mutate nothing). */

@@ -143,4 +143,15 @@ describe('the platform rules', () => {
     expect(hosts('aws1')).toEqual(['orders.apps.aws1.example.org', 'orders.hybrid.example.org']);
     expect(hosts('dc1')).toEqual([]);
   });
+
+  it('MER110 fires when the runbook no longer creates a hub kubeconfig Secret the GSLB records name', () => {
+    const files = new Map(prod);
+    const doc = JSON.parse(files.get('prod.prerequisites.json')!);
+    const hub = doc.clusters.find((c: Doc) => c.cluster === 'cluster1');
+    hub.secrets = hub.secrets.filter((s: Doc) => s.name !== 'cluster2-kubeconfig');
+    files.set('prod.prerequisites.json', JSON.stringify(doc));
+    const v = violations(files);
+    expect(v.map((x) => x.rule)).toEqual(['MER110']);
+    expect(v[0]!.message).toMatch(/GlobalDNSRecord global-load-balancer-operator\/shop in cluster1 names Secret global-load-balancer-operator\/cluster2-kubeconfig, which no Certificate issues/);
+  });
 });

@@ -204,7 +204,8 @@ const CASES: Case[] = [
     message: /Submariner clusterID is "cluster-2" in folder cluster2/,
   },
   {
-    rules: ['MER023'],
+    // A Secret no Certificate issues and no runbook step creates: both rules are about it.
+    rules: ['MER023', 'MER110'],
     title: 'a pod mounting a TLS Secret no Certificate issues',
     mutate: (b) => (find(b, 'cluster1', 'Deployment', 'shop').spec.template.spec.volumes[0].secret.secretName = 'shop-vault-client-tls'),
     message: /mounts Secret shop-vault-client-tls, which no Certificate in namespace shop of cluster1 issues/,
@@ -411,6 +412,19 @@ const CASES: Case[] = [
     message: /shop.global.example.com resolves to the OpenShift router of cluster2 .* and no passthrough Route hands it to meridian-ingress\/meridian-gateway-istio/,
   },
   {
+    rules: ['MER110'],
+    title: 'a Submariner CR naming a Secret that subctl would generate',
+    mutate: (b) => (find(b, 'cluster3', 'Submariner', 'submariner').spec.brokerK8sSecret = 'submariner-broker-secret'),
+    message: /Submariner submariner-operator\/submariner in cluster3 names Secret submariner-operator\/submariner-broker-secret, which no Certificate issues and demo.prerequisites.json does not list for cluster3/,
+    at: { file: 'dist/cluster3/submariner.yaml', path: 'spec.brokerK8sSecret' },
+  },
+  {
+    rules: ['MER110'],
+    title: 'a seal credential key the runbook does not create',
+    mutate: (b) => (container(find(b, 'cluster2', 'StatefulSet', 'vault')).env.find((e: any) => e.name === 'AWS_ACCESS_KEY_ID').valueFrom.secretKeyRef.key = 'aws_access_key_id'),
+    message: /names Secret vault\/vault-kms-credentials and reads key aws_access_key_id, but runbook step vault-seal-credentials creates it with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY only/,
+  },
+  {
     rules: ['MER091'],
     title: 'a GSLB record that forgets a serving cluster',
     mutate: (b) => find(b, 'cluster1', 'GlobalDNSRecord', 'shop').spec.endpoints.pop(),
@@ -467,7 +481,7 @@ describe('MER015 with one listener per hostname', () => {
 
 describe('rule catalogue', () => {
   it('has a failing fixture for every rule', () => {
-    const covered = new Set(CASES.flatMap((c) => (c.rules.length === 1 ? c.rules : c.rules.filter((r) => r === 'MER070'))));
+    const covered = new Set(CASES.flatMap((c) => (c.rules.length === 1 ? c.rules : c.rules.filter((r) => r === 'MER070' || r === 'MER023'))));
     expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { certificateIssuerExists, certificateRotationReloads, certificateSecrets
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
 import { applicationSetCoversClusters, gslbTargetsServingClusters } from './delivery';
 import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, openshiftHostsReachGateway, storeClientServiceSelectsReady } from './platform';
+import { namedSecretsProvisioned } from './secrets';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
@@ -40,4 +41,5 @@ export const RULES: readonly Rule[] = [
   kustomizationListsEveryManifest,
   applicationSetCoversClusters,
   gslbTargetsServingClusters,
+  namedSecretsProvisioned,
 ];
