@@ -12,6 +12,7 @@ import { formatDiffText } from './diff-output';
 import { RULES, treeFromDirectory, unknownRules, validateTree } from '../validate';
 import { clusterFoldersByEnvironment } from '../validate/manifest';
 import { style } from './style';
+import { formatFindings, KubectlUnavailable, prerequisitesOf, runPreflight } from './preflight';
 
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, CHANGES: 3 } as const;
 
@@ -112,6 +113,26 @@ Options:
   --environments <dir>    folder of environment files (default: environments)
   -h, --help              show this help`,
     run: report,
+  },
+  preflight: {
+    summary: "read-only kubectl checks that every cluster has what its bundle relies on (CRDs, operators, Secrets, SCCs, DNS)",
+    usage: `Usage: meridian preflight [--env <name>] [--context-for <cluster>=<kube-context>]... [--environments <dir>]
+
+Checks, read-only through kubectl, what each cluster must already have before Argo CD syncs its folder
+(the prerequisites meridian derives from the environment file, also in dist/<env>.prerequisites.json):
+every API group version and kind the folder uses is served, the operators' Deployments have an available
+replica, every out-of-band Secret exists with the keys its consumers read (key names only, never values),
+the SCCs the bundle grants exist, and the DNS Service answers on the pod ports the egress policies admit.
+Prints one line per finding. Exit code 0 when everything is present, 1 when anything is missing or
+kubectl cannot run, 2 on a usage error. Each cluster is addressed through the kube context named like
+it unless --context-for maps it.
+
+Options:
+  --env <name>                          only this environment
+  --context-for <cluster>=<context>     kube context of a cluster (repeatable)
+  --environments <dir>                  folder of environment files (default: environments)
+  -h, --help                            show this help`,
+    run: preflight,
   },
 };
 
@@ -287,4 +308,31 @@ function diff(args: string[], io: Io): number {
   else if (form === 'markdown') io.out(diffMarkdown(result));
   else io.out(formatDiffText(result, style(io.color)));
   return hasChanges(result) ? EXIT.CHANGES : EXIT.OK;
+}
+
+function preflight(args: string[], io: Io): number {
+  const flags = parse(args, { 'context-for': { type: 'string', multiple: true } });
+  if (str(flags.out) !== undefined) throw new UsageError('preflight reads live clusters and takes no --out; see --help');
+  const topology = loadTopology(str(flags.environments) ?? DEFAULT_ENV_DIR);
+  const env = str(flags.env);
+  const envs = topology.environments.filter((e) => env === undefined || e.name === env);
+  if (envs.length === 0) throw new UsageError(`no environment named "${env ?? ''}"; known: ${topology.environments.map((e) => e.name).join(', ')}`);
+  const clusters = new Set(envs.flatMap((e) => e.clusters.map((c) => c.name)));
+  const contexts = new Map<string, string>();
+  for (const pair of (flags['context-for'] as string[] | undefined) ?? []) {
+    const m = /^([a-z][a-z0-9]{0,62})=(\S+)$/.exec(pair);
+    if (!m) throw new UsageError(`--context-for takes <cluster>=<kube-context>, not "${pair}"; see --help`);
+    if (!clusters.has(m[1]!)) throw new UsageError(`--context-for names cluster "${m[1]!}", which is not in ${envs.map((e) => e.name).join(', ')}; clusters: ${[...clusters].join(', ')}`);
+    contexts.set(m[1]!, m[2]!);
+  }
+  let findings;
+  try {
+    findings = runPreflight(prerequisitesOf(topology, envs.map((e) => e.name)), contexts);
+  } catch (e) {
+    if (!(e instanceof KubectlUnavailable)) throw e;
+    io.err(`meridian: ${e.message}\n`);
+    return EXIT.ERROR;
+  }
+  io.out(formatFindings(findings));
+  return findings.every((f) => f.ok) ? EXIT.OK : EXIT.ERROR;
 }
