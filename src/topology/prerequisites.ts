@@ -112,7 +112,8 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
       },
       {
         name: 'reloader',
-        namespace: 'reloader',
+        // Any namespace: by default it watches every namespace (no Deployment name is assumed).
+        namespace: '(any)',
         version: '>= v0.0.103 (reload strategies), run with --reload-strategy=annotations (see README "Reloader and Argo CD")',
         why: 'rolls workloads when a certificate or configuration they mount changes',
       },
