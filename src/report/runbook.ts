@@ -100,7 +100,8 @@ function tokenSecretCommands(context: string, namespace: string, serviceAccount:
   const secret = tokenSecretName(serviceAccount);
   return [
     `until kubectl --context ${context} -n ${namespace} get serviceaccount ${serviceAccount} >/dev/null 2>&1; do sleep 10; done   # synced by Argo CD`,
-    `kubectl --context ${context} -n ${namespace} apply -f - <<'EOF'\napiVersion: v1\nkind: Secret\nmetadata:\n  name: ${secret}\n  namespace: ${namespace}\n  annotations:\n    kubernetes.io/service-account.name: ${serviceAccount}\ntype: kubernetes.io/service-account-token\nEOF`,
+    // The token controller fills a Secret of this type for the ServiceAccount its annotation names (the API server requires the annotation at creation).
+    `kubectl --context ${context} -n ${namespace} create secret generic ${secret} --type=kubernetes.io/service-account-token --dry-run=client -o yaml | kubectl annotate --local -f - kubernetes.io/service-account.name=${serviceAccount} -o yaml | kubectl --context ${context} -n ${namespace} apply -f -`,
     `until [ -n "$(kubectl --context ${context} -n ${namespace} get secret ${secret} -o jsonpath='{.data.token}')" ]; do sleep 2; done`,
     `kubectl --context ${context} -n ${namespace} get secret ${secret} -o jsonpath='{.data.token}' | base64 -d > "$D/token"`,
     `kubectl --context ${context} -n ${namespace} get secret ${secret} -o jsonpath='{.data.ca\\.crt}' | base64 -d > "$D/ca.crt"`,

@@ -129,13 +129,13 @@ describe('report of the 2-cluster active/passive fixture (dr)', () => {
       'kubectl --context standby -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',
     ]);
     // The Secrets the Submariner CR names, created under exactly those names from meridian's broker client accounts.
-    expect(commands(dr, 'submariner-secrets').filter((c) => c.includes('create secret'))).toEqual([
+    expect(commands(dr, 'submariner-secrets').filter((c) => c.includes('-n submariner-operator create secret'))).toEqual([
       'kubectl --context primary -n submariner-operator create secret generic broker --from-file=token="$D/token" --from-file=ca.crt="$D/ca.crt" --from-literal=namespace=submariner-k8s-broker',
       'kubectl --context primary -n submariner-operator create secret generic psk --from-file=psk="$D/psk"',
       'kubectl --context standby -n submariner-operator create secret generic broker --from-file=token="$D/token" --from-file=ca.crt="$D/ca.crt" --from-literal=namespace=submariner-k8s-broker',
       'kubectl --context standby -n submariner-operator create secret generic psk --from-file=psk="$D/psk"',
     ]);
-    expect(commands(dr, 'submariner-secrets').join('\n')).toContain('kubernetes.io/service-account.name: standby-broker-client');
+    expect(commands(dr, 'submariner-secrets').join('\n')).toContain('annotate --local -f - kubernetes.io/service-account.name=standby-broker-client -o yaml');
   });
 
   it('says why there is no store in Markdown', () => {

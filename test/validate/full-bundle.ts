@@ -472,7 +472,7 @@ function prerequisitesOf(b: Bundle): Obj {
       secret('vault', 'vault-kms-credentials', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], 'vault-seal-credentials'),
       secret('submariner-operator', 'submariner-broker', ['ca.crt', 'namespace', 'token'], 'submariner-secrets'),
       secret('submariner-operator', 'submariner-ipsec-psk', ['psk'], 'submariner-secrets'),
-      ...(cluster === 'cluster1' ? CLUSTERS.map((c) => secret('meridian-ingress', `${c}-kubeconfig`, ['kubeconfig'], 'gslb-kubeconfigs')) : []),
+      ...(cluster === 'cluster1' ? [...b.keys()].filter((f) => f !== 'argocd').map((c) => secret('meridian-ingress', `${c}-kubeconfig`, ['kubeconfig'], 'gslb-kubeconfigs')) : []),
     ],
   }));
   return { environment: ENV, clusters };
