@@ -55,13 +55,14 @@ export function defaultOperatorNamespaces(platform: Platform): { readonly vaultC
 // DNS, per platform.
 // - OpenShift: Service openshift-dns/dns-default maps 53 to the CoreDNS pods' named ports `dns` and
 //   `dns-tcp` (openshift/cluster-dns-operator assets/dns/service.yaml: `port: 53, targetPort: dns`,
-//   the DaemonSet listens on 5353), and OVN-Kubernetes evaluates NetworkPolicy after the Service
-//   translation (REFERENCE §9.1): the policy must admit 5353; 53 stays for clusters that resolve
-//   through a node-local resolver on 53.
+//   the DaemonSet listens on 5353; its pods carry `dns.operator.openshift.io/daemonset-dns: default`,
+//   the DaemonSet selector the operator writes in openshift-dns), and OVN-Kubernetes evaluates
+//   NetworkPolicy after the Service translation (REFERENCE §9.1): the policy must admit 5353; 53
+//   stays admitted as well (REFERENCE §9.1).
 // - Kubernetes: CoreDNS pods in kube-system carry `k8s-app: kube-dns` (the label kubeadm, EKS, GKE
 //   and AKS keep for compatibility) and listen on 53.
 const DNS: Record<Platform, DnsEgress> = {
-  openshift: { namespace: 'openshift-dns', ports: [53, 5353] },
+  openshift: { namespace: 'openshift-dns', podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, ports: [53, 5353] },
   kubernetes: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] },
 };
 

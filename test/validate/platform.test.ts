@@ -48,7 +48,7 @@ describe('platform profiles in the cluster view', () => {
 
   it('resolve DNS and the vault-config-operator namespace per platform, an explicit namespace winning', () => {
     const env = hybridTopology.environments[0]!;
-    expect(clusterView(env, 'aws1').platform.dns).toEqual({ namespace: 'openshift-dns', ports: [53, 5353] });
+    expect(clusterView(env, 'aws1').platform.dns).toEqual({ namespace: 'openshift-dns', podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, ports: [53, 5353] });
     expect(clusterView(env, 'dc1').platform.dns).toEqual({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] });
     expect(clusterView(env, 'aws1').vaultMember!.clientNamespaces).toContain('openshift-operators');
     expect(clusterView(env, 'dc1').vaultMember!.clientNamespaces).toContain('vault-operators');

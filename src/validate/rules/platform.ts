@@ -83,7 +83,8 @@ export function grantedSccs(tree: DistTree, folder: string, namespace: string, s
 
 /** Where DNS answers, as NetworkPolicy evaluates it (after Service translation), per platform. */
 export const PLATFORM_DNS: Record<PlatformName, { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>>; readonly port: number }> = {
-  // openshift/cluster-dns-operator assets/dns/service.yaml: port 53 -> targetPort dns (5353) on the CoreDNS DaemonSet.
+  // openshift/cluster-dns-operator assets/dns/service.yaml: port 53 -> targetPort dns (5353) on the
+  // CoreDNS DaemonSet, whose pods in openshift-dns carry dns.operator.openshift.io/daemonset-dns: default.
   openshift: { namespace: 'openshift-dns', podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, port: 5353 },
   kubernetes: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, port: 53 },
 };
