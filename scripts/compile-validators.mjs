@@ -191,7 +191,10 @@ function convert(node, where, structural) {
     else if (key === 'properties') out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, `${where}/${k}`, structural)]));
     else if (key === 'items') out.items = convert(value, `${where}/items`, structural);
     else if (key === 'additionalProperties') out.additionalProperties = typeof value === 'boolean' ? value : convert(value, `${where}/*`, structural);
-    else if (key === 'allOf' || key === 'anyOf' || key === 'oneOf') out[key] = value.map((b) => convert(b, where, false));
+    // `anyOf: null` occurs upstream (openshift/api Route spec.port.targetPort): the same as absent.
+    else if (key === 'allOf' || key === 'anyOf' || key === 'oneOf') {
+      if (value !== null) out[key] = value.map((b) => convert(b, where, false));
+    }
     else if (key === 'not') out.not = convert(value, where, false);
     else if (key === 'exclusiveMaximum' || key === 'exclusiveMinimum') out[key] = value; // OpenAPI 3.0 boolean form, fixed below
     else if (!DROPPED.has(key)) notes.droppedKeywords.add(key);

@@ -5,7 +5,7 @@ import { CockroachDbInitJob } from '../constructs/cockroachdb-init-job';
 import { CockroachDbNetworkPolicy } from '../constructs/cockroachdb-network-policy';
 import { certificateIssuer, cockroachClientCertificateSecret, COCKROACHDB_PUBLIC_SERVICE, sqlUser } from '../lib/names';
 import type { ClusterView } from '../topology';
-import { COCKROACHDB, initHosts, localSqlClients, nodeCertificateDnsNames, peerSourceCIDRs, startArgs } from '../topology/cockroachdb';
+import { COCKROACHDB, initHosts, nodeCertificateDnsNames } from '../topology/cockroachdb';
 import { MeridianChart } from './meridian-chart';
 
 /**
@@ -16,8 +16,9 @@ import { MeridianChart } from './meridian-chart';
 export class CockroachDbChart extends MeridianChart {
   public constructor(scope: Construct, view: ClusterView) {
     super(scope, 'cockroachdb', { environment: view.environment.name, cluster: view.cluster.name });
-    const store = view.cockroachdb;
-    if (!store) return;
+    const member = view.cockroachdbMember;
+    if (!member) return;
+    const store = member.store;
     const env = view.environment;
     const issuer = certificateIssuer(env);
 
@@ -42,16 +43,18 @@ export class CockroachDbChart extends MeridianChart {
       image: store.image,
       replicas: store.replicasPerCluster,
       storageGiB: store.storageGiB,
-      args: startArgs(env, view.cluster.name),
+      args: member.startArgs,
       headlessService: store.headlessService,
       publicService: COCKROACHDB_PUBLIC_SERVICE,
       nodeSecret: COCKROACHDB.nodeSecret,
       rootClientSecret: COCKROACHDB.rootSecret,
+      serviceAccount: COCKROACHDB.statefulSet,
+      podSecurity: member.podSecurity,
     });
-    const clients = localSqlClients(env, view.cluster.name);
+    const clients = member.sqlClients;
     new CockroachDbNetworkPolicy(this, 'NetworkPolicy', {
       namespace: store.namespace,
-      peerCIDRs: peerSourceCIDRs(env, view.cluster.name),
+      peerCIDRs: member.peerCIDRs,
       clientNamespaces: clients.map((s) => s.namespace),
     });
     for (const service of clients) {
@@ -71,6 +74,8 @@ export class CockroachDbChart extends MeridianChart {
         image: store.image,
         hosts: initHosts(store),
         rootClientSecret: COCKROACHDB.rootSecret,
+        serviceAccount: COCKROACHDB.statefulSet,
+        podSecurity: member.podSecurity,
       });
     }
   }

@@ -4,6 +4,8 @@ import { DnsEndpoint } from '../constructs/dns-endpoint';
 import { GlobalDnsRecord } from '../constructs/global-dns-record';
 import { GlobalDnsZone } from '../constructs/global-dns-zone';
 import { Gslb } from '../constructs/k8gb-gslb';
+import { RemoteAccess } from '../constructs/remote-access';
+import { GSLB_READER_SERVICE_ACCOUNT } from '../topology/prerequisites';
 import { clusterHostname, INGRESS } from '../lib/names';
 import { clusterGslb, healthProbe, k8gbStrategy, kubeconfigSecret, routedRecords, type ClusterView } from '../topology';
 import { MeridianChart } from './meridian-chart';
@@ -16,6 +18,18 @@ import { MeridianChart } from './meridian-chart';
 export class GslbChart extends MeridianChart {
   public constructor(scope: Construct, view: ClusterView) {
     super(scope, 'gslb', { environment: view.environment.name, cluster: view.cluster.name });
+    if (view.globalLoadBalancer?.provider === 'global-load-balancer-operator' && view.hasIngress) {
+      // What the operator on the hub reads here through the kubeconfig Secret of this cluster
+      // (redhat-cop/global-load-balancer-operator controllers/globaldnsrecord/endpointstatus.go:
+      // client.Get of the endpoint's loadBalancerServiceRef Service, and of the cluster-scoped
+      // config.openshift.io Infrastructure "cluster" to pick the platform's way of reading addresses).
+      new RemoteAccess(this, 'hub-reader', {
+        name: GSLB_READER_SERVICE_ACCOUNT,
+        namespace: INGRESS.namespace,
+        rules: [{ apiGroups: [''], resources: ['services'], resourceNames: [INGRESS.loadBalancerService], verbs: ['get'] }],
+        clusterRules: [{ apiGroups: ['config.openshift.io'], resources: ['infrastructures'], resourceNames: ['cluster'], verbs: ['get'] }],
+      });
+    }
     const placed = clusterGslb(view.environment, view.cluster.name);
     if (!placed) return;
     const { glb, hosts } = placed;

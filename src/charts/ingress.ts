@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { ExternalNameService } from '../constructs/external-name-service';
 import { HttpsGateway } from '../constructs/gateway';
 import { HttpRoute } from '../constructs/http-route';
+import { PassthroughRoute } from '../constructs/passthrough-route';
 import { LABEL } from '../lib/labels';
 import { ingressPlan, type ClusterView } from '../topology';
 import { MeridianChart } from './meridian-chart';
@@ -39,6 +40,9 @@ export class IngressChart extends MeridianChart {
         backend: { name: r.backend, port: r.port },
         ...(labels ? { labels } : {}),
       });
+    }
+    for (const h of plan.routerHandoffs) {
+      new PassthroughRoute(this, `router-${h.name}`, { name: h.name, namespace: plan.namespace, host: h.host, service: h.service, targetPort: h.targetPort });
     }
   }
 }

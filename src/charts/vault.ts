@@ -2,32 +2,16 @@ import type { Construct } from 'constructs';
 import { VaultCluster, ZoneSpread } from '../constructs/vault-cluster';
 import { VAULT_SERVICE } from '../lib/names';
 import type { ClusterView } from '../topology';
-import {
-  VAULT_CONFIG_KEY,
-  VAULT_CONFIG_MAP,
-  VAULT_SERVER_TLS_SECRET,
-  VAULT_SERVICE_ACCOUNT,
-  VAULT_STATEFULSET,
-  renderVaultServerConfig,
-  vaultClientServiceNamespaces,
-  vaultEgressPorts,
-  vaultPeerNetworks,
-  vaultPodAddressing,
-  vaultSeal,
-  vaultServerConfig,
-  vaultZoneSpreadRequired,
-} from '../topology/vault';
-import { CERT_MANAGER, VAULT_CONFIG_OPERATOR } from '../lib/names';
+import { VAULT_CONFIG_KEY, VAULT_CONFIG_MAP, VAULT_SERVER_TLS_SECRET, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET } from '../topology/vault';
 import { MeridianChart } from './meridian-chart';
 
 /** This cluster's Vault pods, members of the one Raft group that spans every cluster. Empty without `vault`. */
 export class VaultChart extends MeridianChart {
   public constructor(scope: Construct, view: ClusterView) {
     super(scope, 'vault', { environment: view.environment.name, cluster: view.cluster.name });
-    const vault = view.vault;
-    if (!vault) return;
-    const env = view.environment;
-    const seal = vaultSeal(vault.seal);
+    const member = view.vaultMember;
+    if (!member) return;
+    const vault = member.store;
     new VaultCluster(this, 'Vault', {
       namespace: vault.namespace,
       image: vault.image,
@@ -38,15 +22,17 @@ export class VaultChart extends MeridianChart {
       clientService: VAULT_SERVICE,
       serviceAccount: VAULT_SERVICE_ACCOUNT,
       configMap: VAULT_CONFIG_MAP,
-      configFile: { key: VAULT_CONFIG_KEY, content: renderVaultServerConfig(vaultServerConfig(vault)) },
+      configFile: { key: VAULT_CONFIG_KEY, content: member.serverConfig },
       tlsSecret: VAULT_SERVER_TLS_SECRET,
-      addressing: vaultPodAddressing(vault, view.cluster.name),
-      sealEnv: seal.env,
-      sealFiles: seal.files,
-      zoneSpread: vaultZoneSpreadRequired(view.cluster, vault.replicasPerCluster) ? ZoneSpread.REQUIRED : ZoneSpread.PREFERRED,
-      clientNamespaces: [...new Set([...vaultClientServiceNamespaces(view), CERT_MANAGER.namespace, VAULT_CONFIG_OPERATOR.namespace])].sort(),
-      peerNetworks: vaultPeerNetworks(env),
-      egressPorts: vaultEgressPorts({ clusters: env.clusters, vault }),
+      addressing: member.addressing,
+      sealEnv: member.seal.env,
+      sealFiles: member.seal.files,
+      zoneSpread: member.zoneSpreadRequired ? ZoneSpread.REQUIRED : ZoneSpread.PREFERRED,
+      clientNamespaces: member.clientNamespaces,
+      peerNetworks: member.peerNetworks,
+      egressPorts: member.egressPorts,
+      podSecurity: member.podSecurity,
+      dns: member.dns,
     });
   }
 }

@@ -19,6 +19,7 @@ import { init, InitConflict } from './init';
 import { version } from './version';
 import { ConfigError } from '../synth/extensions';
 import { scrubSecrets } from '../lib/secrets';
+import { formatFindings, KubectlUnavailable, prerequisitesOf, runPreflight } from './preflight';
 
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, CHANGES: 3, RISK: 4 } as const;
 
@@ -163,6 +164,26 @@ Options:
     summary: 'show the commands, or the options of one command',
     usage: `Usage: meridian help [command]`,
     run: help,
+  },
+  preflight: {
+    summary: "read-only kubectl checks that every cluster has what its bundle relies on (CRDs, operators, Secrets, SCCs, DNS)",
+    usage: `Usage: meridian preflight [--env <name>] [--context-for <cluster>=<kube-context>]... [--environments <dir>]
+
+Checks, read-only through kubectl, what each cluster must already have before Argo CD syncs its folder
+(the prerequisites meridian derives from the environment file, also in dist/<env>.prerequisites.json):
+every API group version and kind the folder uses is served, the operators' Deployments have an available
+replica, every out-of-band Secret exists with the keys its consumers read (key names only, never values),
+the SCCs the bundle grants exist, and the DNS Service answers on the pod ports the egress policies admit.
+Prints one line per finding. Exit code 0 when everything is present, 1 when anything is missing or
+kubectl cannot run, 2 on a usage error. Each cluster is addressed through the kube context named like
+it unless --context-for maps it.
+
+Options:
+  --env <name>                          only this environment
+  --context-for <cluster>=<context>     kube context of a cluster (repeatable)
+  --environments <dir>                  folder of environment files (default: environments)
+  -h, --help                            show this help`,
+    run: preflight,
   },
 };
 
@@ -427,4 +448,31 @@ function riskClasses(value: string | undefined): RiskClass[] {
   const unknown = names.filter((n) => !(RISK_CLASSES as readonly string[]).includes(n));
   if (names.length === 0 || unknown.length > 0) throw new UsageError(`--fail-on takes classes among ${RISK_CLASSES.join(', ')}${unknown.length > 0 ? `, not ${unknown.map((u) => `"${u}"`).join(', ')}` : ''}; see --help`);
   return [...new Set(names)] as RiskClass[];
+}
+
+function preflight(args: string[], io: Io): number {
+  const flags = parse(args, { 'context-for': { type: 'string', multiple: true } });
+  if (str(flags.out) !== undefined) throw new UsageError('preflight reads live clusters and takes no --out; see --help');
+  const topology = loadTopology(str(flags.environments) ?? DEFAULT_ENV_DIR);
+  const env = str(flags.env);
+  const envs = topology.environments.filter((e) => env === undefined || e.name === env);
+  if (envs.length === 0) throw new UsageError(`no environment named "${env ?? ''}"; known: ${topology.environments.map((e) => e.name).join(', ')}`);
+  const clusters = new Set(envs.flatMap((e) => e.clusters.map((c) => c.name)));
+  const contexts = new Map<string, string>();
+  for (const pair of (flags['context-for'] as string[] | undefined) ?? []) {
+    const m = /^([a-z][a-z0-9]{0,62})=(\S+)$/.exec(pair);
+    if (!m) throw new UsageError(`--context-for takes <cluster>=<kube-context>, not "${pair}"; see --help`);
+    if (!clusters.has(m[1]!)) throw new UsageError(`--context-for names cluster "${m[1]!}", which is not in ${envs.map((e) => e.name).join(', ')}; clusters: ${[...clusters].join(', ')}`);
+    contexts.set(m[1]!, m[2]!);
+  }
+  let findings;
+  try {
+    findings = runPreflight(prerequisitesOf(topology, envs.map((e) => e.name)), contexts);
+  } catch (e) {
+    if (!(e instanceof KubectlUnavailable)) throw e;
+    io.err(`meridian: ${e.message}\n`);
+    return EXIT.ERROR;
+  }
+  io.out(formatFindings(findings));
+  return findings.every((f) => f.ok) ? EXIT.OK : EXIT.ERROR;
 }

@@ -97,6 +97,9 @@ export class ClusterApplicationSet extends Construct {
  * and only those. Each would otherwise keep an Application OutOfSync forever or make self-heal fight
  * a controller.
  */
+/** The one field Reloader's annotations strategy writes (the pod template annotation `reloader.stakater.com/last-reloaded-from`). */
+export const RELOADER_LAST_RELOADED = '.spec.template.metadata.annotations."reloader.stakater.com/last-reloaded-from"';
+
 export function ignoredDrifts(props: Pick<ClusterApplicationSetProps, 'kinds' | 'scaledKinds'>): argo.ApplicationSetSpecTemplateSpecIgnoreDifferences[] {
   const has = (group: string, kind: string): boolean => props.kinds.some((k) => k.group === group && k.kind === kind);
   const out: argo.ApplicationSetSpecTemplateSpecIgnoreDifferences[] = [];
@@ -105,13 +108,23 @@ export function ignoredDrifts(props: Pick<ClusterApplicationSetProps, 'kinds' | 
     // without this, self-heal resets every scaling decision to the committed share.
     out.push({ group: target.group, kind: target.kind, managedFieldsManagers: ['kube-controller-manager'] });
   }
-  if (has('apps', 'StatefulSet')) {
-    // The API server stores each claim template with a `status` and a defaulted `volumeMode`
-    // (argo-cd#11143, #16707); the generator already writes the template's apiVersion and kind.
+  for (const kind of ['Deployment', 'StatefulSet']) {
+    if (!has('apps', kind)) continue;
     out.push({
       group: 'apps',
-      kind: 'StatefulSet',
-      jqPathExpressions: ['.spec.volumeClaimTemplates[]?.spec.volumeMode', '.spec.volumeClaimTemplates[]?.status'],
+      kind,
+      jqPathExpressions: [
+        // Reloader, run with its `annotations` strategy (a stated prerequisite, README "Reloader and
+        // Argo CD"), rolls a workload by writing this one annotation into the pod template. It is not
+        // in Git, so without this self-heal would revert it (stopping the rollout) and flag
+        // OutOfSync; with RespectIgnoreDifferences a sync leaves it alone too. The default env-vars
+        // strategy writes STAKATER_* variables into the containers instead, which this does not cover
+        // (docs.stakater.com/reloader, "Use Reloader with Argo CD").
+        RELOADER_LAST_RELOADED,
+        // The API server stores each claim template with a `status` and a defaulted `volumeMode`
+        // (argo-cd#11143, #16707); the generator already writes the template's apiVersion and kind.
+        ...(kind === 'StatefulSet' ? ['.spec.volumeClaimTemplates[]?.spec.volumeMode', '.spec.volumeClaimTemplates[]?.status'] : []),
+      ],
     });
   }
   return out.sort((a, b) => cmp(a.group ?? '', b.group ?? '') || cmp(a.kind, b.kind));

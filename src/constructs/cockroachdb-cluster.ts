@@ -4,30 +4,20 @@ import { Construct } from 'constructs';
 import * as mcs from '../../imports/multicluster.x-k8s.io';
 import { selectorLabels } from '../lib/labels';
 import { COCKROACHDB, NODE_CERT_FILES, ROOT_CLIENT_CERT_FILES } from '../lib/cockroachdb';
+import type { PodSecurity } from '../lib/platform';
+import { podSecurityContext, SccGrant } from './pod-security';
 
 const k8s = kplus.k8s;
 
 /**
- * The user and group CockroachDB runs as. The image would run as root, which Pod Security
- * "restricted" refuses. The group is also `fsGroup`: the kubelet gives the projected certificate
- * files that group and adds group read (0400 becomes 0440), and CockroachDB accepts a key file
- * that is group-readable only when it is owned by root and its group is the process's own group
- * (`os.Getgid()`), so runAsGroup and fsGroup must be the same.
+ * The pod-level settings of the Pod Security "restricted" profile, shared by the nodes and the init
+ * Job, with the fixed IDs the platform profile gives CockroachDB (topology/platform.ts
+ * cockroachPodSecurity: runAsGroup must equal fsGroup for the key-file check).
  */
-export const COCKROACHDB_UID = 1000;
-
-/** Pod-level settings of the Pod Security "restricted" profile, shared by the nodes and the init Job. */
-export function restrictedPodSecurityContext(): kplus.k8s.PodSecurityContext {
-  return {
-    runAsNonRoot: true,
-    runAsUser: COCKROACHDB_UID,
-    runAsGroup: COCKROACHDB_UID,
-    fsGroup: COCKROACHDB_UID,
-    // Only the data volume is affected (Secret-backed volumes are always re-owned): skip the
-    // recursive chown of a large store when its root already has the right group.
-    fsGroupChangePolicy: 'OnRootMismatch',
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
+export function restrictedPodSecurityContext(security: PodSecurity): kplus.k8s.PodSecurityContext {
+  // Only the data volume is affected (Secret-backed volumes are always re-owned): skip the
+  // recursive chown of a large store when its root already has the right group.
+  return podSecurityContext(security, security.ids ? { fsGroupChangePolicy: 'OnRootMismatch' } : {});
 }
 
 /** Container-level settings of the Pod Security "restricted" profile. */
@@ -48,7 +38,7 @@ export interface CertificateFiles {
 
 /**
  * The certs-dir volume: Secrets projected under the file names CockroachDB reads, owner-read only
- * (0400; with fsGroup the kubelet adds group read, see COCKROACHDB_UID). No copy sidecar: the
+ * (0400; with fsGroup the kubelet adds group read, see topology/platform.ts cockroachPodSecurity). No copy sidecar: the
  * kubelet keeps the files current when cert-manager renews them.
  */
 export function certsVolume(name: string, sources: readonly CertificateFiles[]): kplus.k8s.Volume {
@@ -78,6 +68,9 @@ export interface CockroachDbClusterProps {
   readonly nodeSecret: string;
   /** Secret with the `root` client certificate. */
   readonly rootClientSecret: string;
+  /** ServiceAccount of the nodes (and of the init Job): the subject of an SCC grant on OpenShift. */
+  readonly serviceAccount: string;
+  readonly podSecurity: PodSecurity;
 }
 
 const GRPC = 'grpc';
@@ -107,6 +100,9 @@ export class CockroachDbCluster extends Construct {
       { name: GRPC, port: COCKROACHDB.grpcPort, targetPort: k8s.IntOrString.fromString(GRPC), protocol: 'TCP' },
       { name: HTTP, port: COCKROACHDB.httpPort, targetPort: k8s.IntOrString.fromString(HTTP), protocol: 'TCP' },
     ];
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: props.serviceAccount, namespace: ns, labels: selector }, automountServiceAccountToken: false });
+    if (props.podSecurity.scc) new SccGrant(this, 'Scc', { namespace: ns, serviceAccount: props.serviceAccount, scc: props.podSecurity.scc });
 
     new k8s.KubeService(this, 'Headless', {
       metadata: { name: props.headlessService, namespace: ns, labels: selector },
@@ -143,11 +139,12 @@ export class CockroachDbCluster extends Construct {
         template: {
           metadata: { labels: selector },
           spec: {
+            serviceAccountName: props.serviceAccount,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             // Time for the node to drain: leases move away before it stops.
             terminationGracePeriodSeconds: 300,
-            securityContext: restrictedPodSecurityContext(),
+            securityContext: restrictedPodSecurityContext(props.podSecurity),
             affinity: {
               podAntiAffinity: {
                 // Two nodes on one machine would lose two replicas of a range together.

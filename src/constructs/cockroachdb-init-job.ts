@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { selectorLabels } from '../lib/labels';
 import { COCKROACHDB, ROOT_CLIENT_CERT_FILES } from '../lib/cockroachdb';
+import type { PodSecurity } from '../lib/platform';
 import { certsVolume, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
 
 export interface CockroachDbInitJobProps {
@@ -14,6 +15,9 @@ export interface CockroachDbInitJobProps {
   readonly hosts: readonly string[];
   /** Secret with the `root` client certificate and the CA. */
   readonly rootClientSecret: string;
+  /** The nodes' ServiceAccount (CockroachDbCluster): same image, same IDs, same SCC grant. */
+  readonly serviceAccount: string;
+  readonly podSecurity: PodSecurity;
   /**
    * How long the Job may wait for a node to answer before it fails the sync.
    * @default 900 (first start includes volume provisioning and image pulls)
@@ -66,9 +70,10 @@ export class CockroachDbInitJob extends Construct {
           metadata: { labels },
           spec: {
             restartPolicy: 'Never',
+            serviceAccountName: props.serviceAccount,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(),
+            securityContext: restrictedPodSecurityContext(props.podSecurity),
             containers: [
               {
                 name: 'init',

@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { GATEWAY_HTTPS_PORT } from '../lib/platform';
 import { Construct } from 'constructs';
 import {
   Gateway,
@@ -67,7 +68,7 @@ export class HttpsGateway extends Construct {
         listeners: props.listeners.map((l) => ({
           name: l.name,
           hostname: l.hostname,
-          port: 443,
+          port: GATEWAY_HTTPS_PORT,
           protocol: 'HTTPS',
           tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ group: '', kind: 'Secret', name: l.certificateSecret }] },
           allowedRoutes: {

@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { LABEL } from '../lib/labels';
+import type { Platform } from '../lib/platform';
 
 export interface NamespaceProps {
   /** Namespace name. */
@@ -10,6 +12,8 @@ export interface NamespaceProps {
    * @default false
    */
   readonly meshDiscovery?: boolean;
+  /** The cluster's platform, recorded as `meridian.dev/platform` so that the rules can read it from the output. */
+  readonly platform: Platform;
 }
 
 /**
@@ -29,6 +33,7 @@ export class Namespace extends Construct {
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'latest',
           ...(props.meshDiscovery ? { 'istio-discovery': 'enabled' } : {}),
+          [LABEL.platform]: props.platform,
         },
       },
     });

@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import * as mcs from '../../imports/multicluster.x-k8s.io';
 import { selectorLabels } from '../lib/labels';
 import { RELOAD_ON_CONFIGMAPS_ANNOTATION, RELOAD_ON_SECRETS_ANNOTATION } from '../lib/names';
+import type { DnsEgress, PodSecurity } from '../lib/platform';
+import { dnsEgressRule, podSecurityContext, SccGrant } from './pod-security';
 import { VAULT_PATHS, VAULT_PORTS, type SecretEnv, type SecretFile, type VaultPodAddressing } from '../lib/vault';
 
 const k8s = kplus.k8s;
@@ -47,7 +49,17 @@ export interface VaultClusterProps {
   readonly peerNetworks: readonly string[];
   /** TCP ports Vault may dial anywhere (cloud KMS, API servers). */
   readonly egressPorts: readonly number[];
+  /** Fixed IDs and SCC grant, per platform (topology/platform.ts). */
+  readonly podSecurity: PodSecurity;
+  /** Where the cluster's DNS answers (egress is restricted). */
+  readonly dns: DnsEgress;
 }
+
+/**
+ * Labels Vault's Kubernetes service registration keeps on its own pod (Vault docs, "Kubernetes
+ * service registration"): the client Service selects only initialized, unsealed members.
+ */
+export const VAULT_READY_MEMBER_LABELS = { 'vault-initialized': 'true', 'vault-sealed': 'false' } as const;
 
 /**
  * Vault with integrated storage (Raft) as one cluster's share of a multi-cluster Raft group: the
@@ -73,12 +85,15 @@ export class VaultCluster extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
       subjects: [{ kind: 'ServiceAccount', name: props.serviceAccount, namespace: ns }],
     });
-    // service_registration "kubernetes" labels its own pod (vault-active, vault-sealed, ...).
+    // service_registration "kubernetes" labels its own pod (vault-active, vault-sealed, ...); it
+    // needs exactly get, update and patch on pods (developer.hashicorp.com/vault/docs/configuration/
+    // service-registration/kubernetes), and VAULT_K8S_POD_NAME / VAULT_K8S_NAMESPACE (below).
     const registration = `${props.name}-service-registration`;
     new k8s.KubeRole(this, 'ServiceRegistrationRole', {
       metadata: { name: registration, namespace: ns },
-      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'update', 'patch'] }],
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'update', 'patch'] }],
     });
+    if (props.podSecurity.scc) new SccGrant(this, 'Scc', { namespace: ns, serviceAccount: props.serviceAccount, scc: props.podSecurity.scc });
     new k8s.KubeRoleBinding(this, 'ServiceRegistrationBinding', {
       metadata: { name: registration, namespace: ns },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: registration },
@@ -96,9 +111,14 @@ export class VaultCluster extends Construct {
       spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector, ports },
     });
     new mcs.ServiceExport(this, 'Export', { metadata: { name: props.headlessService, namespace: ns } });
+    // Clients reach only members that are initialized and unsealed: the readiness probe admits
+    // uninitialized pods (so the first sync proceeds before `vault operator init`, see below), and
+    // the service-registration labels tell the two apart. Before init the client Service has no
+    // endpoints, which is right: nothing can be served then. The headless Service above keeps
+    // publishNotReadyAddresses for retry_join.
     new k8s.KubeService(this, 'Client', {
       metadata: { name: props.clientService, namespace: ns },
-      spec: { type: 'ClusterIP', selector, ports: [ports[0]!] },
+      spec: { type: 'ClusterIP', selector: { ...selector, ...VAULT_READY_MEMBER_LABELS }, ports: [ports[0]!] },
     });
 
     const statefulSet: kplus.k8s.KubeStatefulSetProps = {
@@ -123,14 +143,9 @@ export class VaultCluster extends Construct {
           metadata: { labels: selector },
           spec: {
             serviceAccountName: props.serviceAccount,
-            securityContext: {
-              // The image's vault user; fsGroup makes the data volume writable for it.
-              runAsNonRoot: true,
-              runAsUser: 100,
-              runAsGroup: 1000,
-              fsGroup: 1000,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            // On Kubernetes the image's vault user (100, group 1000); on OpenShift the SCC assigns the
+            // IDs from the namespace range. Either way fsGroup makes the data volume writable.
+            securityContext: podSecurityContext(props.podSecurity),
             affinity: { podAntiAffinity: antiAffinity(props.zoneSpread, selector) },
             containers: [this.container(props)],
             volumes: this.volumes(props),
@@ -185,7 +200,9 @@ export class VaultCluster extends Construct {
           { from: peers, ports: [tcp(VAULT_PORTS.api), tcp(VAULT_PORTS.cluster)] },
         ],
         egress: [
-          { ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)] },
+          // DNS as the platform serves it (OpenShift: openshift-dns pods on 5353 after the Service
+          // translation; Kubernetes: kube-dns on 53), REFERENCE §9.1.
+          dnsEgressRule(props.dns),
           { to: peers, ports: [tcp(VAULT_PORTS.api), tcp(VAULT_PORTS.cluster)] },
           // Cloud KMS endpoints and API servers have no addresses in the model: ports only.
           { ports: props.egressPorts.map(tcp) },

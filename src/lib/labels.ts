@@ -8,6 +8,8 @@ export const LABEL = {
   environment: 'meridian.dev/environment',
   cluster: 'meridian.dev/cluster',
   drained: 'meridian.dev/drained',
+  /** On every Namespace meridian creates: the platform of the cluster (rules read it from the output). */
+  platform: 'meridian.dev/platform',
 } as const;
 
 /** Labels every object of a chart carries: who made it, for which environment, cluster and component. */
@@ -27,4 +29,17 @@ export function chartLabels(environment: string, cluster: string | undefined, co
  */
 export function selectorLabels(name: string, instance: string): Record<string, string> {
   return { [LABEL.name]: name, [LABEL.instance]: instance };
+}
+
+/**
+ * Pod labels that a workload sets on its own pods at run time, so no pod template carries them:
+ * Vault's Kubernetes service registration (developer.hashicorp.com/vault/docs/configuration/
+ * service-registration/kubernetes). A Service may select on them; whoever matches a selector
+ * against pod templates (sync waves, validation) ignores them.
+ */
+export const RUNTIME_POD_LABELS: ReadonlySet<string> = new Set(['vault-active', 'vault-initialized', 'vault-perf-standby', 'vault-sealed']);
+
+/** A selector without the run-time labels, for matching against pod templates. */
+export function templateSelector(selector: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(selector).filter(([k]) => !RUNTIME_POD_LABELS.has(k)));
 }

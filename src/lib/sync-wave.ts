@@ -1,3 +1,4 @@
+import { templateSelector } from './labels';
 // Argo CD applies a wave, waits until it is synced and Healthy, then moves on (REFERENCE §5.2).
 // Every object of a cluster folder gets a wave from its kind (DESIGN §3: namespaces -> RBAC -> issuers
 // -> certificates -> services and exports -> workloads -> routes -> global DNS), unless a construct
@@ -247,7 +248,7 @@ class References {
     const services = this.find('Service', namespace, name);
     const selectors = services.map((i) => this.objects[i]!.spec?.selector).filter((s): s is Record<string, string> => s && Object.keys(s).length > 0);
     if (selectors.length === 0) return [];
-    return (this.workloads.get(JSON.stringify([namespace])) ?? []).filter(({ labels }) => selectors.some((sel) => Object.entries(sel).every(([k, v]) => labels[k] === v))).map((w) => w.index);
+    return (this.workloads.get(JSON.stringify([namespace])) ?? []).filter(({ labels }) => selectors.some((sel) => Object.entries(templateSelector(sel)).every(([k, v]) => labels[k] === v))).map((w) => w.index);
   }
 
   /** Gateways whose provisioned LoadBalancer Service is `<gateway>-<gatewayClassName>` (Istio's naming, REFERENCE §3.1). */

@@ -7,6 +7,7 @@ export { buildReport, type EnvironmentReport } from './model';
 export { reportMarkdown } from './markdown';
 export { runbook, type RunbookStep } from './runbook';
 export { addClusterRunbook, day2Markdown, day2Runbooks, removeClusterRunbook, runbooksForChange, upgradeStoreRunbook, type Day2Runbook } from './day2';
+export { renderPrerequisites } from './prerequisites';
 
 /**
  * The report's path relative to dist/: beside the cluster folders, never inside one, so the

@@ -77,6 +77,16 @@ export function reportMarkdown(r: EnvironmentReport): string {
 
   out.push('## Topology', '', '```mermaid', mermaidDiagram(r), '```', '');
 
+  out.push('## Prerequisites of every cluster', '', 'What each cluster must have before Argo CD syncs its folder; `meridian preflight` checks them (read-only) and `' + r.environment + '.prerequisites.json` beside this report lists them for tools.', '');
+  for (const c of r.prerequisites) {
+    out.push(`### ${c.cluster} (${c.platform})`, '', '| operator | namespace | version | why |', '| --- | --- | --- | --- |');
+    for (const o of c.operators) out.push(`| ${o.name} | ${o.namespace} | ${o.version} | ${o.why} |`);
+    out.push('', `DNS: ${c.dns.namespace}/${c.dns.service}, pods answering on ${c.dns.podPorts.join(', ')} (what the egress policies admit).`);
+    out.push(c.sccs.length === 0 ? 'SCCs: none beyond the default restricted-v2.' : `SCCs granted by the bundle (must exist): ${c.sccs.map((s) => `${s.scc} to ${s.namespace}/${s.serviceAccount}`).join(', ')}.`, '');
+    out.push('| out-of-band Secret | keys | read by | values from | runbook step |', '| --- | --- | --- | --- | --- |');
+    for (const s of c.secrets) out.push(`| ${s.namespace}/${s.name} | ${s.keys.join(', ')} | ${s.usedBy} | ${s.source} | ${s.runbookStep} |`);
+    out.push('');
+  }
   out.push('## Bootstrap runbook', '', `One-shot steps GitOps cannot make healthy by itself, in order; ${CONTEXT_CONVENTION}.`, '');
   r.runbook.forEach((step, i) => {
     out.push(`### ${i + 1}. ${step.title}`, '', `${step.why}.`, '', '```sh', ...step.commands, '```', '');

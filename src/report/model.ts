@@ -1,3 +1,4 @@
+import { prerequisites, type ClusterPrerequisites } from '../topology/prerequisites';
 // The DR report of one environment as data (`meridian report --format json`), derived from the model
 // only: what runs where, how much each store can lose, how fast traffic moves away from a dead
 // region, and what must be done by hand (the runbook).
@@ -77,6 +78,8 @@ export interface EnvironmentReport {
   readonly stores: readonly StoreReport[];
   readonly services: readonly ServiceReport[];
   readonly globalLoadBalancer?: GslbReport;
+  /** What every cluster must already have (operators, SCCs, DNS, out-of-band Secrets): topology/prerequisites.ts. */
+  readonly prerequisites: readonly ClusterPrerequisites[];
   readonly runbook: readonly RunbookStep[];
   /** Day-2 runbooks: store image upgrades, removing a cluster (src/report/day2.ts). */
   readonly day2: readonly Day2Runbook[];
@@ -125,6 +128,7 @@ export function buildReport(env: Environment): EnvironmentReport {
       failover: failoverOf(s.expose, s.servingIn.length, gslb),
     })),
     ...(gslb ? { globalLoadBalancer: gslb } : {}),
+    prerequisites: prerequisites(env),
     runbook: runbook(env),
     day2: day2Runbooks(env),
   };

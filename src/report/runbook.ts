@@ -5,8 +5,10 @@
 // operator's access, the PKI intermediate) come from src/topology/trust-runbook.ts and the CockroachDB
 // SQL from src/topology/cockroachdb.ts, next to the code that decides what the bundle declares; a
 // step that becomes declarative disappears there, and the committed reports change with it.
+import { INGRESS } from '../lib/names';
 import type { CockroachDbStore, Environment } from '../topology';
 import { setupSql, sqlShellCommand } from '../topology/cockroachdb';
+import { brokerClientServiceAccount, GSLB_READER_SERVICE_ACCOUNT, prerequisites, RUNBOOK_STEP, SUBMARINER_NAMESPACE, tokenSecretName, type OutOfBandSecret } from '../topology/prerequisites';
 import { trustRunbook } from '../topology/trust-runbook';
 
 export interface RunbookStep {
@@ -24,9 +26,6 @@ export interface RunbookStep {
 /** The runbook addresses each cluster through a kubectl context named like the cluster (REFERENCE §1.2). */
 export const CONTEXT_CONVENTION = 'every command addresses a cluster through the kubectl context named like it (`--context <cluster>`)';
 
-/** Where Submariner's components run and read their Secrets (REFERENCE §2.5); the Submariner install owns it. */
-const SUBMARINER_NAMESPACE = 'submariner-operator';
-
 /** Trust steps that must be done before Argo CD first syncs (the Secrets the bundle only names). */
 const BEFORE_FIRST_SYNC = new Set(['root-ca', 'vault-seal-credentials']);
 
@@ -42,19 +41,14 @@ export function runbook(env: Environment): RunbookStep[] {
     },
     ...trust.filter((s) => BEFORE_FIRST_SYNC.has(s.id)),
     {
-      id: 'submariner-secrets',
-      title: 'Check the Submariner Secrets in every cluster',
-      why: `The Submariner CR names ${env.submariner.brokerSecret} and ${env.submariner.ipsecPSKSecret} but the bundle never holds their values: \`subctl join\` (or ACM) creates them`,
-      commands: env.clusters.map((c) => `kubectl --context ${c.name} -n ${SUBMARINER_NAMESPACE} get secret ${env.submariner.brokerSecret} ${env.submariner.ipsecPSKSecret}`),
-      expect: 'both Secrets exist in every cluster',
-    },
-    {
       id: 'apply-applicationsets',
       title: 'Apply the ApplicationSets',
       why: 'From here on Argo CD deploys and heals every cluster folder; the remaining steps are the one-shot actions no manifest can perform',
       commands: [`kubectl apply -k ${env.argocd.path}/argocd    # against the cluster that runs Argo CD, namespace ${env.argocd.namespace}`],
       expect: `one Application per cluster: ${env.clusters.map((c) => `meridian-${c.name}`).join(', ')}`,
     },
+    submarinerStep(env),
+    ...gslbSteps(env),
     ...trust.filter((s) => !BEFORE_FIRST_SYNC.has(s.id)),
   ];
   if (env.cockroachdb) steps.push(...cockroachSteps(env, env.cockroachdb));
@@ -95,4 +89,89 @@ function cockroachSteps(env: Environment, db: CockroachDbStore): RunbookStep[] {
     });
   }
   return steps;
+}
+
+/** A private scratch folder for credential files: nothing secret is ever an argument of a command. */
+const SCRATCH = 'D="$(mktemp -d)"   # private scratch folder for the credential files of this step';
+const SCRATCH_END = 'rm -rf "$D"';
+
+/** A long-lived token of a ServiceAccount, revoked by deleting the Secret (its name is meridian's, not generated). */
+function tokenSecretCommands(context: string, namespace: string, serviceAccount: string): string[] {
+  const secret = tokenSecretName(serviceAccount);
+  return [
+    `until kubectl --context ${context} -n ${namespace} get serviceaccount ${serviceAccount} >/dev/null 2>&1; do sleep 10; done   # synced by Argo CD`,
+    // The token controller fills a Secret of this type for the ServiceAccount its annotation names (the API server requires the annotation at creation).
+    `kubectl --context ${context} -n ${namespace} create secret generic ${secret} --type=kubernetes.io/service-account-token --dry-run=client -o yaml | kubectl annotate --local -f - kubernetes.io/service-account.name=${serviceAccount} -o yaml | kubectl --context ${context} -n ${namespace} apply -f -`,
+    `until [ -n "$(kubectl --context ${context} -n ${namespace} get secret ${secret} -o jsonpath='{.data.token}')" ]; do sleep 2; done`,
+    `kubectl --context ${context} -n ${namespace} get secret ${secret} -o jsonpath='{.data.token}' | base64 -d > "$D/token"`,
+    `kubectl --context ${context} -n ${namespace} get secret ${secret} -o jsonpath='{.data.ca\\.crt}' | base64 -d > "$D/ca.crt"`,
+  ];
+}
+
+/**
+ * The Submariner CR names brokerK8sSecret and ceIPSecPSKSecret; this step creates both under exactly
+ * those names (subctl's own names are never relied on: \`subctl join\` generates its Secret and writes
+ * its own Submariner CR, REFERENCE §9.2). Keys as submariner-operator reads them: ca.crt, token and
+ * namespace of the broker client token; psk.
+ */
+function submarinerStep(env: Environment): RunbookStep {
+  const s = env.submariner;
+  const commands = [SCRATCH, 'openssl rand -base64 48 > "$D/psk"   # one IPsec pre-shared key for the whole cluster set'];
+  for (const c of env.clusters) {
+    commands.push(
+      `# ${c.name}`,
+      ...tokenSecretCommands(s.broker, s.brokerNamespace, brokerClientServiceAccount(c.name)),
+      `kubectl --context ${c.name} create namespace ${SUBMARINER_NAMESPACE} --dry-run=client -o yaml | kubectl --context ${c.name} apply -f -`,
+      `kubectl --context ${c.name} -n ${SUBMARINER_NAMESPACE} create secret generic ${s.brokerSecret} --from-file=token="$D/token" --from-file=ca.crt="$D/ca.crt" --from-literal=namespace=${s.brokerNamespace}`,
+      `kubectl --context ${c.name} -n ${SUBMARINER_NAMESPACE} create secret generic ${s.ipsecPSKSecret} --from-file=psk="$D/psk"`,
+    );
+  }
+  commands.push(SCRATCH_END);
+  return {
+    id: RUNBOOK_STEP.submariner,
+    title: `Create ${s.brokerSecret} and ${s.ipsecPSKSecret} in ${SUBMARINER_NAMESPACE} of every cluster, from the broker client accounts meridian creates on ${s.broker}`,
+    why: `The Submariner CR of each cluster names these Secrets; the bundle creates on ${s.broker} one broker ServiceAccount per cluster (bound to the broker client Role), and only its token, which is a secret, is copied here. Do not run \`subctl join\`: it creates another Secret and its own Submariner CR`,
+    commands,
+    expect: `kubectl --context <cluster> -n ${SUBMARINER_NAMESPACE} get submariner submariner -o jsonpath='{.status.gateways}' lists a connected gateway in every cluster`,
+  };
+}
+
+function gslbSteps(env: Environment): RunbookStep[] {
+  const hub = prerequisites(env).find((p) => p.secrets.some((x) => x.runbookStep === RUNBOOK_STEP.gslb || x.runbookStep === RUNBOOK_STEP.gslbZone));
+  if (!hub) return [];
+  const steps: RunbookStep[] = [];
+  const kubeconfigs = hub.secrets.filter((x) => x.runbookStep === RUNBOOK_STEP.gslb);
+  if (kubeconfigs.length > 0) {
+    const commands = [SCRATCH];
+    for (const secret of kubeconfigs) {
+      const endpoint = env.clusters.find((c) => secret.name === `${c.name}${env.globalLoadBalancer!.clusterCredentials!.secretSuffix}`)!;
+      commands.push(
+        `# ${endpoint.name}`,
+        ...tokenSecretCommands(endpoint.name, INGRESS.namespace, GSLB_READER_SERVICE_ACCOUNT),
+        `cat > "$D/kubeconfig" <<EOF\napiVersion: v1\nkind: Config\nclusters:\n  - name: ${endpoint.name}\n    cluster:\n      server: ${endpoint.server}\n      certificate-authority-data: $(base64 -w0 < "$D/ca.crt")\nusers:\n  - name: ${GSLB_READER_SERVICE_ACCOUNT}\n    user:\n      token: $(cat "$D/token")\ncontexts:\n  - name: ${endpoint.name}\n    context: { cluster: ${endpoint.name}, user: ${GSLB_READER_SERVICE_ACCOUNT} }\ncurrent-context: ${endpoint.name}\nEOF`,
+        `kubectl --context ${hub.cluster} -n ${secret.namespace} create secret generic ${secret.name} --from-file=kubeconfig="$D/kubeconfig"`,
+      );
+    }
+    commands.push(SCRATCH_END);
+    steps.push({
+      id: RUNBOOK_STEP.gslb,
+      title: `Give the global-load-balancer-operator on ${hub.cluster} a kubeconfig Secret for every endpoint cluster, ${hub.cluster} included`,
+      why: `Each GlobalDNSRecord endpoint names <cluster>${env.globalLoadBalancer!.clusterCredentials!.secretSuffix} (key kubeconfig); the operator reads the gateway Service and the Infrastructure of that cluster through it. The bundle creates the ServiceAccount ${GSLB_READER_SERVICE_ACCOUNT} with exactly those read rights in every endpoint cluster; this step turns its token into the kubeconfig`,
+      commands,
+      expect: `kubectl --context ${hub.cluster} -n ${kubeconfigs[0]!.namespace} get globaldnsrecords shows every record with a ReconcileSuccess condition`,
+    });
+  }
+  for (const secret of hub.secrets.filter((x) => x.runbookStep === RUNBOOK_STEP.gslbZone)) {
+    steps.push(zoneStep(hub.cluster, secret));
+  }
+  return steps;
+}
+
+function zoneStep(hub: string, secret: OutOfBandSecret): RunbookStep {
+  return {
+    id: RUNBOOK_STEP.gslbZone,
+    title: `Give the GlobalDNSZone its Route53 credentials (${secret.namespace}/${secret.name} on ${hub})`,
+    why: 'The zone provider writes the global records with them; they are secrets, so meridian only references them',
+    commands: [`kubectl --context ${hub} -n ${secret.namespace} create secret generic ${secret.name} ${secret.keys.map((k) => `--from-file=${k}=<file holding ${k}>`).join(' ')}`],
+  };
 }

@@ -7,17 +7,20 @@ export { OWNED_FILE } from '../lib/layout';
 export { OwnedFileError, parseOwned, renderOwned, SHARED, type OwnedEntry } from '../lib/owned';
 
 /**
- * The entries of the files of a synthesized bundle: argocd/ is shared, a top-level file is an environment
- * report (`<env>.report.md`), every other file belongs to the environment of its cluster folder.
+ * The entries of the files of a synthesized bundle: argocd/ is shared, a top-level file is an environment's
+ * (`<env>.report.md`, `<env>.prerequisites.json`), every other file belongs to the environment of its cluster folder.
  */
 export function ownedEntriesOf(files: Iterable<string>, clusterEnvironment: ReadonlyMap<string, string>): OwnedEntry[] {
   const out: OwnedEntry[] = [];
+  const environments = new Set(clusterEnvironment.values());
   for (const file of files) {
     const slash = file.indexOf('/');
     const top = slash < 0 ? file : file.slice(0, slash);
     let environment: string | undefined;
     if (top === ARGOCD_FOLDER) environment = SHARED;
-    else if (slash < 0) environment = file.endsWith('.report.md') ? file.slice(0, -'.report.md'.length) : undefined;
+    // A file beside the folders is the environment's own (`<env>.report.md`, `<env>.prerequisites.json`):
+    // environment names are DNS labels, so the name is what precedes the first dot.
+    else if (slash < 0) environment = environments.has(file.slice(0, file.indexOf('.'))) ? file.slice(0, file.indexOf('.')) : undefined;
     else environment = clusterEnvironment.get(top);
     if (environment === undefined) throw new Error(`${file}: no environment owns this file of the bundle`);
     out.push({ path: file, environment });

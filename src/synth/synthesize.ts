@@ -6,7 +6,8 @@ import { addClusterCharts } from '../charts/cluster';
 import { renderCharts, type MeridianChart } from '../charts/meridian-chart';
 import { inventoryOf, type BundleInventory } from '../lib/inventory';
 import { ARGOCD_FOLDER } from '../lib/layout';
-import { renderReport, reportFile } from '../report';
+import { renderPrerequisites, renderReport, reportFile } from '../report';
+import { prerequisitesFile } from '../topology/prerequisites';
 import { cmp, clusterView, RESERVED_CLUSTER_NAMES, TopologyError, type ClusterView, type Environment, type Patch, type Topology } from '../topology';
 import { MeridianChart as ExtraChart } from '../charts/meridian-chart';
 import { applyPatch, PatchError, targets } from './patches';
@@ -160,6 +161,8 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
 
     // dist/<env>.report.md: the DR report and bootstrap runbook, beside the cluster folders (no Application deploys a file).
     for (const env of selected) files.set(reportFile(env.name), renderReport(env));
+    // dist/<env>.prerequisites.json: what each cluster must already have, for the rules and preflight.
+    for (const env of selected) files.set(prerequisitesFile(env.name), renderPrerequisites(env, objects));
     violations.push(...duplicateIdentities(objects));
   } catch (e) {
     offload.abort();

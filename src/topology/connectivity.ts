@@ -2,6 +2,7 @@
 // route sends its traffic, which clusterset hosts the mesh must know, and how callers address services.
 // Pure: charts map these plans onto constructs and decide nothing themselves.
 import { clustersetHost, gatewayCertificateSecret, INGRESS } from '../lib/names';
+import { GATEWAY_HTTPS_PORT } from '../lib/platform';
 import { cmp } from './problems';
 import type { Cluster, Service } from './types';
 import type { ClusterView, LocalService } from './view';
@@ -69,13 +70,26 @@ export interface IngressRoute {
   readonly drained: boolean;
 }
 
+/** An OpenShift Route handing a per-cluster hostname to the gateway's LoadBalancer Service (platform.ts perClusterHosts). */
+export interface RouterHandoff {
+  readonly name: string;
+  readonly host: string;
+  readonly service: string;
+  readonly targetPort: number;
+}
+
 export interface IngressPlan {
   readonly namespace: string;
   readonly gateway: string;
   readonly gatewayClassName: string;
   readonly listeners: readonly GatewayListener[];
   readonly routes: readonly IngressRoute[];
+  /** On OpenShift, one passthrough Route per per-cluster hostname; empty elsewhere (the ingressDomain resolves to the gateway). */
+  readonly routerHandoffs: readonly RouterHandoff[];
 }
+
+/** Port of every HTTPS listener of the shared Gateway (constructs/gateway.ts), and so of its Service. */
+export { GATEWAY_HTTPS_PORT };
 
 /** The shared Gateway of a cluster and one route per global service active here; undefined when none is. */
 export function ingressPlan(view: ClusterView): IngressPlan | undefined {
@@ -105,7 +119,15 @@ export function ingressPlan(view: ClusterView): IngressPlan | undefined {
       drained,
     });
   }
-  return { namespace: INGRESS.namespace, gateway: INGRESS.gateway, gatewayClassName: INGRESS.gatewayClassName, listeners, routes };
+  const routerHandoffs =
+    view.platform.perClusterHosts === 'route'
+      ? listeners
+          // external-dns answers a global hostname with a CNAME to <service>.<ingressDomain> (gslb.ts), so
+          // its connections reach the router too, with the global name as SNI: it needs its own Route.
+          .filter((l) => view.globalLoadBalancer?.provider === 'external-dns' || l.hostname !== view.localServices.find((s) => s.service.name === l.service)?.service.hostname)
+          .map((l) => ({ name: l.name, host: l.hostname, service: INGRESS.loadBalancerService, targetPort: GATEWAY_HTTPS_PORT }))
+      : [];
+  return { namespace: INGRESS.namespace, gateway: INGRESS.gateway, gatewayClassName: INGRESS.gatewayClassName, listeners, routes, routerHandoffs };
 }
 
 /** A clusterset host registered in one namespace's mesh view: a ServiceEntry and its DestinationRule. */

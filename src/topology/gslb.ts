@@ -91,6 +91,15 @@ export function checkGlobalLoadBalancer(
     if (hc.failureThreshold > ROUTE53_MAX_FAILURES) {
       report(['globalLoadBalancer', 'healthCheck', 'failureThreshold'], `Route53 health checks accept at most ${ROUTE53_MAX_FAILURES} failures, found ${hc.failureThreshold}`);
     }
+    // The operator reads every endpoint cluster's config.openshift.io Infrastructure "cluster" and fails
+    // the endpoint without it (redhat-cop/global-load-balancer-operator
+    // controllers/globaldnsrecord/endpointstatus.go, getEndPointStatus).
+    const serving = new Set(services.flatMap((s) => (s.hostname === undefined ? [] : s.servingIn)));
+    for (const c of clusters) {
+      if (serving.has(c.name) && c.platform !== 'openshift') {
+        report(['clusters', c.index, 'platform'], `the global-load-balancer-operator reads each endpoint cluster's OpenShift Infrastructure object, and ${c.name} serves global hostnames on platform ${c.platform}; set platform: openshift if it runs OpenShift, or use provider k8gb or external-dns`);
+      }
+    }
   } else if (g?.clusterCredentials !== undefined) {
     report(['globalLoadBalancer', 'clusterCredentials'], `clusterCredentials only applies to provider global-load-balancer-operator (this environment uses ${provider}); remove it`);
   }

@@ -5,9 +5,10 @@ import { codePoint, CONTROL_CHARACTER, ISTIO_SIDECAR_PORTS, MAX_CONFIGMAP_BYTES,
 import { carve, overlaps, parseCidr, type Cidr } from './cidr';
 import { clustersetAlias, serviceUrlVariable } from './connectivity';
 import { sqlUserProblem } from './cockroachdb';
+import { defaultOperatorNamespaces } from './platform';
 import { checkGlobalLoadBalancer, DEFAULT_KUBECONFIG_SUFFIX, defaultNamespace, defaultPolicy } from './gslb';
 import type { ParsedEnvironment } from './parse';
-import { platformNamespaces, platformOwner, type PlatformNamespaces } from './platform';
+import { platformNamespaces, platformOwner, type PlatformNamespaces } from './platform-namespaces';
 import { cmp, formatPath, type PathSegment, type Problem, TopologyError } from './problems';
 import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
 import { cpuMillis, memoryBytes } from './quantity';
@@ -348,6 +349,8 @@ function buildClusters(spec: EnvironmentSpec, report: Report): Cluster[] {
       ...(c.ingressDomain ? { ingressDomain: c.ingressDomain } : {}),
       podCIDR: c.podCIDR,
       serviceCIDR: c.serviceCIDR,
+      platform: c.platform ?? 'kubernetes',
+      vaultConfigOperatorNamespace: c.operatorNamespaces?.vaultConfigOperator ?? defaultOperatorNamespaces(c.platform ?? 'kubernetes').vaultConfigOperator,
     };
   });
 }

@@ -70,6 +70,24 @@ const cluster = {
     },
     podCIDR: { type: 'string', pattern: IPV4_CIDR, description: 'Pod network (IPv4 CIDR).' },
     serviceCIDR: { type: 'string', pattern: IPV4_CIDR, description: 'Service network (IPv4 CIDR).' },
+    platform: {
+      type: 'string',
+      enum: ['openshift', 'kubernetes'],
+      default: 'kubernetes',
+      description: 'What the cluster runs: decides pod security (OpenShift SCCs or fixed non-root IDs), DNS egress (openshift-dns on 5353 or kube-dns on 53), how per-cluster hostnames reach the mesh gateway (a Route on OpenShift) and operator namespaces. Default kubernetes.',
+    },
+    operatorNamespaces: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Where operators the bundle relies on run in this cluster, when not where their install puts them by default.',
+      properties: {
+        vaultConfigOperator: {
+          type: 'string',
+          pattern: DNS_LABEL,
+          description: 'Namespace of the vault-config-operator (its pods call Vault). Default openshift-operators on OpenShift (OperatorHub install for all namespaces), vault-config-operator elsewhere.',
+        },
+      },
+    },
   },
 } as const;
 

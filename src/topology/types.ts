@@ -1,6 +1,7 @@
 // The resolved, checked model: defaults applied, references resolved, everything sorted.
 // Deeply readonly; built only by buildTopology (model.ts). No cdk8s here.
 import type { PatchSpec, SealSpec, WorkloadSpec } from './schema';
+import type { Platform } from '../lib/platform';
 
 export type Strategy = 'active-active' | 'active-passive';
 export type Expose = 'global' | 'clusterset' | 'cluster';
@@ -85,7 +86,13 @@ export interface Cluster {
   readonly serviceCIDR: string;
   /** This cluster's globalnet slice, when globalnet is on. */
   readonly globalCIDR?: string;
+  /** What the cluster runs (default kubernetes): every platform-specific choice derives from it (platform.ts). */
+  readonly platform: Platform;
+  /** Namespace the vault-config-operator runs in (default per platform, platform.ts). */
+  readonly vaultConfigOperatorNamespace: string;
 }
+
+export type { Platform };
 
 export interface Submariner {
   readonly broker: string;

@@ -1,6 +1,20 @@
 // Everything one cluster's charts need, precomputed from the model: charts never search the topology.
-import { INGRESS } from '../lib/names';
+import { CERT_MANAGER, INGRESS } from '../lib/names';
+import { localSqlClients, peerSourceCIDRs, startArgs } from './cockroachdb';
+import { cockroachPodSecurity, platformProfile, vaultPodSecurity, type DnsEgress, type PlatformProfile, type PodSecurity } from './platform';
 import type { Cluster, CockroachDbStore, Environment, GlobalLoadBalancer, Service, Topology, VaultStore } from './types';
+import {
+  renderVaultServerConfig,
+  vaultClientServiceNamespaces,
+  vaultEgressPorts,
+  vaultPeerNetworks,
+  vaultPodAddressing,
+  vaultSeal,
+  vaultServerConfig,
+  vaultZoneSpreadRequired,
+  type VaultPodAddressing,
+  type VaultSealWiring,
+} from './vault';
 
 /** A service as one cluster sees it. */
 export interface LocalService {
@@ -11,6 +25,34 @@ export interface LocalService {
   readonly drained: boolean;
   /** This cluster's HPA bounds, when the service autoscales. */
   readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercent: number };
+}
+
+/** This cluster's share of the Vault Raft group: everything its chart needs, derived once. */
+export interface VaultMember {
+  readonly store: VaultStore;
+  /** The server configuration file's text (identical in every cluster). */
+  readonly serverConfig: string;
+  readonly seal: VaultSealWiring;
+  readonly addressing: VaultPodAddressing;
+  /** One pod per zone is required (enough zones), else zones are preferred. */
+  readonly zoneSpreadRequired: boolean;
+  /** Namespaces whose pods may call the API port: local service consumers, cert-manager, the vault-config-operator. */
+  readonly clientNamespaces: readonly string[];
+  readonly peerNetworks: readonly string[];
+  readonly egressPorts: readonly number[];
+  readonly podSecurity: PodSecurity;
+  /** The DNS Vault's restricted egress must admit. */
+  readonly dns: DnsEgress;
+}
+
+/** This cluster's CockroachDB nodes: what their chart needs, derived once. */
+export interface CockroachDbMember {
+  readonly store: CockroachDbStore;
+  readonly startArgs: readonly string[];
+  readonly peerCIDRs: readonly string[];
+  /** Local services that connect as SQL clients, sorted by name. */
+  readonly sqlClients: readonly Service[];
+  readonly podSecurity: PodSecurity;
 }
 
 export interface ClusterView {
@@ -46,6 +88,10 @@ export interface ClusterView {
   readonly vault?: VaultStore;
   readonly cockroachdb?: CockroachDbStore;
   readonly globalLoadBalancer?: GlobalLoadBalancer;
+  /** Every platform-specific choice for this cluster (platform.ts). */
+  readonly platform: PlatformProfile;
+  readonly vaultMember?: VaultMember;
+  readonly cockroachdbMember?: CockroachDbMember;
 }
 
 export function clusterView(environment: Environment, clusterName: string): ClusterView {
@@ -68,6 +114,7 @@ export function clusterView(environment: Environment, clusterName: string): Clus
   const isBroker = environment.submariner.broker === cluster.name;
   const ingressNamespaces = hasIngress ? [INGRESS.namespace] : [];
   const brokerNamespaces = isBroker ? [environment.submariner.brokerNamespace] : [];
+  const platform = platformProfile(cluster);
   return {
     environment,
     cluster,
@@ -84,6 +131,34 @@ export function clusterView(environment: Environment, clusterName: string): Clus
     ...(environment.vault ? { vault: environment.vault } : {}),
     ...(environment.cockroachdb ? { cockroachdb: environment.cockroachdb } : {}),
     ...(environment.globalLoadBalancer ? { globalLoadBalancer: environment.globalLoadBalancer } : {}),
+    platform,
+    ...(environment.vault ? { vaultMember: vaultMember(environment, environment.vault, cluster, localServices, platform) } : {}),
+    ...(environment.cockroachdb ? { cockroachdbMember: cockroachdbMember(environment, environment.cockroachdb, cluster) } : {}),
+  };
+}
+
+function vaultMember(env: Environment, vault: VaultStore, cluster: Cluster, localServices: readonly LocalService[], platform: PlatformProfile): VaultMember {
+  return {
+    store: vault,
+    serverConfig: renderVaultServerConfig(vaultServerConfig(vault)),
+    seal: vaultSeal(vault.seal),
+    addressing: vaultPodAddressing(vault, cluster.name),
+    zoneSpreadRequired: vaultZoneSpreadRequired(cluster, vault.replicasPerCluster),
+    clientNamespaces: unique([...vaultClientServiceNamespaces({ localServices }), CERT_MANAGER.namespace, platform.vaultConfigOperatorNamespace]),
+    peerNetworks: vaultPeerNetworks(env),
+    egressPorts: vaultEgressPorts({ clusters: env.clusters, vault }),
+    podSecurity: vaultPodSecurity(cluster.platform),
+    dns: platform.dns,
+  };
+}
+
+function cockroachdbMember(env: Environment, store: CockroachDbStore, cluster: Cluster): CockroachDbMember {
+  return {
+    store,
+    startArgs: startArgs(env, cluster.name),
+    peerCIDRs: peerSourceCIDRs(env, cluster.name),
+    sqlClients: localSqlClients(env, cluster.name),
+    podSecurity: cockroachPodSecurity(cluster.platform),
   };
 }
 

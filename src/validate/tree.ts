@@ -53,6 +53,11 @@ export interface DistTree {
   text(file: string): string | undefined;
   /** Text of the record of owned files at the root (`meridian-owned.txt`), when the tree has one. */
   readonly ownedRecord?: string;
+  /**
+   * JSON files beside the folders (e.g. `prod.prerequisites.json`), parsed; a file that does not parse
+   * is absent. Rules that check the output against what meridian documents beside it read these.
+   */
+  readonly attachments: ReadonlyMap<string, unknown>;
   /** 1-based line and column of the deepest existing node on `segments` in an object's document. */
   position(object: Pick<DistObject, 'file' | 'index'>, segments: readonly Segment[]): { line: number; col: number };
 }
@@ -131,7 +136,7 @@ export function treeFromFiles(files: ReadonlyMap<string, string>, root = 'dist')
   }
 
   const ownedRecord = files.get(OWNED_FILE);
-  return { root, files: names, objects, kustomizations, parseProblems: problems, ...(ownedRecord !== undefined ? { ownedRecord } : {}), position: positionsOf(files, parsed), text: (f) => files.get(f) };
+  return { root, files: names, objects, kustomizations, parseProblems: problems, ...(ownedRecord !== undefined ? { ownedRecord } : {}), attachments: attachmentsOf(files), position: positionsOf(files, parsed), text: (f) => files.get(f) };
 }
 
 /** Anchor syntax (`&name` where a node may start). Alias-free files are the fast parser's. */
@@ -195,7 +200,21 @@ export function treeFromObjects(
     const folder = file.includes('/') ? file.slice(0, file.indexOf('/')) : '';
     kustomizations.set(path.posix.dirname(file), { folder, file, resources: resourcesOf(parse(files.get(file)!)) });
   }
-  return { root, files: names, objects, kustomizations, parseProblems: [], position: positionsOf(files), text: (f) => files.get(f) };
+  return { root, files: names, objects, kustomizations, parseProblems: [], attachments: attachmentsOf(files), position: positionsOf(files), text: (f) => files.get(f) };
+}
+
+/** Top-level `*.json` files, parsed (see DistTree.attachments). */
+function attachmentsOf(files: ReadonlyMap<string, string>): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [file, text] of files) {
+    if (file.includes('/') || !file.endsWith('.json')) continue;
+    try {
+      out.set(file, JSON.parse(text));
+    } catch {
+      // not a document meridian wrote; the rules that need it report it missing
+    }
+  }
+  return out;
 }
 
 interface ParsedFile {
@@ -253,6 +272,11 @@ export function treeFromManifestPaths(paths: readonly string[]): { tree: DistTre
   const rootDir = commonDirectory(folders.length > 0 ? folders.map((f) => path.dirname(f)) : absolute.map((p) => path.dirname(p)));
   const files = new Map<string, string>();
   for (const p of absolute) files.set(path.relative(rootDir, p).split(path.sep).join('/'), fs.readFileSync(p, 'utf8'));
+  // The JSON documents meridian writes beside the folders (DistTree.attachments) are no manifests, so
+  // the manifest list never names them.
+  for (const entry of fs.existsSync(rootDir) ? fs.readdirSync(rootDir, { withFileTypes: true }) : []) {
+    if (entry.isFile() && entry.name.endsWith('.json') && !files.has(entry.name)) files.set(entry.name, fs.readFileSync(path.join(rootDir, entry.name), 'utf8'));
+  }
   return { tree: treeFromFiles(files, path.relative(process.cwd(), rootDir) || '.'), rootDir };
 }
 

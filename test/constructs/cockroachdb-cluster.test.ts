@@ -13,6 +13,8 @@ const props: CockroachDbClusterProps = {
   publicService: 'cockroachdb-public',
   nodeSecret: 'node-tls',
   rootClientSecret: 'root-tls',
+  serviceAccount: 'cockroachdb',
+  podSecurity: { ids: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 } },
 };
 
 function synth(overrides: Partial<CockroachDbClusterProps> = {}): any[] {

@@ -12,6 +12,8 @@ const props: CockroachDbInitJobProps = {
   image: 'cockroachdb/cockroach:v24.2.4',
   hosts: ['a.example:26257', 'b.example:26257'],
   rootClientSecret: 'root-tls',
+  serviceAccount: 'cockroachdb',
+  podSecurity: { ids: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 } },
 };
 
 function job(overrides: Partial<CockroachDbInitJobProps> = {}): any {

@@ -22,6 +22,8 @@ const props: VaultClusterProps = {
   clientNamespaces: ['cert-manager', 'shop'],
   peerNetworks: ['10.0.0.0/16', '10.1.0.0/16', '10.2.0.0/16'],
   egressPorts: [443, 6443],
+  podSecurity: { ids: { runAsUser: 100, runAsGroup: 1000, fsGroup: 1000 } },
+  dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] },
 };
 
 function synth(p: VaultClusterProps = props): any[] {

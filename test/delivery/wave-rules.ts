@@ -15,6 +15,8 @@
 //   vault         what needs an initialized Vault comes after Vault (else the first sync deadlocks:
 //                 it cannot become Healthy before Vault, which would be applied after it), and nothing
 //                 else waits for Vault
+import { templateSelector } from '../../src/lib/labels';
+
 export interface Placed {
   readonly wave: number;
   readonly manifest: any;
@@ -42,7 +44,8 @@ export function waveViolations(objects: readonly Placed[]): string[] {
   const workloadsOf = (namespace: string | undefined, service: string): Placed[] => {
     const selectors = objects
       .filter((p) => p.manifest.kind === 'Service' && ns(p) === namespace && p.manifest.metadata.name === service)
-      .map((p) => p.manifest.spec?.selector ?? {})
+      // Labels a workload sets on its own pods at run time (Vault's service registration) are in no template.
+      .map((p) => templateSelector(p.manifest.spec?.selector ?? {}))
       .filter((s) => Object.keys(s).length > 0);
     return of(WORKLOADS).filter((w) => ns(w) === namespace && selectors.some((s) => Object.entries(s).every(([k, v]) => templateLabels(w.manifest)[k] === v)));
   };

@@ -88,7 +88,7 @@ describe('meridian diff', () => {
     expect(south.every((e) => e.change === 'added')).toBe(true);
     expect(south).toEqual(expect.arrayContaining([{ folder: 'south', change: 'added', kind: 'Kustomization', name: '(kustomization.yaml)' }, { folder: 'south', change: 'added', kind: 'Namespace', name: 'api' }]));
     expect(entries(d).filter((e) => e.change === 'removed')).toEqual([]);
-    expect(d.files.map((f) => `${f.file} ${f.change}`)).toEqual(['minimal.report.md changed']);
+    expect(d.files.map((f) => `${f.file} ${f.change}`)).toEqual(['minimal.prerequisites.json changed', 'minimal.report.md changed']);
     const res = run('diff', '--environments', r.envs, '--out', r.out, '--format', 'markdown');
     expect(res.code).toBe(EXIT.CHANGES);
     expect(res.out).toMatch(/\| south \| minimal \| \d+ \| 0 \| 0 \|/);

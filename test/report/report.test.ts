@@ -56,8 +56,9 @@ describe('report of the default environment (prod)', () => {
       'register-clusters',
       'root-ca',
       'vault-seal-credentials',
-      'submariner-secrets',
       'apply-applicationsets',
+      'submariner-secrets',
+      'gslb-kubeconfigs',
       'vault-running',
       'vault-init',
       'vault-config-operator-access',
@@ -139,7 +140,7 @@ describe('report of the default environment (prod)', () => {
     expect(md).toContain('| vault (`vault`) | cluster1: 3, cluster2: 3, cluster3: 3 | 9 | 5 | 4 voter(s), 1 whole cluster(s) |');
     expect(md).toContain('Time to react to a dead region: 10 s × 3 + 30 s = **60 s**.');
     expect(md).toMatch(/```mermaid\nflowchart TB\n[\s\S]*c_cluster1 <-\.->\|libreswan tunnel\| c_cluster2[\s\S]*```/);
-    expect(md).toContain('### 7. Initialize Vault once, on vault-0 of cluster1; the other 8 pods join through retry_join and unseal with the seal');
+    expect(md).toContain('### 8. Initialize Vault once, on vault-0 of cluster1; the other 8 pods join through retry_join and unseal with the seal');
     expect(md).not.toMatch(/\d{4}-\d\d-\d\dT/); // no timestamps
   });
 });
@@ -160,15 +161,19 @@ describe('report of the 2-cluster active/passive fixture (dr)', () => {
   });
 
   it('has a runbook without store steps', () => {
-    expect(dr.runbook.map((s) => s.id)).toEqual(['register-clusters', 'root-ca', 'submariner-secrets', 'apply-applicationsets', 'wait-healthy']);
+    expect(dr.runbook.map((s) => s.id)).toEqual(['register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'wait-healthy']);
     expect(commands(dr, 'root-ca').filter((c) => c.includes('create secret'))).toEqual([
       'kubectl --context primary -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',
       'kubectl --context standby -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',
     ]);
-    expect(commands(dr, 'submariner-secrets')).toEqual([
-      'kubectl --context primary -n submariner-operator get secret broker psk',
-      'kubectl --context standby -n submariner-operator get secret broker psk',
+    // The Secrets the Submariner CR names, created under exactly those names from meridian's broker client accounts.
+    expect(commands(dr, 'submariner-secrets').filter((c) => c.includes('-n submariner-operator create secret'))).toEqual([
+      'kubectl --context primary -n submariner-operator create secret generic broker --from-file=token="$D/token" --from-file=ca.crt="$D/ca.crt" --from-literal=namespace=submariner-k8s-broker',
+      'kubectl --context primary -n submariner-operator create secret generic psk --from-file=psk="$D/psk"',
+      'kubectl --context standby -n submariner-operator create secret generic broker --from-file=token="$D/token" --from-file=ca.crt="$D/ca.crt" --from-literal=namespace=submariner-k8s-broker',
+      'kubectl --context standby -n submariner-operator create secret generic psk --from-file=psk="$D/psk"',
     ]);
+    expect(commands(dr, 'submariner-secrets').join('\n')).toContain('annotate --local -f - kubernetes.io/service-account.name=standby-broker-client -o yaml');
   });
 
   it('says why there is no store in Markdown', () => {

@@ -2,7 +2,11 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildTopology, clusterGslb, globalHosts, parseEnvironment, type Environment } from '../../src/topology';
 
-const minimal = fs.readFileSync('test/fixtures/environments/minimal.yaml', 'utf8').replace('expose: clusterset', 'expose: global');
+// OpenShift clusters: the global-load-balancer-operator reads each endpoint cluster's Infrastructure object.
+const minimal = fs
+  .readFileSync('test/fixtures/environments/minimal.yaml', 'utf8')
+  .replace('expose: clusterset', 'expose: global')
+  .replace(/(serviceCIDR: [0-9./]+) \}/g, '$1, platform: openshift }');
 const load = (glb: string, text = minimal): Environment => buildTopology([parseEnvironment(`${text}\nglobalLoadBalancer: ${glb}\n`, 'test.yaml')]).environments[0]!;
 
 describe('global load balancer defaults', () => {

@@ -83,7 +83,7 @@ function vault(c: string, all: readonly string[]): Obj[] {
       metadata: meta(c, 'vault', 'vault-internal', 'vault'),
       spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: labels, ports: [{ name: 'https', port: 8200, targetPort: 8200 }, { name: 'https-internal', port: 8201, targetPort: 8201 }] },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: meta(c, 'vault', 'vault', 'vault'), spec: { selector: labels, ports: [{ name: 'https', port: 8200, targetPort: 8200 }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: meta(c, 'vault', 'vault', 'vault'), spec: { selector: { ...labels, 'vault-initialized': 'true', 'vault-sealed': 'false' }, ports: [{ name: 'https', port: 8200, targetPort: 8200 }] } },
     { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceExport', metadata: meta(c, 'vault', 'vault-internal', 'vault') },
     {
       apiVersion: 'cert-manager.io/v1',
@@ -456,7 +456,26 @@ export function render(b: Bundle): Map<string, string> {
     for (const name of names) files.set(`${folder}/${name}.yaml`, components.get(name)!.map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n'));
     files.set(`${folder}/kustomization.yaml`, stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names.map((n) => `${n}.yaml`) }));
   }
+  files.set(`${ENV}.prerequisites.json`, JSON.stringify(prerequisitesOf(b)));
   return files;
+}
+
+/** The runbook's list of out-of-band Secrets per cluster (as dist/<env>.prerequisites.json carries it). */
+function prerequisitesOf(b: Bundle): Obj {
+  const secret = (namespace: string, name: string, keys: string[], runbookStep: string): Obj => ({ namespace, name, keys, runbookStep });
+  const clusters = [...b.keys()].filter((f) => f !== 'argocd').map((cluster) => ({
+    cluster,
+    secrets: [
+      secret('cert-manager', 'root-ca', ['tls.crt', 'tls.key'], 'root-ca'),
+      // The CA bundle of the Vault issuer: the root CA's certificate under the name the issuer reads.
+      secret('cert-manager', 'vault-tls', ['ca.crt'], 'root-ca'),
+      secret('vault', 'vault-kms-credentials', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], 'vault-seal-credentials'),
+      secret('submariner-operator', 'submariner-broker', ['ca.crt', 'namespace', 'token'], 'submariner-secrets'),
+      secret('submariner-operator', 'submariner-ipsec-psk', ['psk'], 'submariner-secrets'),
+      ...(cluster === 'cluster1' ? [...b.keys()].filter((f) => f !== 'argocd').map((c) => secret('meridian-ingress', `${c}-kubeconfig`, ['kubeconfig'], 'gslb-kubeconfigs')) : []),
+    ],
+  }));
+  return { environment: ENV, clusters };
 }
 
 /** The one object of a kind and name in a folder (throws when absent, so tests cannot mutate nothing). */

@@ -204,7 +204,8 @@ const CASES: Case[] = [
     message: /Submariner clusterID is "cluster-2" in folder cluster2/,
   },
   {
-    rules: ['MER023'],
+    // A Secret no Certificate issues and no runbook step creates: both rules are about it.
+    rules: ['MER023', 'MER110'],
     title: 'a pod mounting a TLS Secret no Certificate issues',
     mutate: (b) => (find(b, 'cluster1', 'Deployment', 'shop').spec.template.spec.volumes[0].secret.secretName = 'shop-vault-client-tls'),
     message: /mounts Secret shop-vault-client-tls, which no Certificate in namespace shop of cluster1 issues/,
@@ -399,6 +400,68 @@ const CASES: Case[] = [
     message: /shop.global.example.com is drained in cluster3 .* but cluster3 is still an endpoint/,
   },
   {
+    rules: ['MER041'],
+    title: 'fixed IDs on an OpenShift cluster without an SCC grant',
+    mutate: (b) => (find(b, 'cluster2', 'Namespace', 'vault').metadata.labels['meridian.dev/platform'] = 'openshift'),
+    message: /StatefulSet vault\/vault fixes runAsUser 1000, fsGroup 1000 on OpenShift cluster cluster2, but ServiceAccount vault is granted no SCC besides restricted-v2/,
+    at: { file: 'dist/cluster2/vault.yaml', path: 'spec.template.spec.securityContext.runAsUser' },
+  },
+  {
+    rules: ['MER051'],
+    title: 'an egress policy without DNS',
+    mutate: (b) =>
+      b.get('cluster2')!.get('vault')!.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: structuredClone({ ...find(b, 'cluster2', 'Service', 'vault').metadata, name: 'vault-egress' }),
+        spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'TCP', port: 8200 }, { protocol: 'UDP', port: 53 }] }] },
+      }),
+    message: /StatefulSet vault\/vault has restricted egress on kubernetes cluster cluster2 and no NetworkPolicy admits DNS \(TCP 53 to kube-system\)/,
+  },
+  {
+    rules: ['MER052'],
+    title: 'a Vault client Service that selects uninitialized members',
+    mutate: (b) => delete find(b, 'cluster2', 'Service', 'vault').spec.selector['vault-initialized'],
+    message: /Service vault\/vault in cluster2 sends clients to vault StatefulSet vault without selecting vault-initialized: "true"/,
+    at: { file: 'dist/cluster2/vault.yaml', path: 'spec.selector' },
+  },
+  {
+    rules: ['MER052'],
+    title: 'a CockroachDB client Service that publishes not-ready members',
+    mutate: (b) => (find(b, 'cluster1', 'Service', 'cockroachdb-public').spec.publishNotReadyAddresses = true),
+    message: /Service cockroachdb\/cockroachdb-public in cluster1 sends clients to cockroachdb StatefulSet cockroachdb including not-ready members/,
+  },
+  {
+    rules: ['MER053'],
+    title: 'an OpenShift gateway hostname that only the router answers',
+    mutate: (b) => {
+      // cluster2 becomes OpenShift (its pods drop their fixed IDs, as meridian emits them there), and
+      // no global record points shop.global.example.com at the gateway any more.
+      find(b, 'cluster2', 'Namespace', 'vault').metadata.labels['meridian.dev/platform'] = 'openshift';
+      for (const objs of b.get('cluster2')!.values()) {
+        for (const o of objs) {
+          const ctx = o.spec?.template?.spec?.securityContext;
+          if (ctx) o.spec.template.spec.securityContext = { runAsNonRoot: true, seccompProfile: ctx.seccompProfile };
+        }
+      }
+      remove(b, 'cluster1', 'GlobalDNSRecord', 'shop');
+    },
+    message: /shop.global.example.com resolves to the OpenShift router of cluster2 .* and no passthrough Route hands it to meridian-ingress\/meridian-gateway-istio/,
+  },
+  {
+    rules: ['MER110'],
+    title: 'a Submariner CR naming a Secret that subctl would generate',
+    mutate: (b) => (find(b, 'cluster3', 'Submariner', 'submariner').spec.brokerK8sSecret = 'submariner-broker-secret'),
+    message: /Submariner submariner-operator\/submariner in cluster3 names Secret submariner-operator\/submariner-broker-secret, which no Certificate issues and demo.prerequisites.json does not list for cluster3/,
+    at: { file: 'dist/cluster3/submariner.yaml', path: 'spec.brokerK8sSecret' },
+  },
+  {
+    rules: ['MER110'],
+    title: 'a seal credential key the runbook does not create',
+    mutate: (b) => (container(find(b, 'cluster2', 'StatefulSet', 'vault')).env.find((e: any) => e.name === 'AWS_ACCESS_KEY_ID').valueFrom.secretKeyRef.key = 'aws_access_key_id'),
+    message: /names Secret vault\/vault-kms-credentials and reads key aws_access_key_id, but runbook step vault-seal-credentials creates it with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY only/,
+  },
+  {
     rules: ['MER091'],
     title: 'a GSLB record that forgets a serving cluster',
     mutate: (b) => find(b, 'cluster1', 'GlobalDNSRecord', 'shop').spec.endpoints.pop(),
@@ -474,7 +537,7 @@ describe('MER015 with one listener per hostname', () => {
 
 describe('rule catalogue', () => {
   it('has a failing fixture for every rule', () => {
-    const covered = new Set(CASES.flatMap((c) => (c.rules.length === 1 ? c.rules : c.rules.filter((r) => r === 'MER070'))));
+    const covered = new Set(CASES.flatMap((c) => (c.rules.length === 1 ? c.rules : c.rules.filter((r) => r === 'MER070' || r === 'MER023'))));
     expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
   });
 

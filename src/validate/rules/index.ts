@@ -4,6 +4,8 @@ import { certificateIssuerExists, certificateRotationReloads, certificateSecrets
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
 import { applicationSetCoversClusters, gslbTargetsServingClusters } from './delivery';
 import { configMapSize, istioSidecarPortsFree, printableEnvironment } from './limits';
+import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, openshiftHostsReachGateway, storeClientServiceSelectsReady } from './platform';
+import { namedSecretsProvisioned } from './provisioned';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { noSecretInFiles } from './secrets';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
@@ -31,7 +33,11 @@ export const RULES: readonly Rule[] = [
   noSecretMaterial,
   noSecretInFiles,
   podSecurityRestricted,
+  fixedIdsHaveSccGrant,
   statefulNamespaceNetworkPolicy,
+  egressAllowsPlatformDns,
+  storeClientServiceSelectsReady,
+  openshiftHostsReachGateway,
   tlsOnEveryListener,
   meshMtlsStrict,
   quorumSurvivesClusterLoss,
@@ -43,4 +49,5 @@ export const RULES: readonly Rule[] = [
   configMapSize,
   printableEnvironment,
   istioSidecarPortsFree,
+  namedSecretsProvisioned,
 ];
