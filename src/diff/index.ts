@@ -1,13 +1,14 @@
 // `meridian diff`: dist/ at a git revision against a fresh in-memory synth of the working tree, or
 // dist/ at two git revisions. Files are told apart by git blob id first, so identical files are never
 // read from git nor parsed.
-import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology, synthesizeRecorded } from '../main';
+import * as path from 'node:path';
+import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology, repositoryRoot, synthesizeRecorded } from '../main';
 import { reportFile } from '../report';
 import { OWNED_FILE } from '../lib/layout';
 import { TopologyError } from '../topology';
 import { gitBlobId, listFolderAtRef, readBlobs, type FolderListing } from './git';
 import { reviewOf, tryEnvironmentsAtRef, type Review } from './review';
-import { DiffInputError, diffChangedFiles, WORKING_TREE, type BundleDiff } from './semantic';
+import { DiffInputError, diffChangedFiles, hasChanges, WORKING_TREE, type BundleDiff } from './semantic';
 
 export { diffMarkdown, objectName, showValue } from './markdown';
 export {
@@ -91,15 +92,21 @@ export function diffRefs(options: RefsDiffOptions): BundleDiff {
   const keep = new Set(changed);
   const headFiles = (folders: ReadonlySet<string>): ReadonlyMap<string, string> => after.texts(new Set([...after.listing.blobs.keys()].filter((file) => file.includes('/') && folders.has(folderOf(file)))));
   const result = diffChangedFiles(before.texts(keep), after.texts(keep), { base, head: options.head }, { headFiles, ...(only !== undefined ? { environment: only } : {}) });
-  const envDir = options.envDir ?? DEFAULT_ENV_DIR;
+  // Both sides come from the repository that holds the output folder, so its environments/ is the
+  // default, wherever meridian runs from (the working directory may be another repository).
+  const envDir = options.envDir ?? path.join(repositoryRoot(outDir) ?? '.', DEFAULT_ENV_DIR);
   const sides = [tryEnvironmentsAtRef(envDir, base), tryEnvironmentsAtRef(envDir, options.head)];
   const mine = (e: { name: string }): boolean => only === undefined || e.name === only;
   return withReview(result, reviewOf(sides[0]!.environments.filter(mine), sides[1]!.environments.filter(mine), sides.flatMap((x) => (x.note ? [x.note] : []))));
 }
 
-/** The diff with its review, when the review says anything. */
+/**
+ * The diff with its review, when the review says anything and dist/ changed: the review explains what
+ * the changed bundle does, so with dist/ equal on both sides (environment files edited but not
+ * synthesized) there is nothing it could explain.
+ */
 function withReview(d: BundleDiff, review: Review): BundleDiff {
-  return review.reports.length + review.runbooks.length + review.notes.length > 0 ? { ...d, review } : d;
+  return hasChanges(d) && review.reports.length + review.runbooks.length + review.notes.length > 0 ? { ...d, review } : d;
 }
 
 /** The blobs of one listing, read on demand and each only once. */

@@ -49,6 +49,7 @@ export function runbook(env: Environment): RunbookStep[] {
     },
     submarinerStep(env),
     ...gslbSteps(env),
+    ...serviceSecretSteps(env),
     ...trust.filter((s) => !BEFORE_FIRST_SYNC.has(s.id)),
   ];
   if (env.cockroachdb) steps.push(...cockroachSteps(env, env.cockroachdb));
@@ -165,6 +166,28 @@ function gslbSteps(env: Environment): RunbookStep[] {
     steps.push(zoneStep(hub.cluster, secret));
   }
   return steps;
+}
+
+/**
+ * The Secrets services name through their workload overrides, in every cluster the service runs in.
+ * Their values belong to the service's team; the commands show where each key goes.
+ */
+function serviceSecretSteps(env: Environment): RunbookStep[] {
+  const secrets = prerequisites(env).flatMap((p) => p.secrets.filter((x) => x.runbookStep === RUNBOOK_STEP.serviceSecrets));
+  if (secrets.length === 0) return [];
+  const command = (x: OutOfBandSecret): string =>
+    x.keys.includes('.dockerconfigjson')
+      ? `kubectl --context ${x.cluster} -n ${x.namespace} create secret generic ${x.name} --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson=<a docker config.json for the registry>`
+      : `kubectl --context ${x.cluster} -n ${x.namespace} create secret generic ${x.name} ${x.keys.length > 0 ? x.keys.map((k) => `--from-file=${k}=<file holding ${k}>`).join(' ') : '--from-file=<key>=<file> ...   # the keys the volume mounts'}`;
+  return [
+    {
+      id: RUNBOOK_STEP.serviceSecrets,
+      title: `Create the Secrets the services name in their workload settings, in every cluster they run in`,
+      why: `${[...new Set(secrets.map((x) => `${x.namespace}/${x.name}`))].join(', ')}: named by the environment file (services[].workload), never written by meridian, so the pods stay Pending until they exist`,
+      commands: secrets.map(command),
+      expect: `kubectl --context <cluster> -n <namespace> get secret <name> finds each one; the service's pods start`,
+    },
+  ];
 }
 
 function zoneStep(hub: string, secret: OutOfBandSecret): RunbookStep {

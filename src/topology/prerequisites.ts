@@ -6,7 +6,7 @@
 import { CERT_MANAGER, INGRESS } from '../lib/names';
 import { kubeconfigSecret } from './gslb';
 import type { PodSecurity } from './platform';
-import type { Environment, Platform } from './types';
+import type { Environment, Platform, Service } from './types';
 import { clusterView } from './view';
 
 /** Where Submariner's components run and read their Secrets (REFERENCE §2.5); the Submariner install owns it. */
@@ -83,7 +83,30 @@ export const RUNBOOK_STEP = {
   submariner: 'submariner-secrets',
   gslb: 'gslb-kubeconfigs',
   gslbZone: 'gslb-zone-credentials',
+  serviceSecrets: 'service-secrets',
 } as const;
+
+/**
+ * The Secrets a service's own workload overrides name (services[].workload: env from secretKeyRef,
+ * secret volumes, image pull Secrets), merged by name with the keys read from each. Their values are
+ * the team's own; the runbook step only says where each goes.
+ */
+export function serviceSecrets(service: Service): { readonly name: string; readonly keys: readonly string[]; readonly usedBy: string }[] {
+  const byName = new Map<string, { keys: Set<string>; uses: Set<string> }>();
+  const note = (name: string, use: string, key?: string): void => {
+    const entry = byName.get(name) ?? { keys: new Set<string>(), uses: new Set<string>() };
+    if (key !== undefined) entry.keys.add(key);
+    entry.uses.add(use);
+    byName.set(name, entry);
+  };
+  const w = service.workload;
+  for (const e of w?.env ?? []) if (e.secretKeyRef) note(e.secretKeyRef.name, `variable ${e.name}`, e.secretKeyRef.key);
+  for (const v of w?.volumes ?? []) if (v.secret) note(v.secret.secretName, `volume ${v.name} at ${v.mountPath}`);
+  for (const name of w?.imagePullSecrets ?? []) note(name, 'image pull Secret', '.dockerconfigjson');
+  return [...byName]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, e]) => ({ name, keys: [...e.keys].sort(), usedBy: `service ${service.name}: ${[...e.uses].sort().join(', ')}` }));
+}
 
 export function prerequisites(env: Environment): ClusterPrerequisites[] {
   return env.clusters.map((cluster) => {
@@ -168,6 +191,11 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
       }
       if (glb.zone?.credentialsSecret) {
         add({ namespace: glb.namespace!, name: glb.zone.credentialsSecret, keys: ['aws_access_key_id', 'aws_secret_access_key'], usedBy: 'the GlobalDNSZone (Route53 provider)', source: 'AWS credentials allowed to change the Route53 zone', runbookStep: RUNBOOK_STEP.gslbZone });
+      }
+    }
+    for (const service of env.services.filter((x) => x.activeIn.includes(cluster.name))) {
+      for (const secret of serviceSecrets(service)) {
+        add({ namespace: service.namespace, name: secret.name, keys: secret.keys, usedBy: secret.usedBy, source: `the team that owns service ${service.name} (values never pass through meridian)`, runbookStep: RUNBOOK_STEP.serviceSecrets });
       }
     }
     return {

@@ -14,9 +14,9 @@ name: edge
 globalDomain: edge.example.com
 argocd: { repoURL: https://git.example.com/edge.git }
 clusters:
-  - { name: edgea, region: eu-west-1, server: https://a.example.com:6443, ingressDomain: apps.a.example.com, podCIDR: 10.0.0.0/16, serviceCIDR: 10.100.0.0/16 }
-  - { name: edgeb, region: eu-west-2, server: https://b.example.com:6443, podCIDR: 10.1.0.0/16, serviceCIDR: 10.101.0.0/16 }
-  - { name: edgec, region: eu-west-3, server: https://c.example.com:6443, podCIDR: 10.2.0.0/16, serviceCIDR: 10.102.0.0/16 }
+  - { name: edgea, region: eu-west-1, server: https://a.example.com:6443, ingressDomain: apps.a.example.com, podCIDR: 10.0.0.0/16, serviceCIDR: 10.100.0.0/16, platform: openshift }
+  - { name: edgeb, region: eu-west-2, server: https://b.example.com:6443, podCIDR: 10.1.0.0/16, serviceCIDR: 10.101.0.0/16, platform: openshift }
+  - { name: edgec, region: eu-west-3, server: https://c.example.com:6443, podCIDR: 10.2.0.0/16, serviceCIDR: 10.102.0.0/16, platform: openshift }
 submariner: { broker: edgeb, brokerApiServer: b.example.com:6443, brokerSecret: broker, ipsecPSKSecret: psk }
 pki: { rootCASecret: root-ca }
 globalLoadBalancer: { zone: { name: edge-zone, route53ZoneID: Z1EDGE } }

@@ -211,7 +211,10 @@ describe('meridian diff --head', () => {
     // the same result as comparing the two trees read in full
     const base = readFolderAtRef(r.out, 'HEAD~1');
     const head = readFolderAtRef(r.out, 'HEAD');
-    expect(d).toEqual(diffTrees(base, head, { base: 'HEAD~1', head: 'HEAD' }));
+    const { review, ...objects } = d;
+    expect(objects).toEqual(diffTrees(base, head, { base: 'HEAD~1', head: 'HEAD' }));
+    // the report change as meaning, from the environment files of the repository holding --out
+    expect(review?.reports.map((x) => x.replicaSplits)).toEqual([[{ service: 'api', before: { east: 3, north: 2, west: 2 }, after: { east: 3, north: 2, west: 3 } }]]);
     // the labels name both revisions
     expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--format', 'markdown').out).toMatch(/^### meridian diff: `HEAD~1` → `HEAD`\n/);
     expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out).out).toMatch(/\(HEAD~1 -> HEAD\)\n$/);

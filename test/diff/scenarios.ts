@@ -14,6 +14,7 @@ const CLUSTER4 = `  - name: cluster4
     ingressDomain: apps.cluster4.example.com
     podCIDR: 10.140.0.0/14
     serviceCIDR: 172.33.0.0/16
+    platform: openshift
 `;
 
 /** prod with a fourth cluster after cluster3 (catalog's 3 replicas become 4, one per active cluster). */

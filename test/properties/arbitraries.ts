@@ -8,6 +8,8 @@ export interface EnvShape {
   readonly crdbReplicas: number;
   readonly services: readonly { replicas: number; active: number[]; drained: number[]; expose: string; min?: number; max?: number }[];
   readonly overlapping: boolean;
+  /** Bit i set: cluster i runs OpenShift, else Kubernetes (all OpenShift under the global-load-balancer-operator, which needs it). */
+  readonly openshift: number;
 }
 
 export const envShape: fc.Arbitrary<EnvShape> = fc.integer({ min: 3, max: 12 }).chain((clusters) =>
@@ -16,6 +18,7 @@ export const envShape: fc.Arbitrary<EnvShape> = fc.integer({ min: 3, max: 12 }).
     vaultReplicas: fc.integer({ min: 1, max: 5 }),
     crdbReplicas: fc.integer({ min: 1, max: 5 }),
     overlapping: fc.boolean(),
+    openshift: fc.nat({ max: 4095 }),
     services: fc.array(
       fc
         .uniqueArray(fc.integer({ min: 0, max: clusters - 1 }), { minLength: 1, maxLength: clusters })
@@ -36,12 +39,14 @@ export const envShape: fc.Arbitrary<EnvShape> = fc.integer({ min: 3, max: 12 }).
 
 /** Renders a shape as an environment file; cluster i is `c<i>` in region `r<i>`. */
 export function renderEnvironment(shape: EnvShape, name = 'prop'): string {
+  const global = shape.services.some((s) => s.expose === 'global');
   const clusters = Array.from({ length: shape.clusters }, (_, i) => ({
     name: `c${i}`,
     region: `r${i}`,
     server: `https://c${i}.example.com:6443`,
     podCIDR: shape.overlapping ? '10.0.0.0/16' : `10.${i}.0.0/16`,
     serviceCIDR: shape.overlapping ? '172.16.0.0/16' : `172.${16 + i}.0.0/16`,
+    platform: global || (shape.openshift >> i) % 2 === 1 ? 'openshift' : 'kubernetes',
   }));
   return stringify({
     name,
@@ -53,7 +58,7 @@ export function renderEnvironment(shape: EnvShape, name = 'prop'): string {
     vault: { replicasPerCluster: shape.vaultReplicas, image: 'hashicorp/vault:1.17.6', seal: { awskms: { region: 'r0', kmsKeyId: 'k' } } },
     cockroachdb: { replicasPerCluster: shape.crdbReplicas, image: 'cockroachdb/cockroach:v24.2.4' },
     // expose: global needs a global load balancer to publish the hostname
-    ...(shape.services.some((s) => s.expose === 'global') ? { globalLoadBalancer: { zone: { name: `${name}-zone`, route53ZoneID: 'Z1PROP' } } } : {}),
+    ...(global ? { globalLoadBalancer: { zone: { name: `${name}-zone`, route53ZoneID: 'Z1PROP' } } } : {}),
     services: shape.services.map((s, i) => ({
       name: `svc${i}`,
       namespace: `ns${i % 3}`,

@@ -180,7 +180,9 @@ describe('no internal errors on valid extremes', () => {
     const ns = label(63, 'n');
     const text = withService(`  - { name: ${name}, namespace: ${ns}, image: example.org/api:1, port: 8080, healthPath: /ready, replicas: 3, expose: global, hostname: ${hostname} }`)
       .replace('globalDomain: min.example.org', `globalDomain: ${hostname.split('.').slice(1).join('.')}`)
-      .concat('globalLoadBalancer:\n  zone: { name: min-zone, route53ZoneID: Z1MIN }\n');
+      .concat('globalLoadBalancer:\n  zone: { name: min-zone, route53ZoneID: Z1MIN }\n')
+      // the global-load-balancer-operator needs OpenShift endpoints
+      .replace(/(serviceCIDR: [0-9./]+) \}/g, '$1, platform: openshift }');
     const bundle = synthesize(build(text));
     expect(validateTree(treeFromObjects(bundle.files, bundle.objects, 'dist'), { skip: ['MER001'] })).toEqual([]);
     const cert = bundle.objects.find((o) => o.manifest.kind === 'Certificate' && o.manifest.spec.dnsNames?.includes(hostname));
