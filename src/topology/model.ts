@@ -133,6 +133,7 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
       project: spec.argocd.project ?? `meridian-${spec.name}`,
       ownProject: spec.argocd.project === undefined,
       path: (spec.argocd.path ?? 'dist').replace(/\/+$/, ''),
+      rollout: spec.argocd.rollout ?? 'one-cluster-at-a-time',
     },
     clusters: withGlobal,
     submariner: {
@@ -156,6 +157,17 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
     ...(spec.vault ? { vault: vaultStore(spec) } : {}),
     ...(spec.cockroachdb ? { cockroachdb: cockroachStore(spec) } : {}),
     ...(glb ? { globalLoadBalancer: glb } : {}),
+    ...(spec.backup
+      ? {
+          backup: {
+            destination: spec.backup.destination.replace(/\/+$/, ''),
+            schedule: spec.backup.schedule ?? '@hourly',
+            retentionDays: Number((spec.backup.retention ?? '7d').slice(0, -1)),
+            credentialsSecret: spec.backup.credentialsSecret,
+          },
+        }
+      : {}),
+    monitoring: spec.monitoring ?? 'none',
     services,
   };
 }

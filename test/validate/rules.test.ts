@@ -25,6 +25,16 @@ interface Case {
 
 const join = (b: Bundle, folder: string): string[] => container(find(b, folder, 'StatefulSet', 'cockroachdb')).args;
 
+/** Give the ApplicationSet a progressive rollout whose steps select these groups of cluster folders. */
+function rollout(b: Bundle, steps: readonly (readonly string[])[], maxUpdate?: number | string): void {
+  const set = find(b, 'argocd', 'ApplicationSet', 'meridian-demo');
+  set.spec.template.metadata.labels = { 'meridian.dev/cluster': '{{.path.basename}}' };
+  set.spec.strategy = {
+    type: 'RollingSync',
+    rollingSync: { steps: steps.map((values) => ({ matchExpressions: [{ key: 'meridian.dev/cluster', operator: 'In', values: [...values] }], ...(maxUpdate === undefined ? {} : { maxUpdate }) })) },
+  };
+}
+
 const CASES: Case[] = [
   {
     rules: ['MER001'],
@@ -367,7 +377,44 @@ const CASES: Case[] = [
     mutate: (b) => find(b, 'cluster1', 'GlobalDNSRecord', 'shop').spec.endpoints.pop(),
     message: /cluster2 serves shop.global.example.com but is not an endpoint of its GlobalDNSRecord/,
   },
+  {
+    rules: ['MER141'],
+    title: 'a rollout step that syncs two clusters\' store members at once',
+    mutate: (b) => rollout(b, [['cluster1', 'cluster2'], ['cluster3']]),
+    message: /step 1 of ApplicationSet meridian-demo syncs cluster1, cluster2 at the same time: .* takes 6 of its 9 voters down together and leaves 3 < quorum 5/,
+    at: { file: 'dist/argocd/demo.yaml', path: 'spec.strategy.rollingSync.steps[0]' },
+  },
+  {
+    rules: ['MER141'],
+    title: 'a rollout step whose maxUpdate lets two clusters sync together',
+    mutate: (b) => rollout(b, [['cluster1', 'cluster2', 'cluster3']], '67%'),
+    message: /syncs cluster1, cluster2 at the same time/,
+  },
+  {
+    rules: ['MER142'],
+    title: 'a rollout that never reaches a cluster',
+    mutate: (b) => rollout(b, [['cluster1'], ['cluster2']], 1),
+    message: /no rollout step of ApplicationSet meridian-demo selects the Application of cluster3/,
+  },
+  {
+    rules: ['MER142'],
+    title: 'a rollout step that stops at maxUpdate 0',
+    mutate: (b) => rollout(b, [['cluster1'], ['cluster2'], ['cluster3']], 0),
+    message: /step 1 of ApplicationSet meridian-demo has maxUpdate 0/,
+  },
 ];
+
+describe('progressive rollouts that keep quorum', () => {
+  it.each([
+    ['one cluster per step', [['cluster1'], ['cluster2'], ['cluster3']], undefined],
+    ['one step for every cluster, one Application at a time', [['cluster1', 'cluster2', 'cluster3']], 1],
+    ['one step for every cluster, a third at a time', [['cluster1', 'cluster2', 'cluster3']], '34%'],
+  ] as const)('pass with %s', (_title, steps, maxUpdate) => {
+    const b = fullBundle();
+    rollout(b, steps, maxUpdate);
+    expect(violationsOf(b)).toEqual([]);
+  });
+});
 
 describe('the complete bundle', () => {
   it('passes every rule', () => {
