@@ -38,7 +38,7 @@ export class VaultChart extends MeridianChart {
       clientService: VAULT_SERVICE,
       serviceAccount: VAULT_SERVICE_ACCOUNT,
       configMap: VAULT_CONFIG_MAP,
-      configFile: { key: VAULT_CONFIG_KEY, content: renderVaultServerConfig(vaultServerConfig(vault)) },
+      configFile: { key: VAULT_CONFIG_KEY, content: renderVaultServerConfig(vaultServerConfig(vault, { metrics: env.monitoring === 'prometheus-operator' })) },
       tlsSecret: VAULT_SERVER_TLS_SECRET,
       addressing: vaultPodAddressing(vault, view.cluster.name),
       sealEnv: seal.env,
