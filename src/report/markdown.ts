@@ -2,6 +2,7 @@
 // `meridian report`. Deterministic: no timestamps, everything in model order.
 import type { EnvironmentReport } from './model';
 import { mermaidDiagram } from './mermaid';
+import { operationsMarkdown } from './operations-markdown';
 import { CONTEXT_CONVENTION } from './runbook';
 
 const list = (xs: readonly string[]): string => (xs.length === 0 ? '—' : xs.join(', '));
@@ -80,5 +81,6 @@ export function reportMarkdown(r: EnvironmentReport): string {
     out.push(`### ${i + 1}. ${step.title}`, '', `${step.why}.`, '', '```sh', ...step.commands, '```', '');
     if (step.expect) out.push(`Expect: ${step.expect}.`, '');
   });
+  out.push(...operationsMarkdown(r.operations));
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }

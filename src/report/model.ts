@@ -2,6 +2,7 @@
 // only: what runs where, how much each store can lose, how fast traffic moves away from a dead
 // region, and what must be done by hand (the runbook).
 import type { Environment, Store } from '../topology';
+import { operationsReport, type OperationsReport } from './operations';
 import { runbook, type RunbookStep } from './runbook';
 
 /** Lighthouse's default DNS record TTL for clusterset names (REFERENCE §2.1). */
@@ -77,6 +78,8 @@ export interface EnvironmentReport {
   readonly services: readonly ServiceReport[];
   readonly globalLoadBalancer?: GslbReport;
   readonly runbook: readonly RunbookStep[];
+  /** Rollout, backups (RPO, restore) and alerts. */
+  readonly operations: OperationsReport;
 }
 
 export function buildReport(env: Environment): EnvironmentReport {
@@ -123,6 +126,7 @@ export function buildReport(env: Environment): EnvironmentReport {
     })),
     ...(gslb ? { globalLoadBalancer: gslb } : {}),
     runbook: runbook(env),
+    operations: operationsReport(env),
   };
 }
 
