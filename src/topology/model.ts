@@ -118,6 +118,10 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
     }
   }
 
+  if (spec.backup && !spec.vault && !spec.cockroachdb) {
+    report(['backup'], 'backup schedules backups of vault and cockroachdb, and this environment runs neither; remove the backup block');
+  }
+
   const services = buildServices(spec, stores, report, hostnameOwner);
   const glb = resolveGlobalLoadBalancer(spec, strategy, clusters, services, report);
 
