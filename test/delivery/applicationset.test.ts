@@ -163,7 +163,11 @@ describe.each([
       } else {
         // progressive sync: the controller syncs one cluster at a time, in file order, and turns automated sync off
         expect(appSet.spec.strategy.type).toBe('RollingSync');
-        expect(appSet.spec.strategy.rollingSync.steps.flatMap((s: any) => s.matchExpressions[0].values)).toEqual(env.clusters.map((cl) => cl.name));
+        // one step per region, the bootstrap cluster's region first; every cluster in exactly one step
+        const stepped: string[] = appSet.spec.strategy.rollingSync.steps.flatMap((s: any) => s.matchExpressions[0].values);
+        expect(stepped[0]).toBe(env.clusters[0]!.name);
+        expect([...stepped].sort()).toEqual(env.clusters.map((cl) => cl.name).sort());
+        for (const step of appSet.spec.strategy.rollingSync.steps) expect(new Set(step.matchExpressions[0].values.map((n: string) => env.clusters.find((cl) => cl.name === n)!.region)).size).toBe(1);
         for (const step of appSet.spec.strategy.rollingSync.steps) expect(step.maxUpdate).toBe(1);
         expect(sync.automated).toBeUndefined();
       }
