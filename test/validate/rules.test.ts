@@ -35,6 +35,25 @@ function rollout(b: Bundle, steps: readonly (readonly string[])[], maxUpdate?: n
   };
 }
 
+/** Scrape Vault's API port in cluster1 with a PodMonitor, and optionally admit the Prometheus namespace to it. */
+function scrapeVault(b: Bundle, port: string, admit: boolean): void {
+  const sts = find(b, 'cluster1', 'StatefulSet', 'vault');
+  const labels = sts.spec.template.metadata.labels;
+  const meta = (name: string): Record<string, any> => ({ name, namespace: 'vault', labels: structuredClone(sts.metadata.labels) });
+  const objects = b.get('cluster1')!.get('vault')!;
+  // Vault's own policy admits its peers only (as synthesized bundles do), not every namespace
+  find(b, 'cluster1', 'NetworkPolicy', 'vault', 'vault').spec.ingress[0].from = [{ podSelector: { matchLabels: labels } }];
+  objects.push({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: meta('vault'), spec: { selector: { matchLabels: labels }, podMetricsEndpoints: [{ port, path: '/v1/sys/metrics' }] } });
+  if (admit) {
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('vault-metrics'),
+      spec: { podSelector: { matchLabels: labels }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 8200 }] }] },
+    });
+  }
+}
+
 const CASES: Case[] = [
   {
     rules: ['MER001'],
@@ -402,7 +421,28 @@ const CASES: Case[] = [
     mutate: (b) => rollout(b, [['cluster1'], ['cluster2'], ['cluster3']], 0),
     message: /step 1 of ApplicationSet meridian-demo has maxUpdate 0/,
   },
+  {
+    rules: ['MER143'],
+    title: 'a PodMonitor on a store port that no NetworkPolicy admits',
+    mutate: (b) => scrapeVault(b, 'https', false),
+    message: /namespace vault in cluster1 denies ingress and no NetworkPolicy admits Prometheus from its namespace to port 8200 of StatefulSet vault/,
+    at: { file: 'dist/cluster1/vault.yaml', path: 'spec.podMetricsEndpoints[0]' },
+  },
+  {
+    rules: ['MER143'],
+    title: 'a PodMonitor on a port the pods do not declare',
+    mutate: (b) => scrapeVault(b, 'metrics', true),
+    message: /PodMonitor vault\/vault scrapes port metrics, which StatefulSet vault does not declare/,
+  },
 ];
+
+describe('scraped store ports', () => {
+  it('pass MER143 when a NetworkPolicy admits the Prometheus namespace to the port', () => {
+    const b = fullBundle();
+    scrapeVault(b, 'https', true);
+    expect(violationsOf(b)).toEqual([]);
+  });
+});
 
 describe('progressive rollouts that keep quorum', () => {
   it.each([

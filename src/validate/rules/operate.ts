@@ -1,12 +1,12 @@
 // Rules about operating the fleet: a progressive rollout never takes down a majority of any store's
-// voters at once, and it reaches every cluster folder.
+// voters at once, and it reaches every cluster folder; what Prometheus scrapes, it may reach.
 //
 // Progressive syncs (argoproj/argo-cd docs/operator-manual/applicationset/Progressive-Syncs.md):
 // steps select Applications by label `matchExpressions` (all must hold; In/NotIn need one value), run
 // in order, and each syncs at most `maxUpdate` of its Applications at a time (default 100%; a
 // percentage rounds down but is floored at 1 for > 0%; 0 syncs none). An Application no step selects
 // is never synced by the rollout.
-import { clusterFoldersByEnvironment, kindOf, labelsOf, nameOf, selects } from '../manifest';
+import { clusterFoldersByEnvironment, containersOf, inFolder, isEmptySelector, kindOf, labelsOf, nameOf, namespaceOf, podTemplates, selects } from '../manifest';
 import type { Finding, Rule } from '../rule';
 import { findStores, type Store } from '../stores';
 import { isRecord, LABEL_ENVIRONMENT, type DistObject, type DistTree } from '../tree';
@@ -134,6 +134,56 @@ export const rolloutCoversClusters: Rule = {
           out.push({ object: r.set, path: ['spec', 'strategy', 'rollingSync', 'steps', step.index, 'maxUpdate'], message: `step ${step.index + 1} of ApplicationSet ${nameOf(r.set)} has maxUpdate 0: the rollout stops there and never syncs ${step.folders.join(', ')}` });
         }
       }
+    }
+    return out;
+  },
+};
+
+/** Whether a NetworkPolicy ingress rule admits `port` (number or container port name) from some namespace selector. */
+function admitsFromNamespaces(policy: DistObject, port: { number: number; name?: string }): boolean {
+  const rules = Array.isArray(policy.manifest.spec?.ingress) ? policy.manifest.spec.ingress : [];
+  return rules.some((r: unknown) => {
+    if (!isRecord(r)) return false;
+    const fromNamespaces = !Array.isArray(r.from) || r.from.length === 0 || r.from.some((f: unknown) => isRecord(f) && isRecord(f.namespaceSelector));
+    const ports = Array.isArray(r.ports) ? r.ports : [];
+    const portOk = ports.length === 0 || ports.some((p: unknown) => isRecord(p) && (p.port === undefined || p.port === port.number || (port.name !== undefined && p.port === port.name)));
+    return fromNamespaces && portOk;
+  });
+}
+
+export const scrapeTargetsAdmitted: Rule = {
+  id: 'MER143',
+  name: 'scrape-targets-admitted',
+  description:
+    'every port a PodMonitor scrapes on pods of a namespace that denies ingress by default is admitted by a NetworkPolicy selecting those pods from another namespace (where Prometheus runs): otherwise the alerts about that store never fire',
+  fix: 'add a NetworkPolicy selecting the scraped pods that admits the metrics port from the Prometheus namespaces (src/constructs/scrape-network-policy.ts)',
+  check(tree) {
+    const out: Finding[] = [];
+    for (const monitor of tree.objects.filter((o) => kindOf(o) === 'PodMonitor')) {
+      const ns = namespaceOf(monitor);
+      if (ns === undefined) continue;
+      const selector = monitor.manifest.spec?.selector;
+      const policies = inFolder(tree, monitor.folder, 'NetworkPolicy', ns);
+      const denies = policies.some((p) => isRecord(p.manifest.spec) && isEmptySelector(p.manifest.spec.podSelector) && Array.isArray(p.manifest.spec.policyTypes) && p.manifest.spec.policyTypes.includes('Ingress') && !Array.isArray(p.manifest.spec.ingress));
+      if (!denies) continue;
+      const pods = podTemplates(tree).filter((p) => p.object.folder === monitor.folder && namespaceOf(p.object) === ns && selects(selector, p.labels));
+      const endpoints: unknown[] = Array.isArray(monitor.manifest.spec?.podMetricsEndpoints) ? monitor.manifest.spec.podMetricsEndpoints : [];
+      endpoints.forEach((e, i) => {
+        if (!isRecord(e)) return;
+        for (const pod of pods) {
+          const ports = containersOf(pod, ['containers']).flatMap((c) => (Array.isArray(c.container.ports) ? c.container.ports : []).filter(isRecord));
+          const target = ports.find((p: Record<string, any>) => (typeof e.port === 'string' ? p.name === e.port : p.containerPort === e.portNumber));
+          if (!target) {
+            out.push({ object: monitor, path: ['spec', 'podMetricsEndpoints', i], message: `PodMonitor ${ns}/${nameOf(monitor)} scrapes port ${String(e.port ?? e.portNumber)}, which ${kindOf(pod.object)} ${nameOf(pod.object)} does not declare` });
+            continue;
+          }
+          const port = { number: Number(target.containerPort), ...(typeof target.name === 'string' ? { name: target.name } : {}) };
+          const admitted = policies.some((p) => isRecord(p.manifest.spec) && !isEmptySelector(p.manifest.spec.podSelector) && selects(p.manifest.spec.podSelector, pod.labels) && admitsFromNamespaces(p, port));
+          if (!admitted) {
+            out.push({ object: monitor, path: ['spec', 'podMetricsEndpoints', i], message: `namespace ${ns} in ${monitor.folder} denies ingress and no NetworkPolicy admits Prometheus from its namespace to port ${port.number} of ${kindOf(pod.object)} ${nameOf(pod.object)}: the scrape fails and its alerts never fire` });
+          }
+        }
+      });
     }
     return out;
   },
