@@ -46,6 +46,10 @@ export function alertRunbookRef(env: string, alert: string): string {
   return `meridian report --env ${env}: Alert responses, ${alert}`;
 }
 
+/**
+ * Alerts that count members compare `(<aggregate> or vector(0))`: when every member is down there is
+ * no series at all, and a bare aggregate would return nothing instead of firing.
+ */
 export function clusterAlerts(view: ClusterView): AlertGroup[] {
   const env = view.environment;
   const here = view.cluster.name;
@@ -70,7 +74,7 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
         },
         {
           name: 'MeridianVaultMembersMissing',
-          expr: `count(vault_core_unsealed{namespace="${ns}"} == 1) < ${placedHere}`,
+          expr: `(count(vault_core_unsealed{namespace="${ns}"} == 1) or vector(0)) < ${placedHere}`,
           metrics: ['vault_core_unsealed'],
           for: '10m',
           severity: 'warning',
@@ -136,7 +140,7 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
         },
         {
           name: 'MeridianCockroachDbNodesNotLive',
-          expr: `min(liveness_livenodes{namespace="${ns}"}) < ${db.quorum.voters}`,
+          expr: `(min(liveness_livenodes{namespace="${ns}"}) or vector(0)) < ${db.quorum.voters}`,
           metrics: ['liveness_livenodes'],
           for: '5m',
           severity: 'warning',
@@ -153,7 +157,7 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
     alerts: [
       {
         name: 'MeridianSubmarinerGatewayDown',
-        expr: 'sum(submariner_gateways) < 1',
+        expr: '(sum(submariner_gateways) or vector(0)) < 1',
         metrics: ['submariner_gateways'],
         for: '5m',
         severity: 'critical',
@@ -162,7 +166,7 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
       },
       {
         name: 'MeridianSubmarinerConnectionDown',
-        expr: `sum(submariner_connections{status="connected"}) < ${remotes}`,
+        expr: `(sum(submariner_connections{status="connected"}) or vector(0)) < ${remotes}`,
         metrics: ['submariner_connections'],
         for: '5m',
         severity: 'critical',
@@ -194,7 +198,7 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
       alerts: [
         {
           name: 'MeridianServiceUnavailable',
-          expr: `sum(kube_deployment_status_replicas_available{namespace="${s.namespace}",deployment="${s.name}"}) < 1`,
+          expr: `(sum(kube_deployment_status_replicas_available{namespace="${s.namespace}",deployment="${s.name}"}) or vector(0)) < 1`,
           metrics: ['kube_deployment_status_replicas_available'],
           for: '5m',
           severity: local.drained ? 'warning' : 'critical',
