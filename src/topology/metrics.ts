@@ -28,7 +28,7 @@ export const METRICS = {
     exporter: 'vault',
     type: 'gauge',
     meaning: 'per Raft server (label node_id), 1 when autopilot considers it healthy; reported by the active node only',
-    source: 'Vault telemetry reference, autopilot metrics (vault.autopilot.node.healthy); the name was not confirmed by a search in this repository\'s sources',
+    source: 'Vault telemetry, autopilot metrics (vault.autopilot.node.healthy); used under this name by public Vault monitoring mixins (alert VaultAutopilotNodeUnhealthy) and dashboards',
   },
   ranges_unavailable: {
     exporter: 'cockroachdb',
