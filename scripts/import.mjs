@@ -40,6 +40,7 @@ const EMITTED = {
   'k8gb.io': { v1beta1: ['Gslb'] },
   'externaldns.k8s.io': { v1alpha1: ['DNSEndpoint'] },
   'route.openshift.io': { v1: ['Route'] },
+  'monitoring.coreos.com': { v1: ['PodMonitor', 'PrometheusRule', 'ServiceMonitor'] },
 };
 
 function fail(message) {

@@ -4,6 +4,7 @@ import { ClusterApplicationSet } from '../constructs/cluster-application-set';
 import type { BundleInventory } from '../lib/inventory';
 import { LABEL } from '../lib/labels';
 import type { Environment } from '../topology';
+import { rolloutSteps } from '../topology/rollout';
 import { MeridianChart } from './meridian-chart';
 
 export interface ArgoCdChartProps {
@@ -44,6 +45,7 @@ export class ArgoCdChart extends MeridianChart {
       applicationLabels: { [LABEL.environment]: env.name, [LABEL.partOf]: 'meridian', [LABEL.managedBy]: 'meridian' },
       kinds: props.inventory.kinds,
       scaledKinds: props.inventory.scaledKinds,
+      ...(env.argocd.rollout === 'one-cluster-at-a-time' ? { rolloutSteps: rolloutSteps(env.clusters) } : {}),
     });
   }
 }

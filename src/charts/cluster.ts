@@ -1,6 +1,8 @@
 import type { App } from 'cdk8s';
 import type { ClusterView } from '../topology';
 import type { MeridianChart } from './meridian-chart';
+import { BackupChart } from './backup';
+import { MonitoringChart } from './monitoring';
 import { CockroachDbChart } from './cockroachdb';
 import { IngressChart } from './ingress';
 import { MeshChart } from './mesh';
@@ -26,5 +28,7 @@ export function addClusterCharts(app: App, view: ClusterView): MeridianChart[] {
     new ServicesChart(app, view),
     new CockroachDbChart(app, view),
     new GslbChart(app, view),
+    new BackupChart(app, view),
+    new MonitoringChart(app, view),
   ];
 }

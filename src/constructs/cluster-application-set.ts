@@ -22,7 +22,15 @@ export interface ClusterApplicationSetProps {
   readonly kinds: readonly GroupKind[];
   /** Kinds a HorizontalPodAutoscaler scales in the cluster folders. */
   readonly scaledKinds: readonly GroupKind[];
+  /**
+   * Progressive rollout: the cluster folders of each step, steps in order. Absent: every Application
+   * syncs automatically and on its own (all at once).
+   */
+  readonly rolloutSteps?: readonly (readonly string[])[];
 }
+
+/** Application label the rollout steps select on: the cluster folder's name. */
+export const ROLLOUT_LABEL = 'meridian.dev/cluster';
 
 /** Template parameter of the git directories generator: the cluster folder's name. */
 const FOLDER = '{{.path.basename}}';
@@ -56,10 +64,11 @@ export class ClusterApplicationSet extends Construct {
           },
         ],
         syncPolicy: { preserveResourcesOnDeletion: true },
+        ...(props.rolloutSteps ? { strategy: rollingSync(props.rolloutSteps) } : {}),
         template: {
           metadata: {
             name: `meridian-${FOLDER}`,
-            labels: { ...props.applicationLabels, 'meridian.dev/cluster': FOLDER },
+            labels: { ...props.applicationLabels, [ROLLOUT_LABEL]: FOLDER },
           },
           spec: {
             project: props.project,
@@ -67,7 +76,12 @@ export class ClusterApplicationSet extends Construct {
             destination: { name: FOLDER },
             ...(ignoredDrifts(props).length > 0 ? { ignoreDifferences: ignoredDrifts(props) } : {}),
             syncPolicy: {
-              automated: { prune: true, selfHeal: true },
+              // With RollingSync the ApplicationSet controller syncs each Application itself and forces
+              // automated sync off, warning about every template that asks for it (Progressive-Syncs.md,
+              // argoproj/argo-cd docs/operator-manual/applicationset/Progressive-Syncs.md): the template
+              // then leaves it out, so that a controller without progressive syncs enabled syncs
+              // nothing rather than every cluster at once.
+              ...(props.rolloutSteps ? {} : { automated: { prune: true, selfHeal: true } }),
               syncOptions: [
                 'ServerSideApply=true',
                 'RespectIgnoreDifferences=true',
@@ -90,6 +104,24 @@ export class ClusterApplicationSet extends Construct {
   public get apiObject(): ApiObject {
     return ApiObject.of(this);
   }
+}
+
+/**
+ * Argo CD progressive sync (argoproj/argo-cd docs/operator-manual/applicationset/Progressive-Syncs.md):
+ * the steps run in order, each waits until all its Applications are Healthy, and `maxUpdate: 1` syncs
+ * one Application of a step at a time. Every cluster folder must be selected by a step: an
+ * Application no step selects is never synced by the rollout (MER142 checks it).
+ */
+function rollingSync(steps: readonly (readonly string[])[]): argo.ApplicationSetSpecStrategy {
+  return {
+    type: 'RollingSync',
+    rollingSync: {
+      steps: steps.map((clusters) => ({
+        matchExpressions: [{ key: ROLLOUT_LABEL, operator: 'In', values: [...clusters] }],
+        maxUpdate: argo.ApplicationSetSpecStrategyRollingSyncStepsMaxUpdate.fromNumber(1),
+      })),
+    },
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
 import type { EnvironmentReport } from './model';
 import { mermaidDiagram } from './mermaid';
 import { day2Markdown } from './day2';
+import { operationsMarkdown } from './operations-markdown';
 import { CONTEXT_CONVENTION } from './runbook';
 
 const list = (xs: readonly string[]): string => (xs.length === 0 ? '—' : xs.join(', '));
@@ -93,5 +94,6 @@ export function reportMarkdown(r: EnvironmentReport): string {
     if (step.expect) out.push(`Expect: ${step.expect}.`, '');
   });
   out.push('## Day-2 runbooks', '', `Ordered steps for changes after the bootstrap; ${CONTEXT_CONVENTION}. Adding a cluster: \`meridian diff\` prints its runbook, with the new cluster's names, in the pull request that adds it.`, '', ...day2Markdown(r.day2));
+  out.push(...operationsMarkdown(r.operations));
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }

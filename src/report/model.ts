@@ -4,6 +4,7 @@ import { prerequisites, type ClusterPrerequisites } from '../topology/prerequisi
 // region, and what must be done by hand (the runbook).
 import type { Environment, Store } from '../topology';
 import { day2Runbooks, type Day2Runbook } from './day2';
+import { operationsReport, type OperationsReport } from './operations';
 import { runbook, type RunbookStep } from './runbook';
 
 /** Lighthouse's default DNS record TTL for clusterset names (REFERENCE §2.1). */
@@ -83,6 +84,8 @@ export interface EnvironmentReport {
   readonly runbook: readonly RunbookStep[];
   /** Day-2 runbooks: store image upgrades, removing a cluster (src/report/day2.ts). */
   readonly day2: readonly Day2Runbook[];
+  /** Rollout, backups (RPO, restore) and alerts. */
+  readonly operations: OperationsReport;
 }
 
 export function buildReport(env: Environment): EnvironmentReport {
@@ -131,6 +134,7 @@ export function buildReport(env: Environment): EnvironmentReport {
     prerequisites: prerequisites(env),
     runbook: runbook(env),
     day2: day2Runbooks(env),
+    operations: operationsReport(env),
   };
 }
 

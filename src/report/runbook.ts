@@ -10,6 +10,7 @@ import type { CockroachDbStore, Environment } from '../topology';
 import { setupSql, sqlShellCommand } from '../topology/cockroachdb';
 import { brokerClientServiceAccount, GSLB_READER_SERVICE_ACCOUNT, prerequisites, RUNBOOK_STEP, SUBMARINER_NAMESPACE, tokenSecretName, type OutOfBandSecret } from '../topology/prerequisites';
 import { trustRunbook } from '../topology/trust-runbook';
+import { backupRunbookSteps } from './operations';
 
 export interface RunbookStep {
   /** Stable identifier (kebab-case). */
@@ -31,6 +32,7 @@ const BEFORE_FIRST_SYNC = new Set(['root-ca', 'vault-seal-credentials']);
 
 export function runbook(env: Environment): RunbookStep[] {
   const trust = trustRunbook(env);
+  const backup = backupRunbookSteps(env);
   const steps: RunbookStep[] = [
     {
       id: 'register-clusters',
@@ -40,6 +42,7 @@ export function runbook(env: Environment): RunbookStep[] {
       expect: `argocd cluster list shows ${env.clusters.map((c) => c.name).join(', ')}`,
     },
     ...trust.filter((s) => BEFORE_FIRST_SYNC.has(s.id)),
+    ...backup.beforeFirstSync,
     {
       id: 'apply-applicationsets',
       title: 'Apply the ApplicationSets',
@@ -58,7 +61,9 @@ export function runbook(env: Environment): RunbookStep[] {
     title: 'Wait until every Application is Synced and Healthy',
     why: 'The stores are only Ready once they have quorum, and routes and global DNS come last (sync waves)',
     commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --health --timeout 1800`],
+    ...(env.argocd.rollout === 'one-cluster-at-a-time' ? { expect: `the rollout syncs ${env.clusters.map((c) => c.name).join(', then ')}, each once the one before is Healthy` } : {}),
   });
+  steps.push(...backup.afterSync);
   return steps;
 }
 

@@ -209,6 +209,10 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
     }
   }
 
+  if (spec.backup && !spec.vault && !spec.cockroachdb) {
+    report(['backup'], 'backup schedules backups of vault and cockroachdb, and this environment runs neither; remove the backup block');
+  }
+
   const services = buildServices(spec, stores, platform, report, hostnameOwner);
   const vault = spec.vault ? vaultStore(spec) : undefined;
   const cockroachdb = spec.cockroachdb ? cockroachStore(spec) : undefined;
@@ -255,6 +259,7 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
       project: spec.argocd.project ?? `meridian-${spec.name}`,
       ownProject: spec.argocd.project === undefined,
       path: (spec.argocd.path ?? 'dist').replace(/\/+$/, ''),
+      rollout: spec.argocd.rollout ?? 'one-cluster-at-a-time',
     },
     clusters: withGlobal,
     submariner: {
@@ -278,6 +283,17 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
     ...(vault ? { vault } : {}),
     ...(cockroachdb ? { cockroachdb } : {}),
     ...(glb ? { globalLoadBalancer: glb } : {}),
+    ...(spec.backup
+      ? {
+          backup: {
+            destination: spec.backup.destination.replace(/\/+$/, ''),
+            schedule: spec.backup.schedule ?? '@hourly',
+            retentionDays: Number((spec.backup.retention ?? '7d').slice(0, -1)),
+            credentialsSecret: spec.backup.credentialsSecret,
+          },
+        }
+      : {}),
+    monitoring: spec.monitoring ?? 'none',
     services,
     patches,
     extraManifests,

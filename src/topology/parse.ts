@@ -430,6 +430,8 @@ const HINTS: Record<string, string> = {
   image: 'write a lower-case image reference such as quay.io/example/shop:1.4.2',
   cache: 'write a percentage such as 25% or a size such as 8GiB',
   maxSQLMemory: 'write a percentage such as 25% or a size such as 8GiB',
+  destination: 'write s3://<bucket>[/<prefix>] without a query string or credentials; the keys come from backup.credentialsSecret',
+  retention: 'write a number of days such as 7d',
 };
 
 function fieldHint(path: readonly PathSegment[]): string {

@@ -9,6 +9,8 @@ import type { ClusterView } from './view';
 export const CERT_MANAGER_AUTH_ROLE = 'cert-manager';
 /** Vault policy granting signing at `<vaultPKIPath>/sign/<vaultRole>`. */
 export const CERT_MANAGER_POLICY = 'cert-manager';
+/** Policy of the Vault snapshot CronJobs (src/topology/backup.ts): read sys/storage/raft/snapshot only. */
+export const VAULT_SNAPSHOT_POLICY = 'vault-snapshot';
 
 /**
  * How the vault-config-operator logs in to Vault to apply the configuration CRs: a ServiceAccount in
@@ -85,7 +87,7 @@ export function certManagerPolicy(pki: Pick<Pki, 'vaultPKIPath' | 'vaultRole'>):
  * config, roles). The bootstrap cluster's operator also owns the shared configuration: the PKI mount,
  * its roles and the cert-manager policy.
  */
-export function configOperatorPolicy(env: Pick<Environment, 'pki' | 'clusters'>, cluster: string): VaultPolicy {
+export function configOperatorPolicy(env: Pick<Environment, 'pki' | 'clusters' | 'backup' | 'vault'>, cluster: string): VaultPolicy {
   const mount = authMount(env.pki, cluster);
   const crud = ['create', 'read', 'update', 'delete'];
   const paths: Record<string, { capabilities: string[] }> = {
@@ -105,6 +107,8 @@ export function configOperatorPolicy(env: Pick<Environment, 'pki' | 'clusters'>,
       [`${pkiPath}/roles/*`]: { capabilities: [...crud, 'list'] },
       [`sys/policies/acl/${CERT_MANAGER_POLICY}`]: { capabilities: crud },
     });
+    // The Raft snapshot policy of the backup CronJobs (src/topology/backup.ts), when backups are on.
+    if (env.backup && env.vault) paths[`sys/policies/acl/${VAULT_SNAPSHOT_POLICY}`] = { capabilities: crud };
   }
   return { path: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => (a < b ? -1 : 1))) };
 }

@@ -4,6 +4,7 @@
 // runbook step that creates it. The runbook (src/report/runbook.ts) and `meridian preflight` read
 // this; `dist/<env>.prerequisites.json` carries it for the rules (MER110) and for preflight. No cdk8s.
 import { CERT_MANAGER, INGRESS } from '../lib/names';
+import { BACKUP_CREDENTIAL_KEYS } from './backup';
 import { kubeconfigSecret } from './gslb';
 import type { PodSecurity } from './platform';
 import type { Environment, Platform, Service } from './types';
@@ -84,6 +85,7 @@ export const RUNBOOK_STEP = {
   gslb: 'gslb-kubeconfigs',
   gslbZone: 'gslb-zone-credentials',
   serviceSecrets: 'service-secrets',
+  backup: 'backup-credentials',
 } as const;
 
 /**
@@ -191,6 +193,13 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
       }
       if (glb.zone?.credentialsSecret) {
         add({ namespace: glb.namespace!, name: glb.zone.credentialsSecret, keys: ['aws_access_key_id', 'aws_secret_access_key'], usedBy: 'the GlobalDNSZone (Route53 provider)', source: 'AWS credentials allowed to change the Route53 zone', runbookStep: RUNBOOK_STEP.gslbZone });
+      }
+    }
+    if (env.backup) {
+      const k = BACKUP_CREDENTIAL_KEYS;
+      for (const store of [env.vault, env.cockroachdb]) {
+        if (!store) continue;
+        add({ namespace: store.namespace, name: env.backup.credentialsSecret, keys: [k.accessKeyId, k.secretAccessKey], usedBy: `the ${store === env.vault ? 'Vault snapshot CronJob' : 'CockroachDB backup schedule Job'} (${k.region} optional)`, source: `an identity that may write to ${env.backup.destination}`, runbookStep: RUNBOOK_STEP.backup });
       }
     }
     for (const service of env.services.filter((x) => x.activeIn.includes(cluster.name))) {

@@ -437,6 +437,12 @@ export const environmentSchema = {
           description: 'Argo CD project of the Applications. Default: meridian ships an AppProject meridian-<name> restricted to this repository, these clusters and the kinds it generates.',
         },
         path: { type: 'string', pattern: '^[A-Za-z0-9._/-]+$', default: 'dist', description: 'Folder of the repository that holds the cluster folders.' },
+        rollout: {
+          enum: ['one-cluster-at-a-time', 'all-at-once'],
+          default: 'one-cluster-at-a-time',
+          description:
+            'one-cluster-at-a-time: the ApplicationSet rolls a change out with progressive syncs (RollingSync), one step per cluster in file order, each waiting for the previous to be Healthy; all-at-once: every Application syncs automatically and independently.',
+        },
       },
     },
     clusters: {
@@ -571,6 +577,37 @@ export const environmentSchema = {
           },
         },
       },
+    },
+    backup: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['destination', 'credentialsSecret'],
+      description: 'Scheduled backups of both stores to object storage: a CockroachDB backup schedule and a Vault Raft snapshot CronJob per cluster.',
+      properties: {
+        destination: {
+          type: 'string',
+          // s3://bucket[/prefix], no query string, no credentials: keys come from credentialsSecret.
+          pattern: '^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9._-]+)*/?$',
+          description: 'Object storage URL s3://<bucket>[/<prefix>] (no credentials, no query string). CockroachDB writes to <destination>/cockroachdb, Vault to <destination>/vault/<cluster>.',
+        },
+        schedule: {
+          enum: ['@hourly', '@daily', '@weekly'],
+          default: '@hourly',
+          description: 'Cadence of the CockroachDB backup schedule and of the Vault snapshot CronJob; the report derives the RPO from it.',
+        },
+        retention: {
+          type: 'string',
+          pattern: '^[1-9][0-9]{0,3}d$',
+          default: '7d',
+          description: 'How long backups are kept, in days: enforced by the bucket lifecycle rule the runbook applies (neither store deletes old backups itself).',
+        },
+        credentialsSecret: { ...secretName, description: 'Out-of-band Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and optionally AWS_DEFAULT_REGION), in the Vault and CockroachDB namespaces.' },
+      },
+    },
+    monitoring: {
+      enum: ['prometheus-operator', 'none'],
+      default: 'none',
+      description: 'prometheus-operator: ServiceMonitors, PodMonitors and PrometheusRules (alerts with thresholds from this file) in every cluster; none: no monitoring objects.',
     },
     services: { type: 'array', maxItems: 10000, items: service },
     patches: { type: 'array', maxItems: 1000, items: patch, description: 'Applied to the generated objects, in order, before validation.' },

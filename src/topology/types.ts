@@ -27,6 +27,9 @@ export interface Environment {
   readonly vault?: VaultStore;
   readonly cockroachdb?: CockroachDbStore;
   readonly globalLoadBalancer?: GlobalLoadBalancer;
+  /** Scheduled backups of the stores, when the file asks for them. */
+  readonly backup?: Backup;
+  readonly monitoring: Monitoring;
   /** Sorted by name. */
   readonly services: readonly Service[];
   /** Changes to generated objects, in file order, applied before validation. */
@@ -62,6 +65,19 @@ export interface ExtraManifests {
   readonly location: SourceLocation;
 }
 
+export type Rollout = 'one-cluster-at-a-time' | 'all-at-once';
+export type Monitoring = 'prometheus-operator' | 'none';
+export type BackupSchedule = '@hourly' | '@daily' | '@weekly';
+
+export interface Backup {
+  /** `s3://<bucket>[/<prefix>]`, without a trailing slash. */
+  readonly destination: string;
+  readonly schedule: BackupSchedule;
+  /** Days a backup is kept (the bucket lifecycle rule). */
+  readonly retentionDays: number;
+  readonly credentialsSecret: string;
+}
+
 export interface ArgoCd {
   readonly repoURL: string;
   readonly revision: string;
@@ -72,6 +88,8 @@ export interface ArgoCd {
   readonly ownProject: boolean;
   /** Repository folder holding the cluster folders (default `dist`). */
   readonly path: string;
+  /** How a change reaches the clusters: progressive sync one cluster at a time (default), or every cluster at once. */
+  readonly rollout: Rollout;
 }
 
 export interface Cluster {

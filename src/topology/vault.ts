@@ -97,6 +97,8 @@ export interface VaultTcpListener {
   readonly tls_key_file: string;
   readonly tls_client_ca_file: string;
   readonly tls_min_version: string;
+  /** With monitoring: Prometheus may read /v1/sys/metrics without a token (it carries no secrets). */
+  readonly telemetry?: { readonly unauthenticated_metrics_access: boolean };
 }
 
 export type VaultSealStanza = Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -114,6 +116,17 @@ export interface VaultServerConfig {
   readonly storage: { readonly raft: { readonly path: string; readonly retry_join: readonly VaultRetryJoin[] } };
   readonly seal: VaultSealStanza;
   readonly service_registration: { readonly kubernetes: { readonly namespace: string } };
+  /**
+   * With monitoring: metrics in Prometheus format at /v1/sys/metrics?format=prometheus, kept for
+   * `prometheus_retention_time`, named without the host name (so every pod reports vault_core_unsealed,
+   * not a per-host name).
+   */
+  readonly telemetry?: { readonly prometheus_retention_time: string; readonly disable_hostname: boolean };
+}
+
+export interface VaultServerConfigOptions {
+  /** Expose Prometheus metrics (`monitoring: prometheus-operator`). */
+  readonly metrics?: boolean;
 }
 
 /** One `retry_join` per pod of every cluster, on the clusterset name, trusting the shared root CA. */
@@ -125,7 +138,7 @@ export function vaultRetryJoin(vault: VaultStore): VaultRetryJoin[] {
  * The configuration file, identical in every cluster: what differs per pod (node ID, api_addr,
  * cluster_addr) comes from VAULT_RAFT_NODE_ID, VAULT_API_ADDR and VAULT_CLUSTER_ADDR.
  */
-export function vaultServerConfig(vault: VaultStore): VaultServerConfig {
+export function vaultServerConfig(vault: VaultStore, options: VaultServerConfigOptions = {}): VaultServerConfig {
   return {
     ui: true,
     disable_mlock: true,
@@ -138,12 +151,16 @@ export function vaultServerConfig(vault: VaultStore): VaultServerConfig {
           tls_key_file: `${VAULT_PATHS.tls}/tls.key`,
           tls_client_ca_file: `${VAULT_PATHS.tls}/ca.crt`,
           tls_min_version: 'tls12',
+          // Listener telemetry block (developer.hashicorp.com/vault/docs/configuration/listener/tcp).
+          ...(options.metrics ? { telemetry: { unauthenticated_metrics_access: true } } : {}),
         },
       },
     ],
     storage: { raft: { path: VAULT_PATHS.data, retry_join: vaultRetryJoin(vault) } },
     seal: vaultSeal(vault.seal).stanza,
     service_registration: { kubernetes: { namespace: vault.namespace } },
+    // Telemetry stanza (developer.hashicorp.com/vault/docs/configuration/telemetry).
+    ...(options.metrics ? { telemetry: { prometheus_retention_time: '24h', disable_hostname: true } } : {}),
   };
 }
 

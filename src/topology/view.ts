@@ -140,7 +140,7 @@ export function clusterView(environment: Environment, clusterName: string): Clus
 function vaultMember(env: Environment, vault: VaultStore, cluster: Cluster, localServices: readonly LocalService[], platform: PlatformProfile): VaultMember {
   return {
     store: vault,
-    serverConfig: renderVaultServerConfig(vaultServerConfig(vault)),
+    serverConfig: renderVaultServerConfig(vaultServerConfig(vault, { metrics: env.monitoring === 'prometheus-operator' })),
     seal: vaultSeal(vault.seal),
     addressing: vaultPodAddressing(vault, cluster.name),
     zoneSpreadRequired: vaultZoneSpreadRequired(cluster, vault.replicasPerCluster),

@@ -152,12 +152,25 @@ describe.each([
     }
   });
 
-  it('sync automatically, server-side, honouring ignored differences, and never delete on removal', () => {
+  it('sync server-side, honouring ignored differences, never delete on removal, and roll out as the environment asks', () => {
     for (const appSet of argo.filter((o) => o.kind === 'ApplicationSet')) {
+      const env = c.topology.environments.find((e) => e.name === appSet.metadata.labels['meridian.dev/environment'])!;
       expect(appSet.spec.syncPolicy.preserveResourcesOnDeletion).toBe(true);
-      expect(appSet.spec.strategy).toBeUndefined();
       const sync = appSet.spec.template.spec.syncPolicy;
-      expect(sync.automated).toEqual({ prune: true, selfHeal: true });
+      if (env.argocd.rollout === 'all-at-once') {
+        expect(appSet.spec.strategy).toBeUndefined();
+        expect(sync.automated).toEqual({ prune: true, selfHeal: true });
+      } else {
+        // progressive sync: the controller syncs one cluster at a time, in file order, and turns automated sync off
+        expect(appSet.spec.strategy.type).toBe('RollingSync');
+        // one step per region, the bootstrap cluster's region first; every cluster in exactly one step
+        const stepped: string[] = appSet.spec.strategy.rollingSync.steps.flatMap((s: any) => s.matchExpressions[0].values);
+        expect(stepped[0]).toBe(env.clusters[0]!.name);
+        expect([...stepped].sort()).toEqual(env.clusters.map((cl) => cl.name).sort());
+        for (const step of appSet.spec.strategy.rollingSync.steps) expect(new Set(step.matchExpressions[0].values.map((n: string) => env.clusters.find((cl) => cl.name === n)!.region)).size).toBe(1);
+        for (const step of appSet.spec.strategy.rollingSync.steps) expect(step.maxUpdate).toBe(1);
+        expect(sync.automated).toBeUndefined();
+      }
       expect(sync.syncOptions).toEqual(expect.arrayContaining(['ServerSideApply=true', 'RespectIgnoreDifferences=true']));
     }
   });

@@ -168,8 +168,7 @@ describe('active/passive', () => {
       }
     }
     const appSet = objectsOf(bundle, 'argocd', 'ApplicationSet')[0];
-    // no progressive sync (it turns automated sync off) and no ignored replica counts
-    expect(appSet.spec.strategy).toBeUndefined();
+    // no ignored replica counts
     expect(JSON.stringify(appSet.spec.template.spec.ignoreDifferences ?? [])).not.toMatch(/replicas/);
   });
 });

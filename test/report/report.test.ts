@@ -56,6 +56,7 @@ describe('report of the default environment (prod)', () => {
       'register-clusters',
       'root-ca',
       'vault-seal-credentials',
+      'backup-credentials',
       'apply-applicationsets',
       'submariner-secrets',
       'gslb-kubeconfigs',
@@ -68,6 +69,8 @@ describe('report of the default environment (prod)', () => {
       'cockroachdb-init',
       'cockroachdb-sql',
       'wait-healthy',
+      'backup-retention',
+      'backup-schedule-check',
     ]);
   });
 
@@ -142,6 +145,10 @@ describe('report of the default environment (prod)', () => {
     expect(md).toMatch(/```mermaid\nflowchart TB\n[\s\S]*c_cluster1 <-\.->\|libreswan tunnel\| c_cluster2[\s\S]*```/);
     expect(md).toContain('### 8. Initialize Vault once, on vault-0 of cluster1; the other 8 pods join through retry_join and unseal with the seal');
     expect(md).not.toMatch(/\d{4}-\d\d-\d\dT/); // no timestamps
+    // operating the fleet: rollout per region, backup RPO, alert responses
+    expect(md).toContain('## Rollout\n\none-cluster-at-a-time');
+    expect(md).toContain('RPO when restoring from backup: 1 hour (the @hourly schedule');
+    expect(md).toContain('### MeridianVaultRaftPeersMissing');
   });
 });
 

@@ -13,7 +13,7 @@ describe('model defaults', () => {
     const e = env('minimal.yaml');
     // THEN
     expect(e.strategy).toBe('active-active');
-    expect(e.argocd).toEqual({ repoURL: 'https://git.example.org/min.git', revision: 'main', namespace: 'argocd', project: 'meridian-minimal', ownProject: true, path: 'dist' });
+    expect(e.argocd).toEqual({ repoURL: 'https://git.example.org/min.git', revision: 'main', namespace: 'argocd', project: 'meridian-minimal', ownProject: true, path: 'dist', rollout: 'one-cluster-at-a-time' });
     expect(e.submariner).toMatchObject({ brokerNamespace: 'submariner-k8s-broker', cableDriver: 'libreswan', natEnabled: false, globalnet: false });
     expect(e.pki).toEqual({ rootCASecret: 'root-ca', vaultPKIPath: 'pki', vaultRole: 'cert-manager', authMountPrefix: 'kubernetes-' });
     expect(e.services[0]).toMatchObject({ expose: 'clusterset', activeIn: ['east', 'west', 'north'], drainedIn: [], usesStores: [], usesServices: [] });

@@ -198,8 +198,9 @@ describe('sync waves', () => {
 describe('configuration of Vault through the vault-config-operator', () => {
   it('mounts each cluster\'s auth method in that cluster and the shared PKI engine once', () => {
     const kinds = (cluster: string): string[] => prod.objects.filter((o) => o.folder === cluster && isVaultConfig(o.manifest)).map((o) => `${o.manifest.kind}/${o.manifest.metadata.name}`);
-    expect(kinds('cluster1')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', 'KubernetesAuthEngineRole/cert-manager', 'SecretEngineMount/pki', 'PKISecretEngineRole/cert-manager', 'Policy/cert-manager']);
-    expect(kinds('cluster2')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', 'KubernetesAuthEngineRole/cert-manager']);
+    expect(kinds('cluster1')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', 'KubernetesAuthEngineRole/cert-manager', 'SecretEngineMount/pki', 'PKISecretEngineRole/cert-manager', 'Policy/cert-manager', 'KubernetesAuthEngineRole/vault-snapshot', 'Policy/vault-snapshot']);
+    // the backup role on every cluster's own mount; its policy once, like cert-manager's
+    expect(kinds('cluster2')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', 'KubernetesAuthEngineRole/cert-manager', 'KubernetesAuthEngineRole/vault-snapshot']);
     const mounts = clusterFolders(prod).map((c) => objectsOf(prod, c, 'AuthEngineMount')[0].spec.name);
     expect(mounts).toEqual(['kubernetes-cluster1', 'kubernetes-cluster2', 'kubernetes-cluster3']);
     const config = objectsOf(prod, 'cluster2', 'KubernetesAuthEngineConfig')[0];

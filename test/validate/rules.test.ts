@@ -25,6 +25,35 @@ interface Case {
 
 const join = (b: Bundle, folder: string): string[] => container(find(b, folder, 'StatefulSet', 'cockroachdb')).args;
 
+/** Give the ApplicationSet a progressive rollout whose steps select these groups of cluster folders. */
+function rollout(b: Bundle, steps: readonly (readonly string[])[], maxUpdate?: number | string): void {
+  const set = find(b, 'argocd', 'ApplicationSet', 'meridian-demo');
+  set.spec.template.metadata.labels = { 'meridian.dev/cluster': '{{.path.basename}}' };
+  set.spec.strategy = {
+    type: 'RollingSync',
+    rollingSync: { steps: steps.map((values) => ({ matchExpressions: [{ key: 'meridian.dev/cluster', operator: 'In', values: [...values] }], ...(maxUpdate === undefined ? {} : { maxUpdate }) })) },
+  };
+}
+
+/** Scrape Vault's API port in cluster1 with a PodMonitor, and optionally admit the Prometheus namespace to it. */
+function scrapeVault(b: Bundle, port: string, admit: boolean): void {
+  const sts = find(b, 'cluster1', 'StatefulSet', 'vault');
+  const labels = sts.spec.template.metadata.labels;
+  const meta = (name: string): Record<string, any> => ({ name, namespace: 'vault', labels: structuredClone(sts.metadata.labels) });
+  const objects = b.get('cluster1')!.get('vault')!;
+  // Vault's own policy admits its peers only (as synthesized bundles do), not every namespace
+  find(b, 'cluster1', 'NetworkPolicy', 'vault', 'vault').spec.ingress[0].from = [{ podSelector: { matchLabels: labels } }];
+  objects.push({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: meta('vault'), spec: { selector: { matchLabels: labels }, podMetricsEndpoints: [{ port, path: '/v1/sys/metrics' }] } });
+  if (admit) {
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('vault-metrics'),
+      spec: { podSelector: { matchLabels: labels }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 8200 }] }] },
+    });
+  }
+}
+
 const CASES: Case[] = [
   {
     rules: ['MER001'],
@@ -486,7 +515,65 @@ const CASES: Case[] = [
     mutate: (b) => container(find(b, 'cluster1', 'Deployment', 'shop')).ports.push({ name: 'admin', containerPort: 15000 }),
     message: /container shop listens on 15000, a port the Istio sidecar reserves/,
   },
+  {
+    rules: ['MER141'],
+    title: 'a rollout step that syncs two clusters\' store members at once',
+    mutate: (b) => rollout(b, [['cluster1', 'cluster2'], ['cluster3']]),
+    message: /step 1 of ApplicationSet meridian-demo syncs cluster1, cluster2 at the same time: .* takes 6 of its 9 voters down together and leaves 3 < quorum 5/,
+    at: { file: 'dist/argocd/demo.yaml', path: 'spec.strategy.rollingSync.steps[0]' },
+  },
+  {
+    rules: ['MER141'],
+    title: 'a rollout step whose maxUpdate lets two clusters sync together',
+    mutate: (b) => rollout(b, [['cluster1', 'cluster2', 'cluster3']], '67%'),
+    message: /syncs cluster1, cluster2 at the same time/,
+  },
+  {
+    rules: ['MER142'],
+    title: 'a rollout that never reaches a cluster',
+    mutate: (b) => rollout(b, [['cluster1'], ['cluster2']], 1),
+    message: /no rollout step of ApplicationSet meridian-demo selects the Application of cluster3/,
+  },
+  {
+    rules: ['MER142'],
+    title: 'a rollout step that stops at maxUpdate 0',
+    mutate: (b) => rollout(b, [['cluster1'], ['cluster2'], ['cluster3']], 0),
+    message: /step 1 of ApplicationSet meridian-demo has maxUpdate 0/,
+  },
+  {
+    rules: ['MER143'],
+    title: 'a PodMonitor on a store port that no NetworkPolicy admits',
+    mutate: (b) => scrapeVault(b, 'https', false),
+    message: /namespace vault in cluster1 denies ingress and no NetworkPolicy admits Prometheus from its namespace to port 8200 of StatefulSet vault/,
+    at: { file: 'dist/cluster1/vault.yaml', path: 'spec.podMetricsEndpoints[0]' },
+  },
+  {
+    rules: ['MER143'],
+    title: 'a PodMonitor on a port the pods do not declare',
+    mutate: (b) => scrapeVault(b, 'metrics', true),
+    message: /PodMonitor vault\/vault scrapes port metrics, which StatefulSet vault does not declare/,
+  },
 ];
+
+describe('scraped store ports', () => {
+  it('pass MER143 when a NetworkPolicy admits the Prometheus namespace to the port', () => {
+    const b = fullBundle();
+    scrapeVault(b, 'https', true);
+    expect(violationsOf(b)).toEqual([]);
+  });
+});
+
+describe('progressive rollouts that keep quorum', () => {
+  it.each([
+    ['one cluster per step', [['cluster1'], ['cluster2'], ['cluster3']], undefined],
+    ['one step for every cluster, one Application at a time', [['cluster1', 'cluster2', 'cluster3']], 1],
+    ['one step for every cluster, a third at a time', [['cluster1', 'cluster2', 'cluster3']], '34%'],
+  ] as const)('pass with %s', (_title, steps, maxUpdate) => {
+    const b = fullBundle();
+    rollout(b, steps, maxUpdate);
+    expect(violationsOf(b)).toEqual([]);
+  });
+});
 
 describe('the complete bundle', () => {
   it('passes every rule', () => {

@@ -6,6 +6,7 @@ import { applicationSetCoversClusters, gslbTargetsServingClusters } from './deli
 import { configMapSize, istioSidecarPortsFree, printableEnvironment } from './limits';
 import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, openshiftHostsReachGateway, storeClientServiceSelectsReady } from './platform';
 import { namedSecretsProvisioned } from './provisioned';
+import { rolloutCoversClusters, rolloutStepKeepsQuorum, scrapeTargetsAdmitted } from './operate';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { noSecretInFiles } from './secrets';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
@@ -50,4 +51,7 @@ export const RULES: readonly Rule[] = [
   printableEnvironment,
   istioSidecarPortsFree,
   namedSecretsProvisioned,
+  rolloutStepKeepsQuorum,
+  rolloutCoversClusters,
+  scrapeTargetsAdmitted,
 ];
