@@ -68,10 +68,15 @@ const subjectOf = (m: Record<string, any>): string => `${String(m.kind)} ${nsNam
  * StatefulSets and DaemonSets of the head tree (changed or not) in the folders where a ConfigMap or Secret
  * changed, for Reloader's annotations.
  */
-export function assessRisks(objects: readonly ChangedObject[], headWorkloads: readonly { folder: string; manifest: Record<string, any> }[]): Risk[] {
+/**
+ * `rolling`: the environments whose ApplicationSet (after the change) rolls out with RollingSync, one
+ * step after the other (argo-cd docs operator-manual/applicationset/Progressive-Syncs.md: a step starts
+ * once every Application of the previous one is Healthy); their store restarts do not overlap.
+ */
+export function assessRisks(objects: readonly ChangedObject[], headWorkloads: readonly { folder: string; manifest: Record<string, any> }[], rolling: ReadonlySet<string> = new Set()): Risk[] {
   const risks: Risk[] = [];
   const restarts = restartsOf(objects, headWorkloads);
-  risks.push(...quorumRisks(restarts, objects));
+  risks.push(...quorumRisks(restarts, objects, rolling));
   risks.push(...pruneRisks(objects));
   risks.push(...membershipRisks(objects));
   risks.push(...grouped(objects.filter((o) => o.change === 'changed' && o.after?.kind === 'Certificate'), identityDetail, 'identity'));
@@ -159,7 +164,7 @@ function referencedNames(spec: unknown, kind: string): Set<string> {
   return out;
 }
 
-function quorumRisks(restarts: readonly Restart[], objects: readonly ChangedObject[]): Risk[] {
+function quorumRisks(restarts: readonly Restart[], objects: readonly ChangedObject[], rolling: ReadonlySet<string>): Risk[] {
   // A store is a StatefulSet that has members (the same namespace/name) in several clusters of one environment.
   const members = new Map<string, Set<string>>();
   for (const o of objects) {
@@ -168,13 +173,20 @@ function quorumRisks(restarts: readonly Restart[], objects: readonly ChangedObje
   }
   return restarts
     .filter((r) => r.kind === 'StatefulSet' && r.clusters.length > 1)
-    .map((r) => ({
-      class: 'quorum' as const,
-      subject: r.subject.replace(/^StatefulSet /, 'store '),
-      clusters: r.clusters,
-      detail: `members restart in ${r.clusters.length} clusters in the same change (${r.clusters.map((c) => `${c}: ${String(r.pods[c])} pods`).join(', ')}): Argo CD syncs every cluster at once, so the rolling restarts overlap; hold the pods and roll one cluster at a time (partition steps of the day-2 runbooks)`,
-      severe: true,
-    }));
+    .map((r) => {
+      const pods = `${r.clusters.length} clusters in the same change (${r.clusters.map((c) => `${c}: ${String(r.pods[c])} pods`).join(', ')})`;
+      const stepwise = r.environment !== undefined && rolling.has(r.environment);
+      const risk: Risk = {
+        class: 'quorum' as const,
+        subject: r.subject.replace(/^StatefulSet /, 'store '),
+        clusters: r.clusters,
+        detail: stepwise
+          ? `members restart in ${pods}: the ApplicationSet's RollingSync syncs one step after the other, each once the previous step is Healthy (MER141: no step holds a majority of the voters), so the restarts do not overlap; check the store between steps (day-2 runbooks)`
+          : `members restart in ${pods}: Argo CD syncs every cluster at once, so the rolling restarts overlap; hold the pods and roll one cluster at a time (partition steps of the day-2 runbooks)`,
+        ...(stepwise ? {} : { severe: true as const }),
+      };
+      return risk;
+    });
 }
 
 function pruneRisks(objects: readonly ChangedObject[]): Risk[] {
@@ -305,7 +317,9 @@ function networkDetail(o: ChangedObject): string | undefined {
     const rules = [...(o.after?.spec?.ingress ?? []), ...(o.after?.spec?.egress ?? [])];
     return rules.length > 0 ? `new policy admits ${rules.length} rule(s)` : undefined;
   }
-  const opening = o.fields.filter((f) => /^spec\.(ingress|egress)\b/.test(f.path) && f.change !== 'removed');
+  // An ipBlock's `except` lists what the block does NOT admit: an entry added there narrows the
+  // policy, an entry removed from it opens it.
+  const opening = o.fields.filter((f) => /^spec\.(ingress|egress)\b/.test(f.path) && (/\.except\b/.test(f.path) ? f.change === 'removed' : f.change !== 'removed'));
   if (opening.length === 0) return undefined;
   return `admits more: ${opening.map((f) => `${f.path} ${f.change === 'added' ? `+ ${shown(f.new)}` : `${shown(f.old)} → ${shown(f.new)}`}`).join('; ')}`;
 }

@@ -149,7 +149,7 @@ export function diffChangedFiles(base: ReadonlyMap<string, string>, head: Readon
   entries.length = 0;
   entries.push(...scoped);
   const scopedObjects = changedObjects.filter((o) => only === undefined || o.environment === undefined || o.environment === only);
-  const risks = assessRisks(scopedObjects, reloadingWorkloads(scopedObjects, after, context));
+  const risks = assessRisks(scopedObjects, reloadingWorkloads(scopedObjects, after, context), rollingEnvironments(after, context));
 
   const folders = [...new Set(entries.map((e) => e.folder))].sort(cmp).map((folder): FolderDiff => {
     const mine = entries.filter((e) => e.folder === folder);
@@ -193,6 +193,23 @@ const WORKLOAD_KINDS = /^kind: (Deployment|StatefulSet|DaemonSet)$/m;
  * the changed objects and, through the context, the workload documents of the folders' other files (only the
  * documents that name a workload kind and a Reloader annotation are parsed).
  */
+/** Environments whose ApplicationSet after the change rolls out with RollingSync (argocd/<env>.yaml). */
+function rollingEnvironments(after: ReadonlyMap<string, Located>, context: DiffContext): Set<string> {
+  const out = new Set<string>();
+  const consider = (m: unknown): void => {
+    if (isRecord(m) && m.kind === 'ApplicationSet' && isRecord(m.spec) && isRecord(m.spec.strategy) && m.spec.strategy.type === 'RollingSync') {
+      const env = isRecord(m.metadata) && isRecord(m.metadata.labels) ? m.metadata.labels['meridian.dev/environment'] : undefined;
+      if (typeof env === 'string') out.add(env);
+    }
+  };
+  for (const o of after.values()) if (o.folder === ARGOCD_FOLDER) consider(o.manifest);
+  for (const [file, text] of context.headFiles?.(new Set([ARGOCD_FOLDER])) ?? new Map<string, string>()) {
+    if (!holdsObjects(file) || !text.includes('RollingSync')) continue;
+    for (const m of documentsOf(file, text)) consider(m);
+  }
+  return out;
+}
+
 function reloadingWorkloads(objects: readonly ChangedObject[], after: ReadonlyMap<string, Located>, context: DiffContext): { folder: string; manifest: Record<string, any> }[] {
   const folders = new Set(objects.filter((o) => o.change === 'changed' && (o.after?.kind === 'ConfigMap' || o.after?.kind === 'Secret' || o.after?.kind === 'Certificate')).map((o) => o.folder));
   if (folders.size === 0) return [];

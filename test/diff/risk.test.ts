@@ -34,6 +34,34 @@ describe('risks', () => {
     expect(restarts(diff(...watching({ 'secret.reloader.stakater.com/reload': 'vault-tls' })))).toEqual([]);
   });
 
+  it('calls store restarts in several clusters severe unless the ApplicationSet rolls them out step by step', () => {
+    const restartEverywhere = (rolling: boolean): BundleDiff => {
+      const [before, after] = [fullBundle(), fullBundle()];
+      for (const b of [before, after]) {
+        const set = find(b, 'argocd', 'ApplicationSet', 'meridian-demo');
+        if (rolling) set.spec.strategy = { type: 'RollingSync', rollingSync: { steps: [] } };
+        else delete set.spec.strategy;
+      }
+      for (const c of ['cluster1', 'cluster2', 'cluster3']) find(after, c, 'StatefulSet', 'vault').spec.template.spec.containers[0].image = 'hashicorp/vault:1.17.7';
+      return diff(before, after);
+    };
+    expect(risks(restartEverywhere(false))).toContain('quorum! store vault/vault [cluster1,cluster2,cluster3]');
+    expect(restartEverywhere(false).risks.find((r) => r.class === 'quorum')!.detail).toMatch(/Argo CD syncs every cluster at once/);
+    expect(risks(restartEverywhere(true))).toContain('quorum store vault/vault [cluster1,cluster2,cluster3]');
+    expect(restartEverywhere(true).risks.find((r) => r.class === 'quorum')!.detail).toMatch(/RollingSync syncs one step after the other/);
+  });
+
+  it('calls an entry added to an ipBlock except a narrowing, not an opening, and one removed an opening', () => {
+    const withBlock = (except: string[]): Bundle => {
+      const b = fullBundle();
+      const policy = find(b, 'cluster1', 'NetworkPolicy', 'vault', 'vault');
+      policy.spec.ingress = [...(policy.spec.ingress ?? []), { from: [{ ipBlock: { cidr: '10.0.0.0/8', except } }] }];
+      return b;
+    };
+    expect(risks(diff(withBlock([]), withBlock(['10.99.0.0/16']))).filter((r) => r.startsWith('network'))).toEqual([]);
+    expect(risks(diff(withBlock(['10.99.0.0/16']), withBlock([]))).filter((r) => r.startsWith('network'))).toEqual(['network NetworkPolicy vault/vault [cluster1]']);
+  });
+
   it('calls a removed NetworkPolicy an opening', () => {
     const after = fullBundle();
     remove(after, 'cluster1', 'NetworkPolicy', 'default-deny', 'vault');

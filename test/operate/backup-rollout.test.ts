@@ -34,6 +34,8 @@ function cronJob(): any[] {
     vaultPodSelector: { app: 'vault' },
     vaultPort: 8200,
     clusterNetworks: ['10.1.0.0/16', '10.0.0.0/16', '10.0.0.0/16'],
+    podSecurity: { ids: { runAsUser: 100, runAsGroup: 1000, fsGroup: 1000 } },
+    dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] },
   });
   return synthValid(c);
 }
@@ -61,7 +63,7 @@ describe('VaultSnapshotCronJob', () => {
     expect(egress.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(egress.ingress).toBeUndefined();
     expect(egress.egress).toEqual([
-      { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
       { to: [{ podSelector: { matchLabels: { app: 'vault' } } }], ports: [{ protocol: 'TCP', port: 8200 }] },
       { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/16', '10.1.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] },
     ]);
@@ -100,7 +102,7 @@ describe('CockroachDB backup schedule', () => {
 
   it('fills in URL-encoded credentials at run time (bash), never in the manifest', () => {
     const c = chart();
-    new CockroachDbBackupScheduleJob(c, 'j', { name: 'j', namespace: 'cockroachdb', image: 'cockroachdb/cockroach:v24.2.4', host: 'cockroachdb-public:26257', rootClientSecret: 'root', sql: cockroachScheduleSql(ops.backup!), credentialsSecret: 'creds' });
+    new CockroachDbBackupScheduleJob(c, 'j', { name: 'j', namespace: 'cockroachdb', image: 'cockroachdb/cockroach:v24.2.4', host: 'cockroachdb-public:26257', rootClientSecret: 'root', sql: cockroachScheduleSql(ops.backup!), credentialsSecret: 'creds', serviceAccount: 'cockroachdb', podSecurity: { ids: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 } } });
     const [job] = synthValid(c);
     const container = job.spec.template.spec.containers[0];
     expect(job.metadata.annotations['argocd.argoproj.io/hook']).toBe('Sync');

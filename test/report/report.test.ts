@@ -143,7 +143,7 @@ describe('report of the default environment (prod)', () => {
     expect(md).toContain('| vault (`vault`) | cluster1: 3, cluster2: 3, cluster3: 3 | 9 | 5 | 4 voter(s), 1 whole cluster(s) |');
     expect(md).toContain('Time to react to a dead region: 10 s × 3 + 30 s = **60 s**.');
     expect(md).toMatch(/```mermaid\nflowchart TB\n[\s\S]*c_cluster1 <-\.->\|libreswan tunnel\| c_cluster2[\s\S]*```/);
-    expect(md).toContain('### 8. Initialize Vault once, on vault-0 of cluster1; the other 8 pods join through retry_join and unseal with the seal');
+    expect(md).toContain('### 9. Initialize Vault once, on vault-0 of cluster1; the other 8 pods join through retry_join and unseal with the seal');
     expect(md).not.toMatch(/\d{4}-\d\d-\d\dT/); // no timestamps
     // operating the fleet: rollout per region, backup RPO, alert responses
     expect(md).toContain('## Rollout\n\none-cluster-at-a-time');
