@@ -100,7 +100,7 @@ describe('examples/github-actions/meridian.yml', () => {
         '',
         '#### Risk',
         '',
-        expect.stringMatching(/^- ⚠️ \*\*quorum\*\* `store vault\/vault` in cluster1, cluster2, cluster3: /),
+        expect.stringMatching(/^- \*\*quorum\*\* `store vault\/vault` in cluster1, cluster2, cluster3: .*RollingSync/),
       ]);
       expect(comment).toContain('<summary><b>Upgrade the vault image</b>');
       expect(NETWORK.test(step('Post the comment').run)).toBe(true); // not run here: it needs GitHub
