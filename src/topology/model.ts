@@ -307,10 +307,16 @@ function resolveGlobalLoadBalancer(
     failureThreshold: g.healthCheck?.failureThreshold ?? 3,
     timeoutSeconds: g.healthCheck?.timeoutSeconds ?? 1,
   };
-  if (healthCheck.failureThreshold < 2) {
+  if (provider !== 'global-load-balancer-operator' && g.healthCheck !== undefined) {
+    // k8gb publishes a cluster while its ingress backend has ready endpoints and runs no HTTP probe
+    // (Gslb status serviceHealth, k8gb-io/k8gb api/v1beta1/gslb_types.go); external-dns publishes
+    // what it is told and checks nothing (REFERENCE §1.6). A healthCheck would change only the report.
+    const how = provider === 'k8gb' ? 'k8gb sends no HTTP probe: it drops a cluster whose gateway has no ready pods' : 'external-dns runs no health checks: a dead region leaves DNS only when it is drained';
+    report(['globalLoadBalancer', 'healthCheck'], `healthCheck only applies to provider global-load-balancer-operator (Route53 health checks); ${how}, so these settings would change nothing; remove healthCheck`);
+  } else if (healthCheck.failureThreshold < 2) {
     report(['globalLoadBalancer', 'healthCheck', 'failureThreshold'], `failureThreshold ${healthCheck.failureThreshold} declares a cluster down after one failed check; a single lost probe must not fail over a region, use 2 or more`);
   }
-  if (healthCheck.timeoutSeconds >= healthCheck.periodSeconds) {
+  if (provider === 'global-load-balancer-operator' && healthCheck.timeoutSeconds >= healthCheck.periodSeconds) {
     report(['globalLoadBalancer', 'healthCheck', 'timeoutSeconds'], `timeoutSeconds ${healthCheck.timeoutSeconds} must be shorter than periodSeconds ${healthCheck.periodSeconds}`);
   }
   if (provider === 'global-load-balancer-operator' && !g.zone?.route53ZoneID) {
