@@ -47,6 +47,7 @@ export class CockroachDbChart extends MeridianChart {
       publicService: COCKROACHDB_PUBLIC_SERVICE,
       nodeSecret: COCKROACHDB.nodeSecret,
       rootClientSecret: COCKROACHDB.rootSecret,
+      resources: store.resources,
     });
     const clients = localSqlClients(env, view.cluster.name);
     new CockroachDbNetworkPolicy(this, 'NetworkPolicy', {

@@ -78,6 +78,14 @@ export interface CockroachDbClusterProps {
   readonly nodeSecret: string;
   /** Secret with the `root` client certificate. */
   readonly rootClientSecret: string;
+  /** Node container requests and limits (Kubernetes quantities); `--cache`/`--max-sql-memory` in `args` are sized from the memory limit. */
+  readonly resources: { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } };
+}
+
+/** Container resources as Kubernetes quantities. */
+export function quantities(r: CockroachDbClusterProps['resources']): kplus.k8s.ResourceRequirements {
+  const q = (a: { readonly cpu: string; readonly memory: string }) => ({ cpu: k8s.Quantity.fromString(a.cpu), memory: k8s.Quantity.fromString(a.memory) });
+  return { requests: q(r.requests), limits: q(r.limits) };
 }
 
 const GRPC = 'grpc';
@@ -185,6 +193,7 @@ export class CockroachDbCluster extends Construct {
                   { name: DATA_VOLUME, mountPath: COCKROACHDB.dataDir },
                   { name: CERTS_VOLUME, mountPath: COCKROACHDB.certsDir, readOnly: true },
                 ],
+                resources: quantities(props.resources),
                 securityContext: restrictedContainerSecurityContext(),
               },
             ],

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { selectorLabels } from '../lib/labels';
 import { COCKROACHDB, ROOT_CLIENT_CERT_FILES } from '../topology/cockroachdb';
-import { certsVolume, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
+import { certsVolume, quantities, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
 
 export interface CockroachDbInitJobProps {
   readonly name: string;
@@ -78,6 +78,8 @@ export class CockroachDbInitJob extends Construct {
                 args: [...props.hosts],
                 env: [{ name: 'COCKROACH_CERTS_DIR', value: COCKROACHDB.certsDir }],
                 volumeMounts: [{ name: 'certs', mountPath: COCKROACHDB.certsDir, readOnly: true }],
+                // `cockroach init` and `node status` are one RPC each: a small, bounded container.
+                resources: quantities({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
                 securityContext: restrictedContainerSecurityContext(),
               },
             ],

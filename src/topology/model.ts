@@ -154,7 +154,7 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
       authMountPrefix: spec.pki.authMountPrefix ?? 'kubernetes-',
     },
     ...(spec.vault ? { vault: vaultStore(spec) } : {}),
-    ...(spec.cockroachdb ? { cockroachdb: cockroachStore(spec) } : {}),
+    ...(spec.cockroachdb ? { cockroachdb: cockroachStore(spec, report) } : {}),
     ...(glb ? { globalLoadBalancer: glb } : {}),
     services,
   };
@@ -276,12 +276,57 @@ function vaultStore(spec: EnvironmentSpec): VaultStore {
   return { ...storeBase(spec, 'vault', v, { pod: 'vault', headlessService: 'vault-internal', storageGiB: 10 }), seal: v.seal };
 }
 
-function cockroachStore(spec: EnvironmentSpec): CockroachDbStore {
+/**
+ * CockroachDB node resources: requests equal to limits unless both are given, as Cockroach Labs
+ * recommends identical values (cockroachlabs.com/docs/stable/configure-cockroachdb-operator); the
+ * default 2 vCPU with 4 GiB per vCPU follows the production checklist
+ * (cockroachlabs.com/docs/stable/recommended-production-settings).
+ */
+const COCKROACHDB_DEFAULT_RESOURCES: ResourceAmounts = { cpu: '2', memory: '8Gi' };
+/** (2 x --max-sql-memory) + --cache must stay within 80% of the memory (production checklist, "Cache and SQL memory size"). */
+const COCKROACHDB_MEMORY_SHARE = 0.8;
+
+function cockroachResources(c: NonNullable<EnvironmentSpec['cockroachdb']>, report: Report): Resources {
+  const pick = (resource: keyof ResourceAmounts, measure: (q: string) => number): { request: string; limit: string } => {
+    const request = c.resources?.requests?.[resource];
+    const limit = c.resources?.limits?.[resource];
+    if (request !== undefined && limit !== undefined && measure(request) > measure(limit)) {
+      report(['cockroachdb', 'resources', 'requests', resource], `${resource} request ${request} is above its limit ${limit}; the API server refuses such a container, so lower the request or raise the limit`);
+    }
+    const value = request ?? limit ?? COCKROACHDB_DEFAULT_RESOURCES[resource];
+    return { request: request ?? value, limit: limit ?? value };
+  };
+  const cpu = pick('cpu', cpuMillis);
+  const memory = pick('memory', memoryBytes);
+  return { requests: { cpu: cpu.request, memory: memory.request }, limits: { cpu: cpu.limit, memory: memory.limit } };
+}
+
+const SIZE_FACTORS: Readonly<Record<string, number>> = { '': 1, K: 1e3, KB: 1e3, M: 1e6, MB: 1e6, G: 1e9, GB: 1e9, T: 1e12, TB: 1e12, Ki: 2 ** 10, KiB: 2 ** 10, Mi: 2 ** 20, MiB: 2 ** 20, Gi: 2 ** 30, GiB: 2 ** 30, Ti: 2 ** 40, TiB: 2 ** 40 };
+
+/** A `cache`/`maxSQLMemory` value in bytes: a percentage of the memory limit, or a size as CockroachDB reads it. */
+function sizeBytes(value: string, limitBytes: number): number {
+  if (value.endsWith('%')) return (Number(value.slice(0, -1)) / 100) * limitBytes;
+  const m = /^([0-9]+(?:\.[0-9]+)?)([A-Za-z]*)$/.exec(value)!;
+  return Number(m[1]) * SIZE_FACTORS[m[2]!]!;
+}
+
+/** Whole MiB, the unit the flags are written in (`cockroach start --cache=2048MiB`). */
+const mib = (bytes: number): string => `${Math.floor(bytes / 2 ** 20)}MiB`;
+
+function cockroachStore(spec: EnvironmentSpec, report: Report): CockroachDbStore {
   const c = spec.cockroachdb!;
+  const resources = cockroachResources(c, report);
+  const limit = memoryBytes(resources.limits.memory);
+  const cache = sizeBytes(c.cache ?? '25%', limit);
+  const sql = sizeBytes(c.maxSQLMemory ?? '25%', limit);
+  if (2 * sql + cache > COCKROACHDB_MEMORY_SHARE * limit) {
+    report(['cockroachdb', c.maxSQLMemory !== undefined ? 'maxSQLMemory' : c.cache !== undefined ? 'cache' : 'resources'], `2 x maxSQLMemory (${mib(sql)}) + cache (${mib(cache)}) exceeds 80% of the memory limit ${resources.limits.memory}; CockroachDB's production checklist keeps it within 80% so the process is not OOM-killed; lower cache or maxSQLMemory, or raise the memory limit`);
+  }
   return {
     ...storeBase(spec, 'cockroachdb', c, { pod: 'cockroachdb', headlessService: 'cockroachdb', storageGiB: 100 }),
-    cache: c.cache ?? '25%',
-    maxSQLMemory: c.maxSQLMemory ?? '25%',
+    cache: mib(cache),
+    maxSQLMemory: mib(sql),
+    resources,
     survivalGoal: c.survivalGoal ?? 'region',
     databases: [...(c.databases ?? [])].sort(),
   };

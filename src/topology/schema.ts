@@ -291,8 +291,14 @@ export const environmentSchema = {
         replicasPerCluster: { type: 'integer', minimum: 1, maximum: 99, default: 3 },
         image: { type: 'string', pattern: IMAGE },
         storageGiB: { type: 'integer', minimum: 1, maximum: 65536, default: 100 },
-        cache: { type: 'string', pattern: SIZE_OR_PERCENT, default: '25%' },
-        maxSQLMemory: { type: 'string', pattern: SIZE_OR_PERCENT, default: '25%' },
+        cache: { type: 'string', pattern: SIZE_OR_PERCENT, default: '25%', description: 'Pebble block cache: a share of the memory limit (written to --cache in bytes) or a size.' },
+        maxSQLMemory: { type: 'string', pattern: SIZE_OR_PERCENT, default: '25%', description: 'SQL memory budget: a share of the memory limit (written to --max-sql-memory in bytes) or a size.' },
+        resources: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { requests: resourceAmounts, limits: resourceAmounts },
+          description: 'Node container resources. Default requests = limits = cpu 2, memory 8Gi (Guaranteed QoS); a request given alone also sets the limit, and the reverse.',
+        },
         survivalGoal: {
           enum: ['region', 'zone'],
           default: 'region',

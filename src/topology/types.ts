@@ -118,8 +118,12 @@ export interface VaultStore extends StoreBase {
 
 export interface CockroachDbStore extends StoreBase {
   readonly kind: 'cockroachdb';
+  /** `--cache`, in bytes (`<n>MiB`): a percentage in the file is taken of the memory limit. */
   readonly cache: string;
+  /** `--max-sql-memory`, in bytes (`<n>MiB`), like `cache`. */
   readonly maxSQLMemory: string;
+  /** Node container requests and limits. */
+  readonly resources: Resources;
   readonly survivalGoal: 'region' | 'zone';
   readonly databases: readonly string[];
 }

@@ -13,6 +13,7 @@ const props: CockroachDbClusterProps = {
   publicService: 'cockroachdb-public',
   nodeSecret: 'node-tls',
   rootClientSecret: 'root-tls',
+  resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } },
 };
 
 function synth(overrides: Partial<CockroachDbClusterProps> = {}): any[] {

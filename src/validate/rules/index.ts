@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import { certificateIssuerExists, certificateRotationReloads, certificateSecretsIssued } from './certificates';
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
 import { applicationSetCoversClusters, gslbTargetsServingClusters } from './delivery';
+import { cockroachMemoryFlags, storeContainerResources } from './resources';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
@@ -32,6 +33,8 @@ export const RULES: readonly Rule[] = [
   meshMtlsStrict,
   quorumSurvivesClusterLoss,
   storeDisruptionBudget,
+  storeContainerResources,
+  cockroachMemoryFlags,
   kustomizationListsEveryManifest,
   applicationSetCoversClusters,
   gslbTargetsServingClusters,
