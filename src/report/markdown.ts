@@ -59,11 +59,12 @@ export function reportMarkdown(r: EnvironmentReport): string {
       const split = Object.entries(s.replicasByCluster)
         .map(([c, n]) => {
           const a = s.autoscalingByCluster?.[c];
-          return `${c}: ${n}${a ? ` (HPA ${a.minReplicas}–${a.maxReplicas})` : ''}`;
+          return a ? `${c}: HPA ${a.minReplicas}–${a.maxReplicas}` : `${c}: ${n}`;
         })
         .join(', ');
+      const total = s.autoscalingByCluster ? `at least ${s.replicas} in all` : `total ${s.replicas}`;
       const exposed = s.expose === 'global' ? `global: ${s.hostname ?? ''}` : s.expose === 'clusterset' ? `clusterset: ${s.name}.${s.namespace}.svc.clusterset.local` : 'cluster';
-      out.push(`| ${s.name} (\`${s.namespace}\`) | ${exposed} | ${list(s.activeIn)} | ${list(s.drainedIn)} | ${split} (total ${s.replicas}) | ${cell(s.capacity)} | ${cell(s.failover)} |`);
+      out.push(`| ${s.name} (\`${s.namespace}\`) | ${exposed} | ${list(s.activeIn)} | ${list(s.drainedIn)} | ${split} (${total}) | ${cell(s.capacity)} | ${cell(s.failover)} |`);
     }
     out.push('');
   }

@@ -422,7 +422,12 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
     if (active.length > 0 && serving.length === 0) {
       report(at('drainedIn'), `service "${s.name}" is drained in every cluster it is active in (${active.join(', ')}), so nothing would serve it; undrain at least one cluster`);
     }
-    if (s.replicas < active.length) {
+    if (s.replicas !== undefined && s.autoscaling !== undefined) {
+      report(at('replicas'), `replicas has no effect with autoscaling: each cluster's HorizontalPodAutoscaler owns the replica count between its share of minReplicas and maxReplicas; remove replicas`);
+    } else if (s.replicas === undefined && s.autoscaling === undefined) {
+      report(at('name'), `service "${s.name}" sets neither replicas nor autoscaling; set replicas (a fixed total split over its clusters) or autoscaling (minReplicas, maxReplicas)`);
+    }
+    if (s.replicas !== undefined && s.replicas < active.length) {
       report(at('replicas'), `${s.replicas} replica(s) cannot cover ${active.length} active clusters (${active.join(', ')}); set replicas to at least ${active.length} or narrow activeIn`);
     }
 
@@ -487,7 +492,8 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
       image: s.image,
       port: s.port,
       healthPath: s.healthPath,
-      replicas: s.replicas,
+      // With autoscaling, what always runs: the HPAs' per-cluster minimums.
+      replicas: autoscalingByCluster ? Object.values(autoscalingByCluster).reduce((a, x) => a + x.minReplicas, 0) : (s.replicas ?? active.length),
       expose,
       ...(hostname ? { hostname } : {}),
       usesStores: usesStores.sort(),
@@ -496,7 +502,7 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], repo
       activeIn: active,
       drainedIn: drained,
       servingIn: serving,
-      replicasByCluster: splitEvenly(s.replicas, active),
+      replicasByCluster: autoscalingByCluster ? Object.fromEntries(Object.entries(autoscalingByCluster).map(([c, a]) => [c, a.minReplicas])) : splitEvenly(s.replicas ?? active.length, active),
       resources,
       config,
     };

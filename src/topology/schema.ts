@@ -126,7 +126,7 @@ const seal = {
 const service = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'namespace', 'image', 'port', 'healthPath', 'replicas'],
+  required: ['name', 'namespace', 'image', 'port', 'healthPath'],
   properties: {
     name: { type: 'string', pattern: DNS_LABEL, maxLength: 40, description: 'Service name (DNS label, at most 40 characters so derived names fit).' },
     namespace: { type: 'string', pattern: DNS_LABEL, description: 'Namespace the service runs in, in every cluster.' },
@@ -137,7 +137,7 @@ const service = {
       pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@/?%-]*$',
       description: 'HTTP path of the readiness probe; the GSLB health check uses the same endpoint.',
     },
-    replicas: { type: 'integer', minimum: 1, maximum: 10000, description: 'Total replicas, split across activeIn (remainder to the first clusters).' },
+    replicas: { type: 'integer', minimum: 1, maximum: 10000, description: 'Total replicas, split across activeIn (remainder to the first clusters). Required unless autoscaling is set, and refused with it (the HorizontalPodAutoscalers own the count).' },
     expose: {
       enum: ['global', 'clusterset', 'cluster'],
       default: 'cluster',

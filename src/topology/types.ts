@@ -177,7 +177,7 @@ export interface Service {
   readonly image: string;
   readonly port: number;
   readonly healthPath: string;
-  /** Total across activeIn. */
+  /** Total across activeIn: the fixed `replicas`, or with autoscaling the sum of the per-cluster HPA minimums. */
   readonly replicas: number;
   readonly expose: Expose;
   /** Vanity hostname; only for `expose: global`. */
@@ -193,7 +193,7 @@ export interface Service {
   readonly drainedIn: readonly string[];
   /** activeIn minus drainedIn, in cluster order: the clusters that export it and sit in its GSLB record. */
   readonly servingIn: readonly string[];
-  /** Replica share per active cluster; sums to `replicas`. */
+  /** Replica share per active cluster (with autoscaling: the HPA minimum there); sums to `replicas`. */
   readonly replicasByCluster: Readonly<Record<string, number>>;
   /** Per-cluster HPA bounds (never below 1), when autoscaling is set. */
   readonly autoscalingByCluster?: Readonly<Record<string, Autoscaling>>;
