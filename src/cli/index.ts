@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { synthToDisk } from '../main';
 import { OutputValidationError } from '../synth/synthesize';
-import { TopologyError } from '../topology';
+import { formatProblem, TopologyError } from '../topology';
 import { formatSynthSummary } from './summary';
 import { formatRules, formatValidation, validationJson } from './validate-output';
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
@@ -42,16 +42,19 @@ const COMMON = `Options:
 const COMMANDS: Record<string, Command> = {
   synth: {
     summary: 'load, check, synthesize, validate and write dist/ atomically',
-    usage: `Usage: meridian synth [--env <name>] [--environments <dir>] [--out <dir>] [--quiet] [--no-cache]
+    usage: `Usage: meridian synth [--env <name>] [--environments <dir>] [--out <dir>] [--quiet] [--no-cache] [--strict]
 
 Reads every environment file, checks it, synthesizes one folder per cluster plus argocd/, validates
 every object against its schema, and only then replaces the output folder. On any error nothing is
 written and the exit code is 1. An object byte-for-byte equal to one that passed its schema in an
 earlier run is not checked again (the record lives beside the generated validators in imports/).
+Choices that are valid but surprising (globalnet switched on by auto, an even Vault voter count, a
+seal key in one region) print as located \`warning:\` lines on stderr; --strict makes them errors.
 
 ${COMMON}
   -q, --quiet             print nothing on success
-  --no-cache              check every object against its schema, whatever earlier runs found`,
+  --no-cache              check every object against its schema, whatever earlier runs found
+  --strict                treat warnings as errors: exit 1 and write nothing`,
     run: synth,
   },
   validate: {
@@ -200,14 +203,16 @@ function format<T extends string>(value: unknown, allowed: readonly T[]): T {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function synth(args: string[], io: Io): number {
-  const flags = parse(args, { quiet: { type: 'boolean', short: 'q' }, 'no-cache': { type: 'boolean' } });
+  const flags = parse(args, { quiet: { type: 'boolean', short: 'q' }, 'no-cache': { type: 'boolean' }, strict: { type: 'boolean' } });
   const started = process.hrtime.bigint();
   const result = synthToDisk({
     ...(str(flags.environments) !== undefined ? { envDir: str(flags.environments)! } : {}),
     ...(str(flags.out) !== undefined ? { outDir: str(flags.out)! } : {}),
     ...(str(flags.env) !== undefined ? { environment: str(flags.env)! } : {}),
     cache: flags['no-cache'] !== true,
+    strict: flags.strict === true,
   });
+  for (const w of result.topology.warnings) io.err(`warning: ${formatProblem(w)}\n`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (!flags.quiet) io.out(formatSynthSummary(result, seconds, style(io.color)));
   return EXIT.OK;
@@ -254,6 +259,7 @@ function report(args: string[], io: Io): number {
   const form = format(flags.format, ['markdown', 'json'] as const);
   if (str(flags.out) !== undefined) throw new UsageError('report prints to stdout and takes no --out; see --help');
   const topology = loadTopology(str(flags.environments) ?? DEFAULT_ENV_DIR);
+  for (const w of topology.warnings) io.err(`warning: ${formatProblem(w)}\n`);
   const env = str(flags.env);
   const envs = topology.environments.filter((e) => env === undefined || e.name === env);
   if (envs.length === 0) throw new UsageError(`no environment named "${env ?? ''}"; known: ${topology.environments.map((e) => e.name).join(', ')}`);

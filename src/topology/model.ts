@@ -14,6 +14,7 @@ import { quorumOf, splitEvenly } from './split';
 import type {
   Autoscaling,
   Cluster,
+  CommittedFacts,
   CockroachDbStore,
   Environment,
   GlobalLoadBalancer,
@@ -40,11 +41,15 @@ const SECRET_KEY = SECRET_NAME;
 /** Container resources of a service that sets none. */
 const DEFAULT_RESOURCES: Resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 
-export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
+export function buildTopology(parsed: readonly ParsedEnvironment[], committed: CommittedFacts = {}): Topology {
   const problems: Problem[] = [];
-  const report = (env: ParsedEnvironment, path: readonly PathSegment[], message: string): void => {
+  const warnings: Problem[] = [];
+  const locate = (env: ParsedEnvironment, path: readonly PathSegment[], message: string): Problem => {
     const p = env.locate(path);
-    problems.push({ source: env.source, line: p.line, col: p.col, path: formatPath(path), message });
+    return { source: env.source, line: p.line, col: p.col, path: formatPath(path), message };
+  };
+  const report = (env: ParsedEnvironment, path: readonly PathSegment[], message: string): void => {
+    problems.push(locate(env, path, message));
   };
 
   // Across environments: environment names and cluster names are global (cluster names become dist/<name>).
@@ -69,14 +74,22 @@ export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
   }
 
   const hostnameOwner = new Map<string, string>();
-  const environments = parsed.map((env) => buildEnvironment(env, (path, message) => report(env, path, message), hostnameOwner));
+  const environments = parsed.map((env) =>
+    buildEnvironment(
+      env,
+      (path, message) => report(env, path, message),
+      hostnameOwner,
+      (path, message) => warnings.push(locate(env, path, message)),
+      committed.globalnet?.[env.spec.name],
+    ),
+  );
   if (problems.length > 0) throw new TopologyError(problems);
-  return { environments: [...environments].sort((a, b) => cmp(a.name, b.name)) };
+  return { environments: [...environments].sort((a, b) => cmp(a.name, b.name)), warnings: new TopologyError(warnings).problems };
 }
 
 type Report = (path: readonly PathSegment[], message: string) => void;
 
-function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner: Map<string, string>): Environment {
+function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner: Map<string, string>, warn: Report, committedGlobalnet: boolean | undefined): Environment {
   const spec = env.spec;
   const clusterNames = spec.clusters.map((c) => c.name);
   const strategy = spec.strategy ?? 'active-active';
@@ -107,7 +120,8 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
   }
 
   const clusters = buildClusters(spec, report);
-  const submariner = resolveSubmariner(spec, clusters, report);
+  const submariner = resolveSubmariner(spec, clusters, report, warn, committedGlobalnet);
+  warnAboutStores(spec, warn);
   const withGlobal = clusters.map((c) => ({ ...c, globalCIDR: submariner.globalCIDRs[c.name] }));
 
   // CockroachDB region survival needs three regions.
@@ -182,7 +196,13 @@ function buildClusters(spec: EnvironmentSpec, report: Report): Cluster[] {
 }
 
 /** CIDR validity, overlaps, and the globalnet decision with one slice per cluster. */
-function resolveSubmariner(spec: EnvironmentSpec, clusters: readonly Cluster[], report: Report): { enabled: boolean; globalCIDRs: Record<string, string | undefined> } {
+function resolveSubmariner(
+  spec: EnvironmentSpec,
+  clusters: readonly Cluster[],
+  report: Report,
+  warn: Report,
+  committedGlobalnet: boolean | undefined,
+): { enabled: boolean; globalCIDRs: Record<string, string | undefined> } {
   const nets: { cluster: number; field: 'podCIDR' | 'serviceCIDR'; cidr: Cidr }[] = [];
   clusters.forEach((c, i) => {
     for (const field of ['podCIDR', 'serviceCIDR'] as const) {
@@ -192,6 +212,7 @@ function resolveSubmariner(spec: EnvironmentSpec, clusters: readonly Cluster[], 
     }
   });
   let crossOverlap = false;
+  let firstOverlap: { at: PathSegment[]; text: string } | undefined;
   for (let a = 0; a < nets.length; a++) {
     for (let b = a + 1; b < nets.length; b++) {
       const x = nets[a]!;
@@ -205,11 +226,21 @@ function resolveSubmariner(spec: EnvironmentSpec, clusters: readonly Cluster[], 
         report(['clusters', y.cluster, y.field], `${ny} ${y.field} ${y.cidr.text} overlaps ${nx} ${x.field} ${x.cidr.text}; Submariner routes these networks between clusters, so pick disjoint ranges or set submariner.globalnet: true (or auto)`);
       } else {
         crossOverlap = true;
+        firstOverlap ??= { at: ['clusters', y.cluster, y.field], text: `${ny} ${y.field} ${y.cidr.text} overlaps ${nx} ${x.field} ${x.cidr.text}` };
       }
     }
   }
   const mode = spec.submariner.globalnet ?? 'auto';
   const enabled = mode === true || (mode === 'auto' && crossOverlap);
+  if (mode === 'auto' && crossOverlap && firstOverlap) {
+    const where: PathSegment[] = spec.submariner.globalnet === undefined ? ['submariner'] : ['submariner', 'globalnet'];
+    if (committedGlobalnet === false) {
+      // A CIDR typo must not silently re-address a running fleet: the committed bundle has globalnet off.
+      report(where, `globalnet: auto would switch globalnet on because ${firstOverlap.text}, but the committed output runs with globalnet off; that moves every cross-cluster address and NetworkPolicy to the globalnet range. Fix the CIDR, or set globalnet: true to migrate on purpose`);
+    } else {
+      warn(where, `globalnet: auto switches globalnet on because ${firstOverlap.text}: cross-cluster traffic uses addresses from ${spec.submariner.globalnetCIDR ?? '242.0.0.0/8'} and NetworkPolicies allow those; set globalnet: true to make it explicit, or fix the CIDR`);
+    }
+  }
   const globalCIDRs: Record<string, string | undefined> = {};
   if (enabled) {
     const supernet = parseCidr(spec.submariner.globalnetCIDR ?? '242.0.0.0/8');
@@ -232,6 +263,21 @@ function resolveSubmariner(spec: EnvironmentSpec, clusters: readonly Cluster[], 
     }
   }
   return { enabled, globalCIDRs };
+}
+
+/** Valid store layouts that cost more than they look: an even Vault voter count, a seal key in one region. */
+function warnAboutStores(spec: EnvironmentSpec, warn: Report): void {
+  const v = spec.vault;
+  if (!v) return;
+  const voters = (v.replicasPerCluster ?? 3) * spec.clusters.length;
+  if (voters % 2 === 0) {
+    const q = Math.floor(voters / 2) + 1;
+    warn(v.replicasPerCluster === undefined ? ['vault'] : ['vault', 'replicasPerCluster'], `${voters} Vault voters (even): quorum ${q} tolerates ${voters - q} failures, as many as ${voters - 1} voters would, while every write waits for one more acknowledgement; use an odd total`);
+  }
+  const regions = [...new Set(spec.clusters.map((c) => c.region))];
+  if ('awskms' in v.seal && v.seal.awskms && regions.length > 1) {
+    warn(['vault', 'seal', 'awskms', 'region'], `every Vault pod unseals with the KMS key in ${v.seal.awskms.region}: while that region is out, a restarted pod in any region stays sealed (REFERENCE §9.4); keep the recovery keys at hand, or use a multi-Region key`);
+  }
 }
 
 function storePeers(spec: EnvironmentSpec, pod: string, headless: string, namespace: string, replicas: number): Peer[] {

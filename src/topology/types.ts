@@ -10,6 +10,14 @@ export type GslbProvider = 'global-load-balancer-operator' | 'k8gb' | 'external-
 export interface Topology {
   /** Sorted by name. */
   readonly environments: readonly Environment[];
+  /** Valid but surprising choices, located like problems (`warning:` lines; `--strict` makes them errors). */
+  readonly warnings: readonly import('./problems').Problem[];
+}
+
+/** Facts about the committed output that the checks need, read by the IO layer (main.ts). */
+export interface CommittedFacts {
+  /** Per environment: whether the committed Submariner CRs had globalnet on; absent when nothing is committed. */
+  readonly globalnet?: Readonly<Record<string, boolean>>;
 }
 
 export interface Environment {
