@@ -263,7 +263,7 @@ function services(c: string): Obj[] {
                 name: 'shop',
                 image: 'quay.io/example/shop:1.4.2',
                 ports: [{ name: 'http', containerPort: 8080 }],
-                env: [{ name: 'COCKROACHDB_HOST', value: 'cockroachdb-public.cockroachdb.svc' }, { name: 'CATALOG_URL', value: 'http://catalog.catalog.svc.clusterset.local:8080' }],
+                env: [{ name: 'COCKROACHDB_HOST', value: 'cockroachdb-public.cockroachdb.svc' }, { name: 'CATALOG_URL', value: 'http://catalog.catalog.svc.clusterset.local:8080' }, { name: 'DATABASE_URL', value: 'postgresql://shop@cockroachdb-public.cockroachdb.svc.cluster.local:26257/shop?sslmode=verify-full' }],
                 readinessProbe: { httpGet: { path: '/healthz', port: 8080 } },
                 securityContext: restrictedContainer,
                 volumeMounts: [{ name: 'db-client', mountPath: '/certs' }],

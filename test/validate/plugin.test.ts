@@ -34,7 +34,7 @@ describe('MeridianValidation (cdk8s validation plugin)', () => {
     const context = new ValidationContext(manifests, 'meridian', '0.1.0');
     await new MeridianValidation().validate(context);
     expect(context.report.success).toBe(true);
-    expect(context.report.toJson().summary.metadata).toMatchObject({ violations: '0', rules: '28' });
+    expect(context.report.toJson().summary.metadata).toMatchObject({ violations: '0', rules: '30' });
   });
 
   it('reports each violation with rule, recommendation, fix and the violating resource', async () => {

@@ -359,6 +359,24 @@ const CASES: Case[] = [
     message: /2 x --max-sql-memory \(2048MiB\) \+ --cache \(2048MiB\) exceeds 80% of the memory limit 4Gi/,
   },
   {
+    rules: ['MER074'],
+    title: "a SQL client pointed at another service's database",
+    mutate: (b) => {
+      const env: { name: string; value: string }[] = container(find(b, 'cluster2', 'Deployment', 'shop')).env;
+      env.find((e) => e.name === 'DATABASE_URL')!.value = 'postgresql://shop@cockroachdb-public.cockroachdb.svc.cluster.local:26257/catalog?sslmode=verify-full';
+    },
+    message: /container shop connects as SQL user shop to database catalog; the runbook creates database shop for that user/,
+  },
+  {
+    rules: ['MER075'],
+    title: 'a zone tier on the nodes of one cluster only',
+    mutate: (b) => {
+      const args: string[] = container(find(b, 'cluster3', 'StatefulSet', 'cockroachdb')).args;
+      args[args.findIndex((a) => a.startsWith('--locality='))] = '--locality=region=us-west-2,zone=us-west-2a';
+    },
+    message: /cockroachdb in cluster3 advertises locality tiers region,zone while cluster1 advertises region/,
+  },
+  {
     rules: ['MER080'],
     title: 'a kustomization that misses a manifest',
     mutate: () => undefined,

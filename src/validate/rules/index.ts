@@ -3,7 +3,7 @@ import type { Rule } from '../rule';
 import { certificateIssuerExists, certificateRotationReloads, certificateSecretsIssued } from './certificates';
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
 import { applicationSetCoversClusters, gslbTargetsServingClusters } from './delivery';
-import { cockroachMemoryFlags, storeContainerResources } from './resources';
+import { cockroachLocalityTiers, cockroachMemoryFlags, sqlClientOwnDatabase, storeContainerResources } from './resources';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
@@ -35,6 +35,8 @@ export const RULES: readonly Rule[] = [
   storeDisruptionBudget,
   storeContainerResources,
   cockroachMemoryFlags,
+  sqlClientOwnDatabase,
+  cockroachLocalityTiers,
   kustomizationListsEveryManifest,
   applicationSetCoversClusters,
   gslbTargetsServingClusters,

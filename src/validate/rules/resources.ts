@@ -2,10 +2,10 @@
 // a memory limit is BestEffort or Burstable without bound (evicted first under node pressure, losing
 // a voter), and CockroachDB sizes --cache and --max-sql-memory against the memory it is given.
 import { memoryBytes } from '../../topology/quantity';
-import { containersOf, flagValues, kindOf, namespaceOf, podTemplateOf } from '../manifest';
+import { containersOf, flagValues, kindOf, namespaceOf, podTemplateOf, podTemplates, type FlagValue } from '../manifest';
 import type { Finding, Rule } from '../rule';
 import { findStores } from '../stores';
-import { isRecord } from '../tree';
+import { isRecord, type DistObject } from '../tree';
 
 const MEMORY = /^([0-9]+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 
@@ -78,6 +78,65 @@ export const cockroachMemoryFlags: Rule = {
           if (2 * sb + cb > 0.8 * lb) {
             out.push({ object: m.statefulSet, path: sql.at, message: `cockroachdb in ${m.folder}: 2 x --max-sql-memory (${sql.value}) + --cache (${cache.value}) exceeds 80% of the memory limit ${limit}; the node would be OOM-killed under load, so lower them or raise the limit` });
           }
+        }
+      }
+    }
+    return out;
+  },
+};
+
+export const sqlClientOwnDatabase: Rule = {
+  id: 'MER074',
+  name: 'sql-client-own-database',
+  description: "a DATABASE_URL names the database of its own SQL user (the one the runbook creates and grants to that user), never another service's",
+  fix: 'derive DATABASE_URL from the model (serviceWiring): postgresql://<sql user>@<host>/<sql user>?...',
+  check(tree) {
+    const out: Finding[] = [];
+    for (const pod of podTemplates(tree)) {
+      for (const c of containersOf(pod)) {
+        const env: unknown[] = Array.isArray(c.container.env) ? c.container.env : [];
+        env.forEach((e, i) => {
+          if (!isRecord(e) || e.name !== 'DATABASE_URL' || typeof e.value !== 'string') return;
+          const m = /^postgres(?:ql)?:\/\/([^@:/]+)(?::[^@]*)?@[^/]+\/([^?]*)/.exec(e.value);
+          if (!m) return;
+          const [, user, database] = m;
+          if (database !== user) {
+            out.push({
+              object: pod.object,
+              path: [...c.at, 'env', i, 'value'],
+              message: `container ${String(c.container.name)} connects as SQL user ${user} to database ${database || '(none)'}; the runbook creates database ${user} for that user, and ${database || 'no database'} belongs to someone else; use /${user}`,
+            });
+          }
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export const cockroachLocalityTiers: Rule = {
+  id: 'MER075',
+  name: 'cockroachdb-locality-tiers',
+  description: 'every node of a CockroachDB cluster advertises the same locality tiers in the same order (region first), so replica diversity and survival goals compare like with like',
+  fix: 'derive --locality from the model: region=<region> everywhere, plus zone=<zone> on every node or on none',
+  check(tree) {
+    const out: Finding[] = [];
+    for (const store of findStores(tree).filter((s) => s.kind === 'cockroachdb')) {
+      const seen: { folder: string; keys: string; at: FlagValue; object: DistObject }[] = [];
+      for (const m of store.members) {
+        for (const c of containersOf(m.pod, ['containers'])) {
+          const flag = flagValues(c, 'locality')[0];
+          if (!flag) continue; // MER022 reports a missing locality
+          seen.push({ folder: m.folder, keys: flag.value.split(',').map((t) => t.split('=')[0]).join(','), at: flag, object: m.statefulSet });
+        }
+      }
+      const first = seen[0];
+      if (!first) continue;
+      for (const s of seen) {
+        if (!s.keys.startsWith('region')) {
+          out.push({ object: s.object, path: s.at.at, message: `cockroachdb in ${s.folder} advertises locality tiers ${s.keys}; the first tier must be region, which multi-region SQL reads` });
+        } else if (s.keys !== first.keys) {
+          out.push({ object: s.object, path: s.at.at, message: `cockroachdb in ${s.folder} advertises locality tiers ${s.keys} while ${first.folder} advertises ${first.keys}; give every node the same tiers (a zone tier on some nodes only skews replica placement)` });
         }
       }
     }
