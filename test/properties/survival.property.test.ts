@@ -14,6 +14,9 @@ interface Shape {
   readonly vaultReplicas: number;
   readonly crdbReplicas: number;
   readonly regionGoal: boolean;
+  /** Per cluster: whether Vault / CockroachDB members run there (random placement; at least one each). */
+  readonly vaultOn: readonly boolean[];
+  readonly crdbOn: readonly boolean[];
 }
 
 const shape: fc.Arbitrary<Shape> = fc.record({
@@ -21,7 +24,23 @@ const shape: fc.Arbitrary<Shape> = fc.record({
   vaultReplicas: fc.integer({ min: 1, max: 3 }),
   crdbReplicas: fc.integer({ min: 1, max: 3 }),
   regionGoal: fc.boolean(),
+  vaultOn: fc.array(fc.boolean(), { minLength: 9, maxLength: 9 }),
+  crdbOn: fc.array(fc.boolean(), { minLength: 9, maxLength: 9 }),
 });
+
+/**
+ * The environment with each store's members moved to a random subset of its clusters (the model's
+ * votersPerCluster), as a placement would put them: the survival model reads only that.
+ */
+function placed(env: Environment, s: Shape): Environment {
+  const only = <T extends NonNullable<Environment['vault'] | Environment['cockroachdb']>>(store: T, on: readonly boolean[]): T => {
+    const names = env.clusters.map((c) => c.name);
+    const chosen = names.filter((_, i) => on[i]);
+    const keep = chosen.length > 0 ? chosen : [names[0]!];
+    return { ...store, quorum: { ...store.quorum, votersPerCluster: Object.fromEntries(keep.map((c) => [c, store.replicasPerCluster])) } };
+  };
+  return { ...env, vault: only(env.vault!, s.vaultOn), cockroachdb: only(env.cockroachdb!, s.crdbOn) };
+}
 
 function environment(s: Shape): Environment {
   const regions = new Set(s.clusters.map((c) => c.region));
@@ -63,9 +82,9 @@ function vaultSurvives(env: Environment, failures: readonly Failure[]): boolean 
 
 function vaultLoss(env: Environment, failures: readonly Failure[]): { lost: number; survives: boolean } {
   const vault = env.vault!;
-  const voters = env.clusters.length * vault.replicasPerCluster;
+  const voters = Object.values(vault.quorum.votersPerCluster).reduce((a, b) => a + b, 0);
   let lost = 0;
-  for (const c of env.clusters) {
+  for (const c of env.clusters.filter((x) => (vault.quorum.votersPerCluster[x.name] ?? 0) > 0)) {
     // The StatefulSet requires one pod per zone when the cluster lists enough zones (vault chart).
     const required = c.zones.length >= vault.replicasPerCluster;
     const ways = c.zones.length === 0 ? [Array<string | undefined>(vault.replicasPerCluster).fill(undefined)] : assignments(vault.replicasPerCluster, c.zones, required);
@@ -82,7 +101,7 @@ interface Node {
 
 /** CockroachDB nodes: their locality as the StatefulSet's --locality flag says. */
 function crdbNodes(env: Environment, failures: readonly Failure[]): Node[] {
-  return env.clusters.flatMap((c) => {
+  return env.clusters.filter((x) => (env.cockroachdb!.quorum.votersPerCluster[x.name] ?? 0) > 0).flatMap((c) => {
     const flag = startArgs(env, c.name).find((a) => a.startsWith('--locality='))!.slice('--locality='.length);
     // Zone spread of CockroachDB pods is only preferred: a zone outage may take every node of a cluster listing it.
     const lost = failures.some((f) => (f.kind === 'cluster' && f.name === c.name) || (f.kind === 'region' && f.name === c.region) || (f.kind === 'zone' && c.zones.includes(f.name)));
@@ -136,10 +155,11 @@ function subsets<T>(xs: readonly T[]): T[][] {
 }
 
 describe('survival claims over generated topologies', () => {
-  test.prop([shape], { numRuns: 40 })('match a brute-force count of what keeps a majority', (s) => {
-    const env = environment(s);
+  test.prop([shape], { numRuns: 40 })('match a brute-force count of what keeps a majority, for any placement', (s) => {
+    const env = placed(environment(s), s);
     const report = buildReport(env);
-    const regions = [...new Set(env.clusters.map((c) => c.region))];
+    const hosts = (store: 'vault' | 'cockroachdb') => env.clusters.filter((c) => (env[store]!.quorum.votersPerCluster[c.name] ?? 0) > 0);
+    const regions = [...new Set(hosts('cockroachdb').map((c) => c.region))];
     const [vault, crdb] = report.stores;
     const lossOf = (arithmetic: string): number => Number(/worst case loses (\d+)/.exec(arithmetic)![1]);
     for (const row of vault!.survival) {
@@ -151,9 +171,11 @@ describe('survival claims over generated topologies', () => {
       expect([row.kind, row.name, row.survives, lossOf(row.arithmetic)]).toEqual([row.kind, row.name, truth.survives, truth.lost]);
       expect([row.kind, row.name, row.homesLost]).toEqual([row.kind, row.name, regions.filter((home) => !rangeSurvives(env, home, [row]))]);
     }
-    // every cluster, zone and region appears exactly once
-    const zones = [...new Set(env.clusters.flatMap((c) => c.zones))];
-    expect(vault!.survival.map((r) => `${r.kind}:${r.name}`).sort()).toEqual([...env.clusters.map((c) => `cluster:${c.name}`), ...zones.map((z) => `zone:${z}`), ...regions.map((r) => `region:${r}`)].sort());
+    // every cluster, zone and region the members sit in appears exactly once
+    const vh = hosts('vault');
+    const zones = [...new Set(vh.flatMap((c) => c.zones))];
+    const vregions = [...new Set(vh.map((c) => c.region))];
+    expect(vault!.survival.map((r) => `${r.kind}:${r.name}`).sort()).toEqual([...vh.map((c) => `cluster:${c.name}`), ...zones.map((z) => `zone:${z}`), ...vregions.map((r) => `region:${r}`)].sort());
 
     // "any k clusters": the largest k for which every set of k clusters keeps a majority
     const all = subsets(env.clusters.map((c) => ({ kind: 'cluster' as const, name: c.name })));
