@@ -43,7 +43,9 @@ export function reportMarkdown(r: EnvironmentReport): string {
       const homes = s.kind === 'cockroachdb';
       out.push(homes ? '| lost | survives | arithmetic | homes that lose quorum |' : '| lost | survives | arithmetic |', homes ? '| --- | --- | --- | --- |' : '| --- | --- | --- |');
       for (const row of s.survival) {
-        out.push(`| ${row.kind} ${row.name} | ${row.survives ? 'yes' : '**no**'} | ${cell(row.arithmetic)} |${homes ? ` ${list(row.homesLost ?? [])} |` : ''}`);
+        const lost = row.kind === 'cluster+zone' ? `${row.name} (the worst cluster with a zone elsewhere)` : `${row.kind} ${row.name}`;
+        const homesCell = row.homesLost === undefined ? 'primary region evaluated only' : list(row.homesLost);
+        out.push(`| ${lost} | ${row.survives ? 'yes' : '**no**'} | ${cell(row.arithmetic)} |${homes ? ` ${homesCell} |` : ''}`);
       }
       out.push('');
       for (const n of s.notes) out.push(`- ${n}.`);

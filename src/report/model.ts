@@ -12,7 +12,9 @@ import {
   RANGE_VOTERS,
   rangeOutcome,
   vaultOutcome,
+  type FailureDomain,
   type FailureKind,
+  type MemberGroup,
 } from '../topology/survival';
 import { runbook, type RunbookStep } from './runbook';
 
@@ -35,7 +37,8 @@ export interface ClusterReport {
 
 /** One failure domain lost, and whether the store keeps a majority, with the arithmetic. */
 export interface SurvivalRow {
-  readonly kind: FailureKind;
+  /** One domain, or `cluster+zone`: any cluster together with any zone of another cluster (the worst such pair is named). */
+  readonly kind: FailureKind | 'cluster+zone';
   readonly name: string;
   /** Vault: the Raft group keeps a majority. CockroachDB: every range homed in the primary region does. */
   readonly survives: boolean;
@@ -223,6 +226,11 @@ function storeReport(env: Environment, s: Store): StoreReport {
       const o = vaultOutcome(groups, f);
       return { kind: f.kind, name: f.name, survives: o.survives, arithmetic: `${o.voters} voters, quorum ${o.quorum}; worst case loses ${o.lost} → ${o.voters - o.lost} left ${o.survives ? '≥' : '<'} ${o.quorum}` };
     });
+    const pair = worstPair(groups, (fs) => vaultOutcome(groups, fs).lost);
+    if (pair) {
+      const o = vaultOutcome(groups, pair.failures);
+      survival.push({ kind: 'cluster+zone', name: pair.name, survives: o.survives, arithmetic: `${o.voters} voters, quorum ${o.quorum}; the worst cluster with a zone elsewhere loses ${o.lost} → ${o.voters - o.lost} left ${o.survives ? '≥' : '<'} ${o.quorum}` });
+    }
     const ok = clusters >= 3 && canLose >= 1;
     const preferred = groups.filter((g) => !g.onePerZone && g.zones.length > 0).map((g) => g.cluster);
     return {
@@ -260,6 +268,16 @@ function storeReport(env: Environment, s: Store): StoreReport {
       arithmetic: `range homed in ${primary}: ${p.voters} voters (${split}), quorum ${p.quorum}; worst case loses ${p.lost} → ${p.voters - p.lost} left ${p.survives ? '≥' : '<'} ${p.quorum}`,
     };
   });
+  const pair = worstPair(groups, (fs) => rangeOutcome(groups, goal, zoneTier, primary, fs).lost);
+  if (pair) {
+    const o = rangeOutcome(groups, goal, zoneTier, primary, pair.failures);
+    survival.push({
+      kind: 'cluster+zone',
+      name: pair.name,
+      survives: o.survives,
+      arithmetic: `range homed in ${primary}: ${o.voters} voters, quorum ${o.quorum}; the worst cluster with a zone elsewhere loses ${o.lost} → ${o.voters - o.lost} left ${o.survives ? '≥' : '<'} ${o.quorum}`,
+    });
+  }
   const regionLossSurvived = survival.filter((r) => r.kind === 'region').every((r) => (r.homesLost ?? []).length === 0);
   const under = regions.filter((home) => rangeOutcome(groups, goal, zoneTier, home, []).underReplicated);
   return {
@@ -289,6 +307,24 @@ function storeReport(env: Environment, s: Store): StoreReport {
       ...zoneNote,
     ],
   };
+}
+
+/**
+ * The pair (a cluster, a zone another member cluster lists but it does not) whose loss takes the most
+ * voters, first in cluster then zone order on a tie; undefined when no such pair exists.
+ */
+function worstPair(groups: readonly MemberGroup[], lost: (failures: readonly FailureDomain[]) => number): { name: string; failures: FailureDomain[] } | undefined {
+  let best: { name: string; failures: FailureDomain[]; lost: number } | undefined;
+  const zones = [...new Set(groups.flatMap((g) => g.zones))].sort();
+  for (const g of groups) {
+    for (const zone of zones) {
+      if (g.zones.includes(zone)) continue;
+      const failures: FailureDomain[] = [{ kind: 'cluster', name: g.cluster }, { kind: 'zone', name: zone }];
+      const n = lost(failures);
+      if (!best || n > best.lost) best = { name: `cluster ${g.cluster} + zone ${zone}`, failures, lost: n };
+    }
+  }
+  return best && { name: best.name, failures: best.failures };
 }
 
 /**

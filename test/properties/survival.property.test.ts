@@ -161,21 +161,32 @@ describe('survival claims over generated topologies', () => {
     const hosts = (store: 'vault' | 'cockroachdb') => env.clusters.filter((c) => (env[store]!.quorum.votersPerCluster[c.name] ?? 0) > 0);
     const regions = [...new Set(hosts('cockroachdb').map((c) => c.region))];
     const [vault, crdb] = report.stores;
-    const lossOf = (arithmetic: string): number => Number(/worst case loses (\d+)/.exec(arithmetic)![1]);
-    for (const row of vault!.survival) {
-      const truth = vaultLoss(env, [row]);
+    const lossOf = (arithmetic: string): number => Number(/loses (\d+) →/.exec(arithmetic)![1]);
+    // any cluster together with a zone it does not list: every pair, the worst one named
+    const pairs = (hs: readonly Environment['clusters'][number][]): Failure[][] =>
+      hs.flatMap((c) => [...new Set(hs.flatMap((x) => x.zones))].filter((z) => !c.zones.includes(z)).map((z) => [{ kind: 'cluster' as const, name: c.name }, { kind: 'zone' as const, name: z }]));
+    const combo = (rows: typeof vault.survival, ps: Failure[][], truth: (fs: Failure[]) => { lost: number; survives: boolean }): void => {
+      const row = rows.find((r) => r.kind === 'cluster+zone');
+      if (ps.length === 0) return expect(row).toBeUndefined();
+      const worst = Math.max(...ps.map((fs) => truth(fs).lost));
+      expect([row!.survives, lossOf(row!.arithmetic)]).toEqual([ps.every((fs) => truth(fs).survives), worst]);
+    };
+    combo(vault!.survival, pairs(hosts('vault')), (fs) => vaultLoss(env, fs));
+    combo(crdb!.survival, pairs(hosts('cockroachdb')), (fs) => rangeLoss(env, regions[0]!, fs));
+    for (const row of vault!.survival.filter((r) => r.kind !== 'cluster+zone')) {
+      const truth = vaultLoss(env, [row as Failure]);
       expect([row.kind, row.name, row.survives, lossOf(row.arithmetic)]).toEqual([row.kind, row.name, truth.survives, truth.lost]);
     }
-    for (const row of crdb!.survival) {
-      const truth = rangeLoss(env, regions[0]!, [row]);
+    for (const row of crdb!.survival.filter((r) => r.kind !== 'cluster+zone')) {
+      const truth = rangeLoss(env, regions[0]!, [row as Failure]);
       expect([row.kind, row.name, row.survives, lossOf(row.arithmetic)]).toEqual([row.kind, row.name, truth.survives, truth.lost]);
-      expect([row.kind, row.name, row.homesLost]).toEqual([row.kind, row.name, regions.filter((home) => !rangeSurvives(env, home, [row]))]);
+      expect([row.kind, row.name, row.homesLost]).toEqual([row.kind, row.name, regions.filter((home) => !rangeSurvives(env, home, [row as Failure]))]);
     }
     // every cluster, zone and region the members sit in appears exactly once
     const vh = hosts('vault');
     const zones = [...new Set(vh.flatMap((c) => c.zones))];
     const vregions = [...new Set(vh.map((c) => c.region))];
-    expect(vault!.survival.map((r) => `${r.kind}:${r.name}`).sort()).toEqual([...vh.map((c) => `cluster:${c.name}`), ...zones.map((z) => `zone:${z}`), ...vregions.map((r) => `region:${r}`)].sort());
+    expect(vault!.survival.filter((r) => r.kind !== 'cluster+zone').map((r) => `${r.kind}:${r.name}`).sort()).toEqual([...vh.map((c) => `cluster:${c.name}`), ...zones.map((z) => `zone:${z}`), ...vregions.map((r) => `region:${r}`)].sort());
 
     // "any k clusters": the largest k for which every set of k clusters keeps a majority
     const all = subsets(env.clusters.map((c) => ({ kind: 'cluster' as const, name: c.name })));
