@@ -75,7 +75,7 @@ export function reportMarkdown(r: EnvironmentReport): string {
   const g = r.globalLoadBalancer;
   if (!g) out.push('None: no global load balancer in this environment.', '');
   else {
-    out.push(`${g.provider}, policy **${g.policy}**, controller on ${g.hub}, DNS TTL ${g.ttlSeconds} s.`, '', `Time to react to a dead region: ${g.reaction}.`, '');
+    out.push(`${g.provider}, policy **${g.policy}**, ${g.provider === 'k8gb' ? 'a controller in every cluster' : `controller on ${g.hub}`}, DNS TTL ${g.ttlSeconds} s.`, '', `Time to react to a dead region: ${g.reaction}.`, '');
   }
 
   out.push('## Control-plane dependencies', '', '| component | cluster | shares the cluster with | while that cluster is lost |', '| --- | --- | --- | --- |');

@@ -200,7 +200,7 @@ function gslbReport(env: Environment): GslbReport {
     // ingress backend has ready endpoints (Gslb status serviceHealth, k8gb-io/k8gb api/v1beta1/gslb_types.go).
     return {
       ...base,
-      reaction: `k8gb sends no HTTP probe: a cluster leaves the answers when its gateway has no ready pods behind the service (or its k8gb stops answering), then resolvers keep the old answer for up to the TTL (${g.ttl} s); a cluster that is up but failing requests stays in`,
+      reaction: `k8gb sends no HTTP probe: a cluster leaves the answers when its gateway has no ready pods behind the service, then resolvers keep the old answer for up to the TTL (${g.ttl} s); a cluster that is up but failing requests stays in`,
     };
   }
   return {
