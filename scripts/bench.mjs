@@ -70,7 +70,7 @@ function environment(clusters, services, imageTag = '1.0.0') {
     const expose = ['global', 'clusterset', 'cluster'][s % 3];
     const uses = s % 5 === 0 ? '[cockroachdb, vault]' : s > 0 ? `[svc${s - 1}]` : '[]';
     lines.push(
-      `  - { name: svc${s}, namespace: team${s % 10}, image: "registry.example.com/svc${s}:${s === 0 ? imageTag : '1.0.0'}", port: 8080, healthPath: /ready, replicas: ${clusters * 2}, expose: ${expose}, uses: ${uses}, autoscaling: { minReplicas: ${clusters}, maxReplicas: ${clusters * 4} } }`,
+      `  - { name: svc${s}, namespace: team${s % 10}, image: "registry.example.com/svc${s}:${s === 0 ? imageTag : '1.0.0'}", port: 8080, healthPath: /ready, expose: ${expose}, uses: ${uses}, autoscaling: { minReplicas: ${clusters}, maxReplicas: ${clusters * 4} } }`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -6,7 +6,8 @@ import { OutputValidationError, synthesize, type Bundle, type ExtraFile, type Pa
 import type { Violation } from './validate';
 import { keptEntries, ownedEntriesOf } from './synth/owned';
 import { checkOutputPath, inspectOutput, OutputRefusedError, realPathOf, recoverHeld, withOutputLock, writeTreeAtomically } from './synth/write';
-import { buildTopology, MAX_FILE_BYTES, parseEnvironment, TopologyError, type Topology } from './topology';
+import { readYaml } from './lib/yaml';
+import { buildTopology, MAX_FILE_BYTES, parseEnvironment, TopologyError, type CommittedFacts, type ParsedEnvironment, type Topology } from './topology';
 import { treeFromObjects, validateTree, violationLine } from './validate';
 import { readValidationRecord, writeValidationRecord } from './validate/cache';
 import { cacheDir } from './lib/cache-dir';
@@ -35,8 +36,11 @@ export function fileProblem(file: string, error: unknown): TopologyError['proble
   return { source: file, line: 0, col: 0, path: '', message };
 }
 
-/** Reads every `*.yaml`/`*.yml` file of `envDir` (sorted) and builds the checked topology. */
-export function loadTopology(envDir: string): Topology {
+/**
+ * Reads every `*.yaml`/`*.yml` file of `envDir` (sorted) and builds the checked topology. With
+ * `outDir`, the facts of the committed output the checks need are read from it first (committedFacts).
+ */
+export function loadTopology(envDir: string, outDir?: string): Topology {
   if (!fs.existsSync(envDir) || !fs.statSync(envDir).isDirectory()) {
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: 'environment folder not found; run from the repository root or pass --environments <dir>' }]);
   }
@@ -82,7 +86,34 @@ export function loadTopology(envDir: string): Topology {
     }
   }
   if (problems.length > 0) throw new TopologyError(problems);
-  return buildTopology(parsed);
+  return buildTopology(parsed, outDir === undefined ? {} : committedFacts(outDir, parsed));
+}
+
+/**
+ * Whether each environment's committed bundle runs globalnet: a Submariner CR with a globalCidr in
+ * any of its cluster folders (src/charts/submariner.ts writes one only with globalnet on). An
+ * environment with no committed Submariner CR has no fact, so a first synth decides freely.
+ */
+export function committedFacts(outDir: string, parsed: readonly ParsedEnvironment[]): CommittedFacts {
+  const globalnet: Record<string, boolean> = {};
+  for (const env of parsed) {
+    for (const cluster of env.spec.clusters) {
+      const file = path.join(outDir, cluster.name, 'submariner.yaml');
+      if (!fs.existsSync(file)) continue;
+      let docs: unknown[];
+      try {
+        docs = readYaml(fs.readFileSync(file, 'utf8'));
+      } catch {
+        continue; // `meridian validate` reports unreadable output; here it only means no fact
+      }
+      for (const d of docs) {
+        const doc = d as { kind?: unknown; spec?: { globalCidr?: unknown } } | null;
+        if (doc?.kind !== 'Submariner') continue;
+        globalnet[env.spec.name] = (globalnet[env.spec.name] ?? false) || typeof doc.spec?.globalCidr === 'string';
+      }
+    }
+  }
+  return { globalnet };
 }
 
 export interface SynthOptions {
@@ -92,6 +123,8 @@ export interface SynthOptions {
   readonly environment?: string;
   /** Skip the schema check of objects that passed it in an earlier run, and record those that pass (src/validate/cache.ts). @default true */
   readonly cache?: boolean;
+  /** Warnings (Topology.warnings) are errors: nothing is written. @default false */
+  readonly strict?: boolean;
 }
 
 export interface SynthResult {
@@ -167,7 +200,8 @@ export function synthToDisk(options: SynthOptions = {}): SynthResult {
   const envDir = options.envDir ?? DEFAULT_ENV_DIR;
   const outDir = options.outDir ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
   checkOutputPath(outDir, envDir);
-  const topology = loadTopology(envDir);
+  const topology = loadTopology(envDir, outDir);
+  if (options.strict && topology.warnings.length > 0) throw new TopologyError(topology.warnings.map((w) => ({ ...w, message: `${w.message} (--strict)` })));
   const only = options.environment;
   if (only !== undefined && !topology.environments.some((e) => e.name === only)) {
     const known = topology.environments.map((e) => e.name).join(', ');

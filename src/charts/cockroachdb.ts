@@ -50,6 +50,7 @@ export class CockroachDbChart extends MeridianChart {
       rootClientSecret: COCKROACHDB.rootSecret,
       serviceAccount: COCKROACHDB.statefulSet,
       podSecurity: member.podSecurity,
+      resources: store.resources,
     });
     const clients = member.sqlClients;
     new CockroachDbNetworkPolicy(this, 'NetworkPolicy', {

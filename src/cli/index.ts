@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { synthToDisk } from '../main';
 import { OutputValidationError } from '../synth/synthesize';
 import { OutputRefusedError, recoverOutput, WriteError } from '../synth/write';
-import { TopologyError } from '../topology';
+import { formatProblem, TopologyError } from '../topology';
 import { formatSynthSummary } from './summary';
 import { formatRules, formatValidation, validationJson } from './validate-output';
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
@@ -50,7 +50,7 @@ const COMMON = `Options:
 const COMMANDS: Record<string, Command> = {
   synth: {
     summary: 'load, check, synthesize, validate and write dist/ atomically',
-    usage: `Usage: meridian synth [--env <name>] [--environments <dir>] [--out <dir>] [--quiet] [--no-cache]
+    usage: `Usage: meridian synth [--env <name>] [--environments <dir>] [--out <dir>] [--quiet] [--no-cache] [--strict]
 
 Reads every environment file, checks it, synthesizes one folder per cluster plus argocd/, validates
 every object against its schema, and only then replaces the output folder, atomically: it holds the
@@ -58,6 +58,8 @@ old tree or the new one, never a mix. On any error nothing is written and the ex
 object byte-for-byte equal to one that passed its schema in an earlier run is not checked again (the
 record lives in the cache folder: $XDG_CACHE_HOME/meridian, else node_modules/.cache/meridian, else
 ~/.cache/meridian).
+Choices that are valid but surprising (globalnet switched on by auto, an even Vault voter count, a
+seal key in one region) print as located \`warning:\` lines on stderr; --strict makes them errors.
 
 meridian replaces and removes only the files it wrote, listed in <out>/meridian-owned.txt. It refuses
 (exit 2, before writing anything) an --out that is a file or a symbolic link, holds .git, is, holds or
@@ -68,7 +70,8 @@ files out yourself, or declare them as extraManifests.
 
 ${COMMON}
   -q, --quiet             print nothing on success
-  --no-cache              check every object against its schema, whatever earlier runs found`,
+  --no-cache              check every object against its schema, whatever earlier runs found
+  --strict                treat warnings as errors: exit 1 and write nothing`,
     run: synth,
   },
   validate: {
@@ -289,14 +292,16 @@ function format<T extends string>(value: unknown, allowed: readonly T[]): T {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function synth(args: string[], io: Io): number {
-  const flags = parse(args, { quiet: { type: 'boolean', short: 'q' }, 'no-cache': { type: 'boolean' } });
+  const flags = parse(args, { quiet: { type: 'boolean', short: 'q' }, 'no-cache': { type: 'boolean' }, strict: { type: 'boolean' } });
   const started = process.hrtime.bigint();
   const result = synthToDisk({
     ...(str(flags.environments) !== undefined ? { envDir: str(flags.environments)! } : {}),
     ...(str(flags.out) !== undefined ? { outDir: str(flags.out)! } : {}),
     ...(str(flags.env) !== undefined ? { environment: str(flags.env)! } : {}),
     cache: flags['no-cache'] !== true,
+    strict: flags.strict === true,
   });
+  for (const w of result.topology.warnings) io.err(`warning: ${formatProblem(w)}\n`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (!flags.quiet) io.out(formatSynthSummary(result, seconds, style(io.color)));
   return EXIT.OK;
@@ -370,6 +375,7 @@ function report(args: string[], io: Io): number {
   const form = format(flags.format, ['markdown', 'json'] as const);
   if (str(flags.out) !== undefined) throw new UsageError('report prints to stdout and takes no --out; see --help');
   const topology = loadTopology(str(flags.environments) ?? DEFAULT_ENV_DIR);
+  for (const w of topology.warnings) io.err(`warning: ${formatProblem(w)}\n`);
   const env = str(flags.env);
   const envs = topology.environments.filter((e) => env === undefined || e.name === env);
   if (envs.length === 0) throw new UsageError(`no environment named "${env ?? ''}"; known: ${topology.environments.map((e) => e.name).join(', ')}`);

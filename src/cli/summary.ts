@@ -1,5 +1,6 @@
 import type { SynthResult } from '../main';
-import type { Store } from '../topology';
+import type { Environment, Store } from '../topology';
+import { clustersItCanLose, RANGE_VOTERS } from '../topology/survival';
 import type { Style } from './style';
 
 /** Per-cluster rows are shown up to this many clusters; beyond, totals per component keep it on one screen. */
@@ -29,13 +30,16 @@ export function formatSynthSummary(result: SynthResult, seconds: number, s: Styl
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const fmt = (r: string[]): string => `  ${r.map((v, i) => (i < 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ')}`;
     lines.push(s.dim(fmt(header)), ...rows.map(fmt));
-    for (const store of [env.vault, env.cockroachdb].filter((x): x is Store => x !== undefined)) lines.push(`  ${storeLine(store)}`);
+    for (const store of [env.vault, env.cockroachdb].filter((x): x is Store => x !== undefined)) lines.push(`  ${storeLine(env, store)}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-export function storeLine(store: Store): string {
+export function storeLine(env: Environment, store: Store): string {
   const q = store.quorum;
   const split = Object.values(q.votersPerCluster).join('/');
-  return `${store.kind}: ${q.voters} voters (${split} per cluster), quorum ${q.quorum}, survives the loss of ${q.clustersItCanLose} cluster(s)`;
+  const lose = clustersItCanLose(env, store);
+  if (store.kind === 'vault') return `vault: ${q.voters} voters (${split} per cluster), quorum ${q.quorum}, survives the loss of any ${lose} cluster(s)`;
+  const v = RANGE_VOTERS[store.survivalGoal];
+  return `cockroachdb: ${q.voters} nodes (${split} per cluster), ${v.home + v.others} voters per range (survival goal ${store.survivalGoal}), survives the loss of any ${lose} cluster(s)`;
 }

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { selectorLabels } from '../lib/labels';
 import { COCKROACHDB, ROOT_CLIENT_CERT_FILES } from '../lib/cockroachdb';
 import type { PodSecurity } from '../lib/platform';
-import { certsVolume, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
+import { certsVolume, quantities, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
+import { SQL_CLIENT_RESOURCES } from './cockroachdb-init-job';
 
 export interface CockroachDbBackupScheduleJobProps {
   readonly name: string;
@@ -84,6 +85,7 @@ export class CockroachDbBackupScheduleJob extends Construct {
                 command: ['/bin/bash', '-c', SCRIPT, props.name],
                 args: [props.sql, props.host],
                 env: [{ name: 'COCKROACH_CERTS_DIR', value: COCKROACHDB.certsDir }, credential('AWS_ACCESS_KEY_ID'), credential('AWS_SECRET_ACCESS_KEY')],
+                resources: quantities(SQL_CLIENT_RESOURCES),
                 volumeMounts: [{ name: 'certs', mountPath: COCKROACHDB.certsDir, readOnly: true }],
                 securityContext: restrictedContainerSecurityContext(),
               },

@@ -71,6 +71,14 @@ export interface CockroachDbClusterProps {
   /** ServiceAccount of the nodes (and of the init Job): the subject of an SCC grant on OpenShift. */
   readonly serviceAccount: string;
   readonly podSecurity: PodSecurity;
+  /** Node container requests and limits (Kubernetes quantities); `--cache`/`--max-sql-memory` in `args` are sized from the memory limit. */
+  readonly resources: { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } };
+}
+
+/** Container resources as Kubernetes quantities. */
+export function quantities(r: CockroachDbClusterProps['resources']): kplus.k8s.ResourceRequirements {
+  const q = (a: { readonly cpu: string; readonly memory: string }) => ({ cpu: k8s.Quantity.fromString(a.cpu), memory: k8s.Quantity.fromString(a.memory) });
+  return { requests: q(r.requests), limits: q(r.limits) };
 }
 
 const GRPC = 'grpc';
@@ -182,6 +190,7 @@ export class CockroachDbCluster extends Construct {
                   { name: DATA_VOLUME, mountPath: COCKROACHDB.dataDir },
                   { name: CERTS_VOLUME, mountPath: COCKROACHDB.certsDir, readOnly: true },
                 ],
+                resources: quantities(props.resources),
                 securityContext: restrictedContainerSecurityContext(),
               },
             ],

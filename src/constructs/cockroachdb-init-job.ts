@@ -4,7 +4,13 @@ import { Construct } from 'constructs';
 import { selectorLabels } from '../lib/labels';
 import { COCKROACHDB, ROOT_CLIENT_CERT_FILES } from '../lib/cockroachdb';
 import type { PodSecurity } from '../lib/platform';
-import { certsVolume, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
+import { certsVolume, quantities, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
+
+/**
+ * Requests and limits of a one-shot `cockroach sql` client container (the init Job, the backup schedule
+ * Job): the client holds a connection and a statement, never data.
+ */
+export const SQL_CLIENT_RESOURCES = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
 
 export interface CockroachDbInitJobProps {
   readonly name: string;
@@ -83,6 +89,8 @@ export class CockroachDbInitJob extends Construct {
                 args: [...props.hosts],
                 env: [{ name: 'COCKROACH_CERTS_DIR', value: COCKROACHDB.certsDir }],
                 volumeMounts: [{ name: 'certs', mountPath: COCKROACHDB.certsDir, readOnly: true }],
+                // `cockroach init` and `node status` are one RPC each: a small, bounded container.
+                resources: quantities(SQL_CLIENT_RESOURCES),
                 securityContext: restrictedContainerSecurityContext(),
               },
             ],

@@ -41,7 +41,7 @@ export function diffWorkingTree(options: DiffOptions = {}): BundleDiff {
   const base = options.base ?? 'HEAD';
   const envDir = options.envDir ?? DEFAULT_ENV_DIR;
   const outDir = options.outDir ?? process.env.CDK8S_OUTDIR ?? DEFAULT_OUT_DIR;
-  const topology = loadTopology(envDir);
+  const topology = loadTopology(envDir, outDir);
   const only = options.environment;
   if (only !== undefined && !topology.environments.some((e) => e.name === only)) {
     throw new TopologyError([{ source: envDir, line: 1, col: 1, path: '', message: `no environment named "${only}"; known: ${topology.environments.map((e) => e.name).join(', ')}` }]);

@@ -33,31 +33,43 @@ export function reportMarkdown(r: EnvironmentReport): string {
   if (r.stores.length === 0) {
     out.push(r.strategy === 'active-passive' ? 'None: an active-passive environment runs stateless services only (two sites cannot hold a majority).' : 'None.', '');
   } else {
-    out.push('| store | voters per cluster | voters | quorum | can lose | DR class | RPO | RTO |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    out.push('| store | members per cluster | replication | voters per group | quorum | can lose at once | DR class | RPO | RTO (store only, no GSLB) |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const s of r.stores) {
       const per = Object.entries(s.votersPerCluster).map(([c, n]) => `${c}: ${n}`).join(', ');
-      out.push(`| ${s.kind} (\`${s.namespace}\`) | ${per} | ${s.voters} | ${s.quorum} | ${s.votersItCanLose} voter(s), ${s.clustersItCanLose} whole cluster(s) | ${cell(s.drClass)} | ${cell(s.rpo)} | ${cell(s.rto)} |`);
+      out.push(`| ${s.kind} (\`${s.namespace}\`) | ${per} | ${cell(s.replication)} | ${s.voters} | ${s.quorum} | ${s.votersItCanLose} voter(s) of a group; any ${s.clustersItCanLose} cluster(s) | ${cell(s.drClass)} | ${cell(s.rpo)} | ${cell(s.rto)} |`);
     }
     out.push('');
     out.push('Voters and quorum as this environment file declares them: after a change that adds or removes a cluster, the live membership matches them only after the steps of its day-2 runbook.', '');
-    for (const s of r.stores.filter((x) => x.kind === 'cockroachdb')) {
-      out.push(`CockroachDB survival goal: **${s.survivalGoal}**${s.databases && s.databases.length > 0 ? `, for ${s.databases.join(', ')}` : ' (no databases listed)'}.`, '');
+    for (const s of r.stores) {
+      const title = s.kind === 'cockroachdb' ? `CockroachDB, survival goal **${s.survivalGoal}**${s.databases && s.databases.length > 0 ? ` (databases ${s.databases.join(', ')})` : ''}, primary region ${s.primaryRegion}` : 'Vault';
+      out.push(`### What ${s.kind} survives`, '', `${title}. Each row loses one failure domain; the arithmetic is the worst case.`, '');
+      const homes = s.kind === 'cockroachdb';
+      out.push(homes ? '| lost | survives | arithmetic | homes that lose quorum |' : '| lost | survives | arithmetic |', homes ? '| --- | --- | --- | --- |' : '| --- | --- | --- |');
+      for (const row of s.survival) {
+        const lost = row.kind === 'cluster+zone' ? `${row.name} (the worst cluster with a zone elsewhere)` : `${row.kind} ${row.name}`;
+        const homesCell = row.homesLost === undefined ? 'primary region evaluated only' : list(row.homesLost);
+        out.push(`| ${lost} | ${row.survives ? 'yes' : '**no**'} | ${cell(row.arithmetic)} |${homes ? ` ${homesCell} |` : ''}`);
+      }
+      out.push('');
+      for (const n of s.notes) out.push(`- ${n}.`);
+      if (s.notes.length > 0) out.push('');
     }
   }
 
   out.push('## Services', '');
   if (r.services.length === 0) out.push('None.', '');
   else {
-    out.push('| service | exposed | active in | drained in | replicas per cluster | failover |', '| --- | --- | --- | --- | --- | --- |');
+    out.push('| service | exposed | active in | drained in | replicas per cluster | capacity after losing the largest cluster | failover |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const s of r.services) {
       const split = Object.entries(s.replicasByCluster)
         .map(([c, n]) => {
           const a = s.autoscalingByCluster?.[c];
-          return `${c}: ${n}${a ? ` (HPA ${a.minReplicas}–${a.maxReplicas})` : ''}`;
+          return a ? `${c}: HPA ${a.minReplicas}–${a.maxReplicas}` : `${c}: ${n}`;
         })
         .join(', ');
+      const total = s.autoscalingByCluster ? `at least ${s.replicas} in all` : `total ${s.replicas}`;
       const exposed = s.expose === 'global' ? `global: ${s.hostname ?? ''}` : s.expose === 'clusterset' ? `clusterset: ${s.name}.${s.namespace}.svc.clusterset.local` : 'cluster';
-      out.push(`| ${s.name} (\`${s.namespace}\`) | ${exposed} | ${list(s.activeIn)} | ${list(s.drainedIn)} | ${split} (total ${s.replicas}) | ${cell(s.failover)} |`);
+      out.push(`| ${s.name} (\`${s.namespace}\`) | ${exposed} | ${list(s.activeIn)} | ${list(s.drainedIn)} | ${split} (${total}) | ${cell(s.capacity)} | ${cell(s.failover)} |`);
     }
     out.push('');
   }
@@ -66,15 +78,13 @@ export function reportMarkdown(r: EnvironmentReport): string {
   const g = r.globalLoadBalancer;
   if (!g) out.push('None: no global load balancer in this environment.', '');
   else {
-    const h = g.healthCheck;
-    out.push(
-      `${g.provider}, policy **${g.policy}**, controller on ${g.hub}. Health check every ${h.periodSeconds} s (timeout ${h.timeoutSeconds} s), a region is out after ${h.failureThreshold} failures, DNS TTL ${g.ttlSeconds} s.`,
-      '',
-      `Time to react to a dead region: ${h.periodSeconds} s × ${h.failureThreshold} + ${g.ttlSeconds} s = **${g.reactionSeconds} s**.`,
-      '',
-    );
-    if (g.note) out.push(`Note: ${g.note}.`, '');
+    out.push(`${g.provider}, policy **${g.policy}**, ${g.provider === 'k8gb' ? 'a controller in every cluster' : `controller on ${g.hub}`}, DNS TTL ${g.ttlSeconds} s.`, '', `Time to react to a dead region: ${g.reaction}.`, '');
   }
+
+  out.push('## Control-plane dependencies', '', '| component | cluster | shares the cluster with | while that cluster is lost |', '| --- | --- | --- | --- |');
+  for (const d of r.controlPlane) out.push(`| ${d.component} | ${d.cluster} | ${list(d.sharesClusterWith)} | ${cell(d.whenLost)} |`);
+  out.push('');
+  if (r.globalLoadBalancer?.provider === 'k8gb') out.push('k8gb runs a controller in every cluster and has no hub: losing one cluster removes only that cluster from the answers.', '');
 
   out.push('## Topology', '', '```mermaid', mermaidDiagram(r), '```', '');
 

@@ -10,7 +10,7 @@ export function mermaidDiagram(r: EnvironmentReport): string {
   const global = r.services.filter((s) => s.expose === 'global');
   const g = r.globalLoadBalancer;
   if (g && global.length > 0) {
-    lines.push(`  clients(["clients"]) --> gslb{{"${text(`GSLB ${g.provider}<br/>${g.policy}, TTL ${g.ttlSeconds} s, reacts in ${g.reactionSeconds} s`)}"}}`);
+    lines.push(`  clients(["clients"]) --> gslb{{"${text(`GSLB ${g.provider}<br/>${g.policy}, TTL ${g.ttlSeconds} s, ${g.reactionSeconds !== undefined ? `reacts in ${g.reactionSeconds} s` : g.provider === 'k8gb' ? 'drops clusters without ready pods' : 'no health checks, manual drain'}`)}"}}`);
   }
   for (const c of r.clusters) {
     const roles = [c.bootstrap ? 'bootstrap' : '', c.broker ? 'broker' : '', c.gslbHub ? 'GSLB hub' : ''].filter((x) => x !== '');
@@ -37,6 +37,6 @@ export function mermaidDiagram(r: EnvironmentReport): string {
       }
     }
   }
-  for (const st of r.stores) lines.push(`  %% ${st.kind}: ${st.voters} voters, quorum ${st.quorum}, survives the loss of ${st.clustersItCanLose} cluster(s)`);
+  for (const st of r.stores) lines.push(`  %% ${st.kind}: ${st.members} members, ${st.voters} voters per group, quorum ${st.quorum}, survives the loss of any ${st.clustersItCanLose} cluster(s)`);
   return lines.join('\n');
 }

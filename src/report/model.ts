@@ -5,6 +5,20 @@ import { prerequisites, type ClusterPrerequisites } from '../topology/prerequisi
 import type { Environment, Store } from '../topology';
 import { day2Runbooks, type Day2Runbook } from './day2';
 import { operationsReport, type OperationsReport } from './operations';
+import {
+  clustersItCanLose,
+  cockroachRegions,
+  cockroachZoneTier,
+  failureDomains,
+  majority,
+  memberGroups,
+  RANGE_VOTERS,
+  rangeOutcome,
+  vaultOutcome,
+  type FailureDomain,
+  type FailureKind,
+  type MemberGroup,
+} from '../topology/survival';
 import { runbook, type RunbookStep } from './runbook';
 
 /** Lighthouse's default DNS record TTL for clusterset names (REFERENCE §2.1). */
@@ -24,21 +38,46 @@ export interface ClusterReport {
   readonly gslbHub: boolean;
 }
 
+/** One failure domain lost, and whether the store keeps a majority, with the arithmetic. */
+export interface SurvivalRow {
+  /** One domain, or `cluster+zone`: any cluster together with any zone of another cluster (the worst such pair is named). */
+  readonly kind: FailureKind | 'cluster+zone';
+  readonly name: string;
+  /** Vault: the Raft group keeps a majority. CockroachDB: every range homed in the primary region does. */
+  readonly survives: boolean;
+  /** CockroachDB only: regions whose homed ranges (REGIONAL BY ROW rows) lose their majority. */
+  readonly homesLost?: readonly string[];
+  /** e.g. `9 voters, quorum 5; worst case loses 3 -> 6 left >= 5`. */
+  readonly arithmetic: string;
+}
+
 export interface StoreReport {
   readonly kind: Store['kind'];
   readonly namespace: string;
+  /** Members (pods) per cluster. */
   readonly votersPerCluster: Readonly<Record<string, number>>;
+  /** Members in all clusters. */
+  readonly members: number;
+  /** How data is replicated: one group (Vault) or one group per range (CockroachDB). */
+  readonly replication: string;
+  /** Voters of one replication group (Vault: every member; CockroachDB: one range). */
   readonly voters: number;
   readonly quorum: number;
-  /** Voters that may fail while a majority remains. */
+  /** Voters of one group that may fail while a majority remains. */
   readonly votersItCanLose: number;
+  /** Any this many clusters may be lost at once (for CockroachDB: whatever the ranges' homes). */
   readonly clustersItCanLose: number;
+  readonly survival: readonly SurvivalRow[];
   /** REFERENCE §6.4 class. */
   readonly drClass: string;
   readonly rpo: string;
+  /** Time until the store serves writes again; client traffic routing (GSLB) is not part of it. */
   readonly rto: string;
   readonly survivalGoal?: 'region' | 'zone';
+  readonly primaryRegion?: string;
   readonly databases?: readonly string[];
+  /** Caveats of the model, stated in the report. */
+  readonly notes: readonly string[];
 }
 
 export interface ServiceReport {
@@ -53,6 +92,8 @@ export interface ServiceReport {
   readonly drainedIn: readonly string[];
   readonly servingIn: readonly string[];
   readonly uses: readonly string[];
+  /** Serving capacity left after losing the serving cluster with the most: per-cluster maxima (HPA maxReplicas, else replicas) x surviving clusters. */
+  readonly capacity: string;
   /** How clients move to another cluster when one fails. */
   readonly failover: string;
 }
@@ -62,10 +103,21 @@ export interface GslbReport {
   readonly hub: string;
   readonly policy: string;
   readonly ttlSeconds: number;
-  readonly healthCheck: { readonly periodSeconds: number; readonly failureThreshold: number; readonly timeoutSeconds: number };
-  /** periodSeconds x failureThreshold + ttl: the worst case until clients stop resolving a dead region. */
-  readonly reactionSeconds: number;
-  readonly note?: string;
+  /** Only for global-load-balancer-operator: the only provider that runs HTTP health checks. */
+  readonly healthCheck?: { readonly periodSeconds: number; readonly failureThreshold: number; readonly timeoutSeconds: number };
+  /** periodSeconds x failureThreshold + ttl, when the provider has health checks; absent otherwise. */
+  readonly reactionSeconds?: number;
+  /** How the provider notices a dead region, in words (always set). */
+  readonly reaction: string;
+}
+
+export interface ControlPlaneDependency {
+  readonly component: string;
+  readonly cluster: string;
+  /** What stops, and for how long, while that cluster is lost. */
+  readonly whenLost: string;
+  /** Stores and services the same cluster runs (they are lost with it). */
+  readonly sharesClusterWith: readonly string[];
 }
 
 export interface EnvironmentReport {
@@ -81,6 +133,8 @@ export interface EnvironmentReport {
   readonly globalLoadBalancer?: GslbReport;
   /** What every cluster must already have (operators, SCCs, DNS, out-of-band Secrets): topology/prerequisites.ts. */
   readonly prerequisites: readonly ClusterPrerequisites[];
+  /** Single-instance control-plane components, where they run and what stops while their cluster is lost. */
+  readonly controlPlane: readonly ControlPlaneDependency[];
   readonly runbook: readonly RunbookStep[];
   /** Day-2 runbooks: store image upgrades, removing a cluster (src/report/day2.ts). */
   readonly day2: readonly Day2Runbook[];
@@ -113,7 +167,7 @@ export function buildReport(env: Environment): EnvironmentReport {
       broker: env.submariner.broker,
       pairs: names.flatMap((a, i) => names.slice(i + 1).map((b) => [a, b] as const)),
     },
-    stores: [env.vault, env.cockroachdb].filter((s): s is Store => s !== undefined).map((s) => storeReport(s, gslb)),
+    stores: [env.vault, env.cockroachdb].filter((s): s is Store => s !== undefined).map((s) => storeReport(env, s)),
     services: env.services.map((s) => ({
       name: s.name,
       namespace: s.namespace,
@@ -128,10 +182,12 @@ export function buildReport(env: Environment): EnvironmentReport {
       drainedIn: s.drainedIn,
       servingIn: s.servingIn,
       uses: [...s.usesStores, ...s.usesServices],
+      capacity: capacityAfterLoss(s),
       failover: failoverOf(s.expose, s.servingIn.length, gslb),
     })),
     ...(gslb ? { globalLoadBalancer: gslb } : {}),
     prerequisites: prerequisites(env),
+    controlPlane: controlPlane(env),
     runbook: runbook(env),
     day2: day2Runbooks(env),
     operations: operationsReport(env),
@@ -140,37 +196,199 @@ export function buildReport(env: Environment): EnvironmentReport {
 
 function gslbReport(env: Environment): GslbReport {
   const g = env.globalLoadBalancer!;
-  const h = g.healthCheck;
+  const base = { provider: g.provider, hub: g.hub, policy: g.policy, ttlSeconds: g.ttl };
+  if (g.provider === 'global-load-balancer-operator') {
+    const h = g.healthCheck;
+    const reactionSeconds = h.periodSeconds * h.failureThreshold + g.ttl;
+    return {
+      ...base,
+      healthCheck: h,
+      reactionSeconds,
+      reaction: `Route53 health checks every ${h.periodSeconds} s mark a region out after ${h.failureThreshold} failures, then resolvers keep the old answer for up to the TTL: ${h.periodSeconds} s × ${h.failureThreshold} + ${g.ttl} s = ${reactionSeconds} s`,
+    };
+  }
+  if (g.provider === 'k8gb') {
+    // k8gb runs no HTTP probe: each cluster's controller publishes its own address while the
+    // ingress backend has ready endpoints (Gslb status serviceHealth, k8gb-io/k8gb api/v1beta1/gslb_types.go).
+    return {
+      ...base,
+      reaction: `k8gb sends no HTTP probe: a cluster leaves the answers when its gateway has no ready pods behind the service, then resolvers keep the old answer for up to the TTL (${g.ttl} s); a cluster that is up but failing requests stays in`,
+    };
+  }
   return {
-    provider: g.provider,
-    hub: g.hub,
-    policy: g.policy,
-    ttlSeconds: g.ttl,
-    healthCheck: h,
-    reactionSeconds: h.periodSeconds * h.failureThreshold + g.ttl,
-    ...(g.provider === 'external-dns' ? { note: 'external-dns runs no health checks (REFERENCE §1.6): a dead region stays in DNS until its endpoints are removed, so the reaction time only holds once that happens' } : {}),
+    ...base,
+    reaction: `external-dns runs no health checks (REFERENCE §1.6): a dead region stays in DNS until it is drained by hand (drainedIn), and resolvers keep the old answer for up to the TTL (${g.ttl} s) after that; failover is manual`,
   };
 }
 
-function storeReport(s: Store, gslb: GslbReport | undefined): StoreReport {
-  const q = s.quorum;
-  const clusters = Object.keys(q.votersPerCluster).length;
-  const consensus = clusters >= 3 && q.clustersItCanLose >= 1;
-  const reelection = s.kind === 'cockroachdb' ? `leaseholder re-election (${COCKROACHDB_REELECTION_CLAIM})` : 'raft leader re-election among the remaining voters';
-  const traffic = gslb ? ` + GSLB reaction for client traffic (${gslb.reactionSeconds} s)` : '';
+
+function storeReport(env: Environment, s: Store): StoreReport {
+  const groups = memberGroups(env, s);
+  const members = groups.reduce((a, g) => a + g.members, 0);
+  const domains = failureDomains(groups);
+  const canLose = clustersItCanLose(env, s);
+  const clusters = groups.length;
+  const base = { kind: s.kind, namespace: s.namespace, votersPerCluster: s.quorum.votersPerCluster, members, clustersItCanLose: canLose };
+  const unknownZones = env.clusters.filter((c) => c.zones.length === 0).map((c) => c.name);
+  const zoneNote = unknownZones.length > 0 ? [`zones of ${unknownZones.join(', ')} are not declared, so zone outages there are not evaluated`] : [];
+  if (s.kind === 'vault') {
+    const voters = members;
+    const quorum = majority(voters);
+    const survival = domains.map((f): SurvivalRow => {
+      const o = vaultOutcome(groups, f);
+      return { kind: f.kind, name: f.name, survives: o.survives, arithmetic: `${o.voters} voters, quorum ${o.quorum}; worst case loses ${o.lost} → ${o.voters - o.lost} left ${o.survives ? '≥' : '<'} ${o.quorum}` };
+    });
+    const pair = worstPair(groups, (fs) => vaultOutcome(groups, fs).lost);
+    if (pair) {
+      const o = vaultOutcome(groups, pair.failures);
+      survival.push({ kind: 'cluster+zone', name: pair.name, survives: o.survives, arithmetic: `${o.voters} voters, quorum ${o.quorum}; the worst cluster with a zone elsewhere loses ${o.lost} → ${o.voters - o.lost} left ${o.survives ? '≥' : '<'} ${o.quorum}` });
+    }
+    const ok = clusters >= 3 && canLose >= 1;
+    const preferred = groups.filter((g) => !g.onePerZone && g.zones.length > 0).map((g) => g.cluster);
+    return {
+      ...base,
+      replication: `one Raft group of all ${voters} members; open-source Vault makes every member a voter (non-voters are Enterprise), so each write waits for ${quorum} of them`,
+      voters,
+      quorum,
+      votersItCanLose: voters - quorum,
+      survival,
+      drClass: ok ? `consensus store over ${clusters} sites (active/active)` : `consensus store that cannot lose a site (${clusters} site(s))`,
+      rpo: ok ? '0 for committed writes (a write commits only once a majority of the voters has it)' : '0 while quorum holds; none after losing the site that holds the majority',
+      rto: ok ? 'Raft leader election among the remaining voters (election timeouts), then the standbys forward to the new leader; unseal is automatic with the configured seal' : 'manual recovery of the lost majority',
+      notes: [
+        ...(preferred.length > 0 ? [`${preferred.join(', ')} list fewer zones than pods, so zone spread is only preferred there and a zone outage is counted as taking every pod of the cluster`] : []),
+        ...zoneNote,
+      ],
+    };
+  }
+  const goal = s.survivalGoal;
+  const zoneTier = cockroachZoneTier(env);
+  const regions = cockroachRegions(groups);
+  const primary = regions[0]!;
+  const want = RANGE_VOTERS[goal];
+  const voters = want.home + want.others;
+  const quorum = majority(voters);
+  const survival = domains.map((f): SurvivalRow => {
+    const outcomes = regions.map((home) => rangeOutcome(groups, goal, zoneTier, home, f));
+    const p = outcomes[0]!;
+    const split = goal === 'zone' ? `${p.homeVoters} in ${primary}` : `${p.homeVoters} in ${primary}, ${p.otherVoters} in other regions`;
+    return {
+      kind: f.kind,
+      name: f.name,
+      survives: p.survives,
+      homesLost: outcomes.filter((o) => !o.survives).map((o) => o.home),
+      arithmetic: `range homed in ${primary}: ${p.voters} voters (${split}), quorum ${p.quorum}; worst case loses ${p.lost} → ${p.voters - p.lost} left ${p.survives ? '≥' : '<'} ${p.quorum}`,
+    };
+  });
+  const pair = worstPair(groups, (fs) => rangeOutcome(groups, goal, zoneTier, primary, fs).lost);
+  if (pair) {
+    const o = rangeOutcome(groups, goal, zoneTier, primary, pair.failures);
+    survival.push({
+      kind: 'cluster+zone',
+      name: pair.name,
+      survives: o.survives,
+      arithmetic: `range homed in ${primary}: ${o.voters} voters, quorum ${o.quorum}; the worst cluster with a zone elsewhere loses ${o.lost} → ${o.voters - o.lost} left ${o.survives ? '≥' : '<'} ${o.quorum}`,
+    });
+  }
+  const regionLossSurvived = survival.filter((r) => r.kind === 'region').every((r) => (r.homesLost ?? []).length === 0);
+  const under = regions.filter((home) => rangeOutcome(groups, goal, zoneTier, home, []).underReplicated);
   return {
-    kind: s.kind,
-    namespace: s.namespace,
-    votersPerCluster: q.votersPerCluster,
-    voters: q.voters,
-    quorum: q.quorum,
-    votersItCanLose: q.voters - q.quorum,
-    clustersItCanLose: q.clustersItCanLose,
-    drClass: consensus ? `consensus store over ${clusters} sites (active/active)` : `consensus store that cannot lose a site (${clusters} site(s))`,
-    rpo: consensus ? '0 for committed writes (a write commits only once a majority across clusters has it)' : '0 while quorum holds; none after losing the site that holds the majority',
-    rto: consensus ? `${reelection}${traffic}` : 'manual recovery of the lost majority',
-    ...(s.kind === 'cockroachdb' ? { survivalGoal: s.survivalGoal, databases: s.databases } : {}),
+    ...base,
+    replication:
+      goal === 'zone'
+        ? `one Raft group per range; survival goal ZONE: 3 voting replicas in the range's home region (spread over its ${zoneTier ? 'zones' : 'nodes'}) and one non-voting replica in each other region, which never counts for quorum`
+        : `one Raft group per range; survival goal REGION: 5 voting replicas, 2 in the range's home region and 3 in the other regions (at most 2 per region by replica diversity)`,
+    voters,
+    quorum,
+    votersItCanLose: voters - quorum,
+    survival,
+    drClass: regionLossSurvived && canLose >= 1 ? `consensus store per range over ${regions.length} regions (active/active)` : `consensus store per range that does not survive the loss of ${goal === 'zone' ? "a range's home region" : 'every cluster'} (${regions.length} region(s))`,
+    rpo: '0 for committed writes (a write commits once a majority of its range\'s voters has it)',
+    rto: regionLossSurvived
+      ? `leaseholder re-election among the remaining voters of each range (${COCKROACHDB_REELECTION_CLAIM})`
+      : `leaseholder re-election (${COCKROACHDB_REELECTION_CLAIM}) for failures the ranges survive; after losing a range's home region its writes stop until that region returns (survival goal zone)`,
+    survivalGoal: goal,
+    primaryRegion: primary,
+    databases: s.databases,
+    notes: [
+      `every table is homed in the primary region ${primary} unless it is REGIONAL BY ROW; rows homed in another region are shown under "homes that lose quorum"`,
+      zoneTier ? 'nodes advertise a zone tier (every cluster declares one zone), so replicas of a range spread over zones' : 'nodes advertise only their region (a cluster declares zero or several zones), so replicas spread over nodes and a zone outage is counted as taking every node of each cluster listing that zone',
+      'replica placement follows CockroachDB\'s diversity rule: a locality gets a second replica of a range only when every other locality with a free node has one',
+      'system ranges (meta, liveness) keep their own replication settings and are not part of this model',
+      ...(under.length > 0 ? [`ranges homed in ${under.join(', ')} cannot get all ${goal === 'zone' ? want.home : `${want.home} + ${want.others}`} voters (too few nodes) and stay under-replicated`] : []),
+      ...zoneNote,
+    ],
   };
+}
+
+/**
+ * The pair (a cluster, a zone another member cluster lists but it does not) whose loss takes the most
+ * voters, first in cluster then zone order on a tie; undefined when no such pair exists.
+ */
+function worstPair(groups: readonly MemberGroup[], lost: (failures: readonly FailureDomain[]) => number): { name: string; failures: FailureDomain[] } | undefined {
+  let best: { name: string; failures: FailureDomain[]; lost: number } | undefined;
+  const zones = [...new Set(groups.flatMap((g) => g.zones))].sort();
+  for (const g of groups) {
+    for (const zone of zones) {
+      if (g.zones.includes(zone)) continue;
+      const failures: FailureDomain[] = [{ kind: 'cluster', name: g.cluster }, { kind: 'zone', name: zone }];
+      const n = lost(failures);
+      if (!best || n > best.lost) best = { name: `cluster ${g.cluster} + zone ${zone}`, failures, lost: n };
+    }
+  }
+  return best && { name: best.name, failures: best.failures };
+}
+
+/**
+ * The components that run once per environment. The Submariner broker is the API every cluster
+ * exchanges its Cluster and Endpoint objects (and Lighthouse its service imports) through, on a
+ * single cluster (submariner.io/getting-started, "The Broker"): tunnels that are up stay up while
+ * it is gone, but nothing new propagates. Neither it nor a GSLB controller fails over by itself.
+ */
+function controlPlane(env: Environment): ControlPlaneDependency[] {
+  const residents = (cluster: string): string[] => [
+    ...[env.vault, env.cockroachdb].filter((s): s is Store => s !== undefined && (s.quorum.votersPerCluster[cluster] ?? 0) > 0).map((s) => s.kind),
+    ...env.services.filter((s) => s.activeIn.includes(cluster)).map((s) => s.name),
+  ];
+  const until = 'until that cluster is restored or the component is redeployed on another cluster by hand (nothing fails it over)';
+  const out: ControlPlaneDependency[] = [
+    {
+      component: 'Submariner broker',
+      cluster: env.submariner.broker,
+      whenLost: `existing tunnels and already-synced clusterset names keep working; changes stop propagating: gateway endpoint changes, new or moved service exports, clusters joining, ${until}`,
+      sharesClusterWith: residents(env.submariner.broker),
+    },
+  ];
+  const g = env.globalLoadBalancer;
+  if (g && g.provider !== 'k8gb') {
+    out.push({
+      component: `GSLB controller (${g.provider})`,
+      cluster: g.hub,
+      whenLost:
+        g.provider === 'global-load-balancer-operator'
+          ? `Route53 keeps answering and its health checks keep dropping dead regions, but record changes stop (new services, drains, new clusters), ${until}`
+          : `the records stay as last written: a drain or a new cluster cannot be published, so a dead region stays in DNS, ${until}`,
+      sharesClusterWith: residents(g.hub),
+    });
+  }
+  return out;
+}
+
+/**
+ * What still serves after the serving cluster with the largest maximum is lost: the sum of the
+ * other serving clusters' maxima (HPA maxReplicas with autoscaling, else their fixed replicas).
+ */
+function capacityAfterLoss(s: Environment['services'][number]): string {
+  const maxOf = (c: string): number => s.autoscalingByCluster?.[c]?.maxReplicas ?? s.replicasByCluster[c] ?? 0;
+  const serving = s.servingIn.map((c) => ({ cluster: c, max: maxOf(c) }));
+  if (serving.length === 0) return 'none';
+  const largest = serving.reduce((a, b) => (b.max > a.max ? b : a));
+  const rest = serving.filter((x) => x !== largest);
+  const total = serving.reduce((a, b) => a + b.max, 0);
+  const left = rest.reduce((a, b) => a + b.max, 0);
+  const what = s.autoscalingByCluster ? 'HPA maxReplicas' : 'replicas';
+  if (rest.length === 0) return `0 of ${total} (${what}): only ${largest.cluster} serves`;
+  return `${left} of ${total} (${what}): without ${largest.cluster} (${largest.max}), ${rest.map((x) => `${x.cluster} ${x.max}`).join(' + ')}`;
 }
 
 function failoverOf(expose: ServiceReport['expose'], serving: number, gslb: GslbReport | undefined): string {
@@ -178,5 +396,12 @@ function failoverOf(expose: ServiceReport['expose'], serving: number, gslb: Gslb
   const east = `Lighthouse answers the clusterset name from another cluster when the local one has no healthy endpoints (DNS TTL ${LIGHTHOUSE_TTL_SECONDS} s)`;
   if (expose === 'clusterset') return serving > 1 ? east : 'none: served by a single cluster';
   if (!gslb) return `${east}; no global load balancer in this environment`;
-  return serving > 1 ? `GSLB drops a dead region within ${gslb.reactionSeconds} s; east-west: ${east}` : 'none: served by a single cluster';
+  if (serving <= 1) return 'none: served by a single cluster';
+  const global =
+    gslb.reactionSeconds !== undefined
+      ? `GSLB drops a dead region within ${gslb.reactionSeconds} s`
+      : gslb.provider === 'k8gb'
+        ? 'k8gb drops a cluster once its gateway has no ready pods, plus up to the TTL'
+        : 'external-dns keeps a dead region until it is drained by hand (manual)';
+  return `${global}; east-west: ${east}`;
 }

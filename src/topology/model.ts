@@ -19,6 +19,7 @@ import { quorumOf, splitEvenly } from './split';
 import type {
   Autoscaling,
   Cluster,
+  CommittedFacts,
   CockroachDbStore,
   Environment,
   GlobalLoadBalancer,
@@ -55,11 +56,15 @@ const STORE_KINDS: readonly StoreKind[] = ['cockroachdb', 'vault'];
 /** Container resources of a service that sets none. */
 const DEFAULT_RESOURCES: Resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 
-export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
+export function buildTopology(parsed: readonly ParsedEnvironment[], committed: CommittedFacts = {}): Topology {
   const problems: Problem[] = [];
-  const report = (env: ParsedEnvironment, path: readonly PathSegment[], message: string): void => {
+  const warnings: Problem[] = [];
+  const locate = (env: ParsedEnvironment, path: readonly PathSegment[], message: string): Problem => {
     const p = env.locate(path);
-    problems.push({ source: env.source, line: p.line, col: p.col, path: formatPath(path), message });
+    return { source: env.source, line: p.line, col: p.col, path: formatPath(path), message };
+  };
+  const report = (env: ParsedEnvironment, path: readonly PathSegment[], message: string): void => {
+    problems.push(locate(env, path, message));
   };
 
   // Across environments: environment names and cluster names are global (cluster names become dist/<name>).
@@ -99,9 +104,17 @@ export function buildTopology(parsed: readonly ParsedEnvironment[]): Topology {
   }
 
   const hostnameOwner = new Map<string, string>();
-  const environments = parsed.map((env) => buildEnvironment(env, (path, message) => report(env, path, message), hostnameOwner));
+  const environments = parsed.map((env) =>
+    buildEnvironment(
+      env,
+      (path, message) => report(env, path, message),
+      hostnameOwner,
+      (path, message) => warnings.push(locate(env, path, message)),
+      committed.globalnet?.[env.spec.name],
+    ),
+  );
   if (problems.length > 0) throw new TopologyError(problems);
-  return { environments: [...environments].sort((a, b) => cmp(a.name, b.name)) };
+  return { environments: [...environments].sort((a, b) => cmp(a.name, b.name)), warnings: new TopologyError(warnings).problems };
 }
 
 type Report = (path: readonly PathSegment[], message: string) => void;
@@ -132,7 +145,7 @@ export function serverUrl(text: string): { key: string; port: number } | string 
   return { key: `https://${url.hostname.toLowerCase()}${effective === 443 ? '' : `:${effective}`}${url.pathname.replace(/\/+$/, '')}`, port: effective };
 }
 
-function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner: Map<string, string>): Environment {
+function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner: Map<string, string>, warn: Report, committedGlobalnet: boolean | undefined): Environment {
   const spec = env.spec;
   const clusterNames = spec.clusters.map((c) => c.name);
   const strategy = spec.strategy ?? 'active-active';
@@ -198,7 +211,8 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
   }
 
   const clusters = buildClusters(spec, report);
-  const submariner = resolveSubmariner(spec, clusters, report);
+  const submariner = resolveSubmariner(spec, clusters, report, warn, committedGlobalnet);
+  warnAboutStores(spec, warn);
   const withGlobal = clusters.map((c) => ({ ...c, globalCIDR: submariner.globalCIDRs[c.name] }));
 
   // CockroachDB region survival needs three regions.
@@ -215,7 +229,7 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
 
   const services = buildServices(spec, stores, platform, report, hostnameOwner);
   const vault = spec.vault ? vaultStore(spec) : undefined;
-  const cockroachdb = spec.cockroachdb ? cockroachStore(spec) : undefined;
+  const cockroachdb = spec.cockroachdb ? cockroachStore(spec, report) : undefined;
   checkWiring(spec, { ...(vault ? { vault } : {}), ...(cockroachdb ? { cockroachdb } : {}), services }, report);
   if (!spec.globalLoadBalancer) {
     (spec.services ?? []).forEach((s, i) => {
@@ -372,7 +386,13 @@ function buildClusters(spec: EnvironmentSpec, report: Report): Cluster[] {
 }
 
 /** CIDR validity, overlaps, and the globalnet decision with one slice per cluster. */
-function resolveSubmariner(spec: EnvironmentSpec, clusters: readonly Cluster[], report: Report): { enabled: boolean; globalCIDRs: Record<string, string | undefined> } {
+function resolveSubmariner(
+  spec: EnvironmentSpec,
+  clusters: readonly Cluster[],
+  report: Report,
+  warn: Report,
+  committedGlobalnet: boolean | undefined,
+): { enabled: boolean; globalCIDRs: Record<string, string | undefined> } {
   const nets: { cluster: number; field: 'podCIDR' | 'serviceCIDR'; cidr: Cidr }[] = [];
   clusters.forEach((c, i) => {
     for (const field of ['podCIDR', 'serviceCIDR'] as const) {
@@ -393,6 +413,7 @@ function resolveSubmariner(spec: EnvironmentSpec, clusters: readonly Cluster[], 
     }
   });
   let crossOverlap = false;
+  let firstOverlap: { at: PathSegment[]; text: string } | undefined;
   for (let a = 0; a < nets.length; a++) {
     for (let b = a + 1; b < nets.length; b++) {
       const x = nets[a]!;
@@ -406,11 +427,21 @@ function resolveSubmariner(spec: EnvironmentSpec, clusters: readonly Cluster[], 
         report(['clusters', y.cluster, y.field], `${ny} ${y.field} ${y.cidr.text} overlaps ${nx} ${x.field} ${x.cidr.text}; Submariner routes these networks between clusters, so pick disjoint ranges or set submariner.globalnet: true (or auto)`);
       } else {
         crossOverlap = true;
+        firstOverlap ??= { at: ['clusters', y.cluster, y.field], text: `${ny} ${y.field} ${y.cidr.text} overlaps ${nx} ${x.field} ${x.cidr.text}` };
       }
     }
   }
   const mode = spec.submariner.globalnet ?? 'auto';
   const enabled = mode === true || (mode === 'auto' && crossOverlap);
+  if (mode === 'auto' && crossOverlap && firstOverlap) {
+    const where: PathSegment[] = spec.submariner.globalnet === undefined ? ['submariner'] : ['submariner', 'globalnet'];
+    if (committedGlobalnet === false) {
+      // A CIDR typo must not silently re-address a running fleet: the committed bundle has globalnet off.
+      report(where, `globalnet: auto would switch globalnet on because ${firstOverlap.text}, but the committed output runs with globalnet off; that moves every cross-cluster address and NetworkPolicy to the globalnet range. Fix the CIDR, or set globalnet: true to migrate on purpose`);
+    } else {
+      warn(where, `globalnet: auto switches globalnet on because ${firstOverlap.text}: cross-cluster traffic uses addresses from ${spec.submariner.globalnetCIDR ?? '242.0.0.0/8'} and NetworkPolicies allow those; set globalnet: true to make it explicit, or fix the CIDR`);
+    }
+  }
   const globalCIDRs: Record<string, string | undefined> = {};
   if (enabled) {
     const supernet = parseCidr(spec.submariner.globalnetCIDR ?? '242.0.0.0/8');
@@ -433,6 +464,21 @@ function resolveSubmariner(spec: EnvironmentSpec, clusters: readonly Cluster[], 
     }
   }
   return { enabled, globalCIDRs };
+}
+
+/** Valid store layouts that cost more than they look: an even Vault voter count, a seal key in one region. */
+function warnAboutStores(spec: EnvironmentSpec, warn: Report): void {
+  const v = spec.vault;
+  if (!v) return;
+  const voters = (v.replicasPerCluster ?? 3) * spec.clusters.length;
+  if (voters % 2 === 0) {
+    const q = Math.floor(voters / 2) + 1;
+    warn(v.replicasPerCluster === undefined ? ['vault'] : ['vault', 'replicasPerCluster'], `${voters} Vault voters (even): quorum ${q} tolerates ${voters - q} failures, as many as ${voters - 1} voters would, while every write waits for one more acknowledgement; use an odd total`);
+  }
+  const regions = [...new Set(spec.clusters.map((c) => c.region))];
+  if ('awskms' in v.seal && v.seal.awskms && regions.length > 1) {
+    warn(['vault', 'seal', 'awskms', 'region'], `every Vault pod unseals with the KMS key in ${v.seal.awskms.region}: while that region is out, a restarted pod in any region stays sealed (REFERENCE §9.4); keep the recovery keys at hand, or use a multi-Region key`);
+  }
 }
 
 function storePeers(spec: EnvironmentSpec, pod: string, headless: string, namespace: string, replicas: number): Peer[] {
@@ -477,12 +523,57 @@ function vaultStore(spec: EnvironmentSpec): VaultStore {
   return { ...storeBase(spec, 'vault', v, { pod: 'vault', headlessService: 'vault-internal', storageGiB: 10 }), seal: v.seal };
 }
 
-function cockroachStore(spec: EnvironmentSpec): CockroachDbStore {
+/**
+ * CockroachDB node resources: requests equal to limits unless both are given, as Cockroach Labs
+ * recommends identical values (cockroachlabs.com/docs/stable/configure-cockroachdb-operator); the
+ * default 2 vCPU with 4 GiB per vCPU follows the production checklist
+ * (cockroachlabs.com/docs/stable/recommended-production-settings).
+ */
+const COCKROACHDB_DEFAULT_RESOURCES: ResourceAmounts = { cpu: '2', memory: '8Gi' };
+/** (2 x --max-sql-memory) + --cache must stay within 80% of the memory (production checklist, "Cache and SQL memory size"). */
+const COCKROACHDB_MEMORY_SHARE = 0.8;
+
+function cockroachResources(c: NonNullable<EnvironmentSpec['cockroachdb']>, report: Report): Resources {
+  const pick = (resource: keyof ResourceAmounts, measure: (q: string) => number): { request: string; limit: string } => {
+    const request = c.resources?.requests?.[resource];
+    const limit = c.resources?.limits?.[resource];
+    if (request !== undefined && limit !== undefined && measure(request) > measure(limit)) {
+      report(['cockroachdb', 'resources', 'requests', resource], `${resource} request ${request} is above its limit ${limit}; the API server refuses such a container, so lower the request or raise the limit`);
+    }
+    const value = request ?? limit ?? COCKROACHDB_DEFAULT_RESOURCES[resource];
+    return { request: request ?? value, limit: limit ?? value };
+  };
+  const cpu = pick('cpu', cpuMillis);
+  const memory = pick('memory', memoryBytes);
+  return { requests: { cpu: cpu.request, memory: memory.request }, limits: { cpu: cpu.limit, memory: memory.limit } };
+}
+
+const SIZE_FACTORS: Readonly<Record<string, number>> = { '': 1, K: 1e3, KB: 1e3, M: 1e6, MB: 1e6, G: 1e9, GB: 1e9, T: 1e12, TB: 1e12, Ki: 2 ** 10, KiB: 2 ** 10, Mi: 2 ** 20, MiB: 2 ** 20, Gi: 2 ** 30, GiB: 2 ** 30, Ti: 2 ** 40, TiB: 2 ** 40 };
+
+/** A `cache`/`maxSQLMemory` value in bytes: a percentage of the memory limit, or a size as CockroachDB reads it. */
+function sizeBytes(value: string, limitBytes: number): number {
+  if (value.endsWith('%')) return (Number(value.slice(0, -1)) / 100) * limitBytes;
+  const m = /^([0-9]+(?:\.[0-9]+)?)([A-Za-z]*)$/.exec(value)!;
+  return Number(m[1]) * SIZE_FACTORS[m[2]!]!;
+}
+
+/** Whole MiB, the unit the flags are written in (`cockroach start --cache=2048MiB`). */
+const mib = (bytes: number): string => `${Math.floor(bytes / 2 ** 20)}MiB`;
+
+function cockroachStore(spec: EnvironmentSpec, report: Report): CockroachDbStore {
   const c = spec.cockroachdb!;
+  const resources = cockroachResources(c, report);
+  const limit = memoryBytes(resources.limits.memory);
+  const cache = sizeBytes(c.cache ?? '25%', limit);
+  const sql = sizeBytes(c.maxSQLMemory ?? '25%', limit);
+  if (2 * sql + cache > COCKROACHDB_MEMORY_SHARE * limit) {
+    report(['cockroachdb', c.maxSQLMemory !== undefined ? 'maxSQLMemory' : c.cache !== undefined ? 'cache' : 'resources'], `2 x maxSQLMemory (${mib(sql)}) + cache (${mib(cache)}) exceeds 80% of the memory limit ${resources.limits.memory}; CockroachDB's production checklist keeps it within 80% so the process is not OOM-killed; lower cache or maxSQLMemory, or raise the memory limit`);
+  }
   return {
     ...storeBase(spec, 'cockroachdb', c, { pod: 'cockroachdb', headlessService: 'cockroachdb', storageGiB: 100 }),
-    cache: c.cache ?? '25%',
-    maxSQLMemory: c.maxSQLMemory ?? '25%',
+    cache: mib(cache),
+    maxSQLMemory: mib(sql),
+    resources,
     survivalGoal: c.survivalGoal ?? 'region',
     databases: [...(c.databases ?? [])].sort(),
   };
@@ -508,10 +599,16 @@ function resolveGlobalLoadBalancer(
     failureThreshold: g.healthCheck?.failureThreshold ?? 3,
     timeoutSeconds: g.healthCheck?.timeoutSeconds ?? 1,
   };
-  if (healthCheck.failureThreshold < 2) {
+  if (provider !== 'global-load-balancer-operator' && g.healthCheck !== undefined) {
+    // k8gb publishes a cluster while its ingress backend has ready endpoints and runs no HTTP probe
+    // (Gslb status serviceHealth, k8gb-io/k8gb api/v1beta1/gslb_types.go); external-dns publishes
+    // what it is told and checks nothing (REFERENCE §1.6). A healthCheck would change only the report.
+    const how = provider === 'k8gb' ? 'k8gb sends no HTTP probe: it drops a cluster whose gateway has no ready pods' : 'external-dns runs no health checks: a dead region leaves DNS only when it is drained';
+    report(['globalLoadBalancer', 'healthCheck'], `healthCheck only applies to provider global-load-balancer-operator (Route53 health checks); ${how}, so these settings would change nothing; remove healthCheck`);
+  } else if (healthCheck.failureThreshold < 2) {
     report(['globalLoadBalancer', 'healthCheck', 'failureThreshold'], `failureThreshold ${healthCheck.failureThreshold} declares a cluster down after one failed check; a single lost probe must not fail over a region, use 2 or more`);
   }
-  if (healthCheck.timeoutSeconds >= healthCheck.periodSeconds) {
+  if (provider === 'global-load-balancer-operator' && healthCheck.timeoutSeconds >= healthCheck.periodSeconds) {
     report(['globalLoadBalancer', 'healthCheck', 'timeoutSeconds'], `timeoutSeconds ${healthCheck.timeoutSeconds} must be shorter than periodSeconds ${healthCheck.periodSeconds}`);
   }
   if (provider === 'global-load-balancer-operator' && !g.zone?.route53ZoneID) {
@@ -582,7 +679,12 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], plat
     if (active.length > 0 && serving.length === 0) {
       report(at('drainedIn'), `service "${s.name}" is drained in every cluster it is active in (${active.join(', ')}), so nothing would serve it; undrain at least one cluster`);
     }
-    if (s.replicas < active.length) {
+    if (s.replicas !== undefined && s.autoscaling !== undefined) {
+      report(at('replicas'), `replicas has no effect with autoscaling: each cluster's HorizontalPodAutoscaler owns the replica count between its share of minReplicas and maxReplicas; remove replicas`);
+    } else if (s.replicas === undefined && s.autoscaling === undefined) {
+      report(at('name'), `service "${s.name}" sets neither replicas nor autoscaling; set replicas (a fixed total split over its clusters) or autoscaling (minReplicas, maxReplicas)`);
+    }
+    if (s.replicas !== undefined && s.replicas < active.length) {
       report(at('replicas'), `${s.replicas} replica(s) cannot cover ${active.length} active clusters (${active.join(', ')}); set replicas to at least ${active.length} or narrow activeIn`);
     }
 
@@ -663,7 +765,8 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], plat
       image: s.image,
       port: s.port,
       healthPath: s.healthPath,
-      replicas: s.replicas,
+      // With autoscaling, what always runs: the HPAs' per-cluster minimums.
+      replicas: autoscalingByCluster ? Object.values(autoscalingByCluster).reduce((a, x) => a + x.minReplicas, 0) : (s.replicas ?? active.length),
       expose,
       ...(hostname ? { hostname } : {}),
       usesStores: usesStores.sort(),
@@ -672,7 +775,7 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], plat
       activeIn: active,
       drainedIn: drained,
       servingIn: serving,
-      replicasByCluster: splitEvenly(s.replicas, active),
+      replicasByCluster: autoscalingByCluster ? Object.fromEntries(Object.entries(autoscalingByCluster).map(([c, a]) => [c, a.minReplicas])) : splitEvenly(s.replicas ?? active.length, active),
       resources,
       config,
       ...(s.workload ? { workload: checkWorkload(s, at('workload'), report) } : {}),

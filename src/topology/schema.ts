@@ -337,7 +337,7 @@ const extraManifests = {
 const service = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'namespace', 'image', 'port', 'healthPath', 'replicas'],
+  required: ['name', 'namespace', 'image', 'port', 'healthPath'],
   properties: {
     name: {
       type: 'string',
@@ -353,7 +353,7 @@ const service = {
       pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@/?%-]*$',
       description: 'HTTP path of the readiness probe; the GSLB health check uses the same endpoint.',
     },
-    replicas: { type: 'integer', minimum: 1, maximum: 10000, description: 'Total replicas, split across activeIn (remainder to the first clusters).' },
+    replicas: { type: 'integer', minimum: 1, maximum: 10000, description: 'Total replicas, split across activeIn (remainder to the first clusters). Required unless autoscaling is set, and refused with it (the HorizontalPodAutoscalers own the count).' },
     expose: {
       enum: ['global', 'clusterset', 'cluster'],
       default: 'cluster',
@@ -514,8 +514,14 @@ export const environmentSchema = {
         replicasPerCluster: { type: 'integer', minimum: 1, maximum: 99, default: 3 },
         image: { type: 'string', pattern: IMAGE },
         storageGiB: { type: 'integer', minimum: 1, maximum: 65536, default: 100 },
-        cache: { type: 'string', pattern: SIZE_OR_PERCENT, default: '25%' },
-        maxSQLMemory: { type: 'string', pattern: SIZE_OR_PERCENT, default: '25%' },
+        cache: { type: 'string', pattern: SIZE_OR_PERCENT, default: '25%', description: 'Pebble block cache: a share of the memory limit (written to --cache in bytes) or a size.' },
+        maxSQLMemory: { type: 'string', pattern: SIZE_OR_PERCENT, default: '25%', description: 'SQL memory budget: a share of the memory limit (written to --max-sql-memory in bytes) or a size.' },
+        resources: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { requests: resourceAmounts, limits: resourceAmounts },
+          description: 'Node container resources. Default requests = limits = cpu 2, memory 8Gi (Guaranteed QoS); a request given alone also sets the limit, and the reverse.',
+        },
         survivalGoal: {
           enum: ['region', 'zone'],
           default: 'region',

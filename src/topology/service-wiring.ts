@@ -52,8 +52,9 @@ export function serviceWiring(env: Pick<Environment, 'vault' | 'cockroachdb' | '
     const dir = `${CERTS_ROOT}/cockroachdb-tls`;
     mounts.push({ volume: 'cockroachdb-tls', secretName: cockroachClientCertificateSecret(service), mountPath: dir });
     const user = sqlUser(service);
-    const databases = env.cockroachdb.databases;
-    const database = databases.includes(user) ? user : (databases[0] ?? 'defaultdb');
+    // The runbook creates one database per client service, named after its SQL user and owned by
+    // it (runbookDatabases, setupSql): the URL names exactly that one, never another service's.
+    const database = user;
     const host = `${COCKROACHDB_PUBLIC_SERVICE}.${env.cockroachdb.namespace}.svc.cluster.local:${COCKROACHDB_SQL_PORT}`;
     const tls = `sslmode=verify-full&sslrootcert=${dir}/ca.crt&sslcert=${dir}/tls.crt&sslkey=${dir}/tls.key`;
     vars.push({ name: 'DATABASE_URL', value: `postgresql://${user}@${host}/${database}?${tls}` });

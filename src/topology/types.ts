@@ -11,6 +11,14 @@ export type GslbProvider = 'global-load-balancer-operator' | 'k8gb' | 'external-
 export interface Topology {
   /** Sorted by name. */
   readonly environments: readonly Environment[];
+  /** Valid but surprising choices, located like problems (`warning:` lines; `--strict` makes them errors). */
+  readonly warnings: readonly import('./problems').Problem[];
+}
+
+/** Facts about the committed output that the checks need, read by the IO layer (main.ts). */
+export interface CommittedFacts {
+  /** Per environment: whether the committed Submariner CRs had globalnet on; absent when nothing is committed. */
+  readonly globalnet?: Readonly<Record<string, boolean>>;
 }
 
 export interface Environment {
@@ -174,8 +182,12 @@ export interface VaultStore extends StoreBase {
 
 export interface CockroachDbStore extends StoreBase {
   readonly kind: 'cockroachdb';
+  /** `--cache`, in bytes (`<n>MiB`): a percentage in the file is taken of the memory limit. */
   readonly cache: string;
+  /** `--max-sql-memory`, in bytes (`<n>MiB`), like `cache`. */
   readonly maxSQLMemory: string;
+  /** Node container requests and limits. */
+  readonly resources: Resources;
   readonly survivalGoal: 'region' | 'zone';
   readonly databases: readonly string[];
 }
@@ -229,7 +241,7 @@ export interface Service {
   readonly image: string;
   readonly port: number;
   readonly healthPath: string;
-  /** Total across activeIn. */
+  /** Total across activeIn: the fixed `replicas`, or with autoscaling the sum of the per-cluster HPA minimums. */
   readonly replicas: number;
   readonly expose: Expose;
   /** Vanity hostname; only for `expose: global`. */
@@ -245,7 +257,7 @@ export interface Service {
   readonly drainedIn: readonly string[];
   /** activeIn minus drainedIn, in cluster order: the clusters that export it and sit in its GSLB record. */
   readonly servingIn: readonly string[];
-  /** Replica share per active cluster; sums to `replicas`. */
+  /** Replica share per active cluster (with autoscaling: the HPA minimum there); sums to `replicas`. */
   readonly replicasByCluster: Readonly<Record<string, number>>;
   /** Per-cluster HPA bounds (never below 1), when autoscaling is set. */
   readonly autoscalingByCluster?: Readonly<Record<string, Autoscaling>>;

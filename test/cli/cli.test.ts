@@ -16,11 +16,43 @@ describe('meridian synth', () => {
     const out = path.join(tempDir(), 'dist');
     const r = run('synth', '--out', out);
     expect(r.code).toBe(EXIT.OK);
-    expect(r.err).toBe('');
+    // prod's one warning: its awskms key lives in one of its three regions
+    expect(r.err).toBe('warning: environments/prod.yaml:52:15: vault.seal.awskms.region: every Vault pod unseals with the KMS key in us-east-1: while that region is out, a restarted pod in any region stays sealed (REFERENCE §9.4); keep the recovery keys at hand, or use a multi-Region key\n');
     expect(r.out).toMatch(/^synthesized 1 environment\(s\), 3 cluster\(s\), \d+ objects in \d+ files -> .*dist\/ \(\d+\.\d\d s\)$/m);
     expect(r.out).toMatch(/^ {2}cluster1 +us-east-1 +\d+/m);
-    expect(r.out).toContain('vault: 9 voters (3/3/3 per cluster), quorum 5, survives the loss of 1 cluster(s)');
+    expect(r.out).toContain('vault: 9 voters (3/3/3 per cluster), quorum 5, survives the loss of any 1 cluster(s)');
+    expect(r.out).toContain('cockroachdb: 9 nodes (3/3/3 per cluster), 5 voters per range (survival goal region), survives the loss of any 1 cluster(s)');
     expect(fs.existsSync(path.join(out, 'cluster1', 'kustomization.yaml'))).toBe(true);
+  });
+
+  it('with --strict, turns warnings into located errors and writes nothing', () => {
+    const out = path.join(tempDir(), 'dist');
+    const r = run('synth', '--out', out, '--strict');
+    expect(r.code).toBe(EXIT.ERROR);
+    expect(r.err).toMatch(/^environments\/prod\.yaml:52:15: vault\.seal\.awskms\.region: every Vault pod unseals with the KMS key in us-east-1.* \(--strict\)$/m);
+    expect(readTree(out).size).toBe(0);
+  });
+
+  it('refuses to let globalnet: auto switch on an environment whose committed output has it off', () => {
+    // GIVEN an environment synthesized once with distinct CIDRs
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, 'envs'));
+    const file = path.join(root, 'envs', 'minimal.yaml');
+    const text = fs.readFileSync('test/fixtures/environments/minimal.yaml', 'utf8');
+    fs.writeFileSync(file, text);
+    const out = path.join(root, 'dist');
+    expect(run('synth', '--environments', path.join(root, 'envs'), '--out', out).code).toBe(EXIT.OK);
+    const before = readTree(out);
+    // WHEN a typo makes two pod CIDRs overlap
+    fs.writeFileSync(file, text.replace('podCIDR: 10.1.0.0/16', 'podCIDR: 10.0.0.0/16'));
+    const r = run('synth', '--environments', path.join(root, 'envs'), '--out', out);
+    // THEN synth refuses at the submariner block and dist/ stays as committed
+    expect(r.code).toBe(EXIT.ERROR);
+    expect(r.err).toMatch(/minimal\.yaml:\d+:\d+: submariner: globalnet: auto would switch globalnet on because west podCIDR 10\.0\.0\.0\/16 overlaps east podCIDR 10\.0\.0\.0\/16, but the committed output runs with globalnet off/);
+    expect(readTree(out)).toEqual(before);
+    // AND an explicit globalnet: true is the way to migrate on purpose
+    fs.writeFileSync(file, text.replace('podCIDR: 10.1.0.0/16', 'podCIDR: 10.0.0.0/16').replace('  ipsecPSKSecret: psk', '  ipsecPSKSecret: psk\n  globalnet: true'));
+    expect(run('synth', '--environments', path.join(root, 'envs'), '--out', out).code).toBe(EXIT.OK);
   });
 
   it('exits 1 with located errors on stderr and writes nothing', () => {

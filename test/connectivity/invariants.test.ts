@@ -29,7 +29,6 @@ services:
     image: example.com/front:1
     port: 8443
     healthPath: /healthz
-    replicas: 4
     expose: global
     uses: [solo, pair, cache]
     drainedIn: [edgec]

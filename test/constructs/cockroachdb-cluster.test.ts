@@ -15,6 +15,7 @@ const props: CockroachDbClusterProps = {
   rootClientSecret: 'root-tls',
   serviceAccount: 'cockroachdb',
   podSecurity: { ids: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 } },
+  resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } },
 };
 
 function synth(overrides: Partial<CockroachDbClusterProps> = {}): any[] {

@@ -6,7 +6,7 @@ export interface EnvShape {
   readonly clusters: number;
   readonly vaultReplicas: number;
   readonly crdbReplicas: number;
-  readonly services: readonly { replicas: number; active: number[]; drained: number[]; expose: string; min?: number; max?: number }[];
+  readonly services: readonly { replicas: number; active: number[]; drained: number[]; expose: string; autoscaled: boolean; min?: number; max?: number }[];
   readonly overlapping: boolean;
   /** Bit i set: cluster i runs OpenShift, else Kubernetes (all OpenShift under the global-load-balancer-operator, which needs it). */
   readonly openshift: number;
@@ -28,6 +28,7 @@ export const envShape: fc.Arbitrary<EnvShape> = fc.integer({ min: 3, max: 12 }).
             replicas: fc.integer({ min: active.length, max: 200 }),
             drained: fc.subarray(active, { maxLength: active.length - 1 }),
             expose: fc.constantFrom('global', 'clusterset', 'cluster'),
+            autoscaled: fc.boolean(),
             min: fc.integer({ min: 1, max: 20 }),
             max: fc.integer({ min: 20, max: 60 }),
           }),
@@ -65,11 +66,10 @@ export function renderEnvironment(shape: EnvShape, name = 'prop'): string {
       image: 'example.com/svc:1',
       port: 8080,
       healthPath: '/ready',
-      replicas: s.replicas,
+      ...(s.autoscaled ? { autoscaling: { minReplicas: s.min, maxReplicas: s.max } } : { replicas: s.replicas }),
       expose: s.expose,
       activeIn: s.active.map((a) => `c${a}`),
       drainedIn: s.drained.map((a) => `c${a}`),
-      autoscaling: { minReplicas: s.min, maxReplicas: s.max },
     })),
   });
 }

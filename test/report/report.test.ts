@@ -5,8 +5,23 @@ import { setupSql } from '../../src/topology/cockroachdb';
 import { loadTopology, synthToDisk } from '../../src/main';
 import { buildReport, renderReport, reportFile } from '../../src/report';
 import { synthesize } from '../../src/synth/synthesize';
+import { buildTopology, parseEnvironment } from '../../src/topology';
 import { readTree, topologyOf, twoEnvironmentWorkspace } from '../helpers';
 
+/** ZONE survival, three one-zone clusters in the home region and one in another. */
+const zoneSurvival = `
+name: zonal
+globalDomain: zonal.example.org
+argocd: { repoURL: https://git.example.org/z.git }
+clusters:
+  - { name: a, region: eu-west-1, zones: [eu-west-1a], server: https://a.example.org:6443, podCIDR: 10.0.0.0/16, serviceCIDR: 10.100.0.0/16 }
+  - { name: b, region: eu-west-1, zones: [eu-west-1b], server: https://b.example.org:6443, podCIDR: 10.1.0.0/16, serviceCIDR: 10.101.0.0/16 }
+  - { name: c, region: eu-west-1, zones: [eu-west-1c], server: https://c.example.org:6443, podCIDR: 10.2.0.0/16, serviceCIDR: 10.102.0.0/16 }
+  - { name: d, region: eu-north-1, zones: [eu-north-1a], server: https://d.example.org:6443, podCIDR: 10.3.0.0/16, serviceCIDR: 10.103.0.0/16 }
+submariner: { broker: a, brokerApiServer: a.example.org:6443, brokerSecret: broker, ipsecPSKSecret: psk }
+pki: { rootCASecret: root-ca }
+cockroachdb: { replicasPerCluster: 1, image: cockroachdb/cockroach:v24.2.4, survivalGoal: zone }
+`;
 const prod = buildReport(loadTopology('environments').environments.find((e) => e.name === 'prod')!);
 const dr = buildReport(topologyOf('test/fixtures/environments/active-passive.yaml').environments[0]!);
 const fleet = buildReport(topologyOf('test/fixtures/environments/globalnet.yaml').environments[0]!);
@@ -23,24 +38,69 @@ describe('report of the default environment (prod)', () => {
     expect(prod.tunnels).toMatchObject({ cableDriver: 'libreswan', globalnet: false, pairs: [['cluster1', 'cluster2'], ['cluster1', 'cluster3'], ['cluster2', 'cluster3']] });
   });
 
-  it('gives each store its voters per cluster, quorum, what it can lose and its RPO/RTO class', () => {
-    expect(prod.stores.map((s) => ({ kind: s.kind, per: s.votersPerCluster, voters: s.voters, quorum: s.quorum, voters_lost: s.votersItCanLose, clusters_lost: s.clustersItCanLose }))).toEqual([
-      { kind: 'vault', per: { cluster1: 3, cluster2: 3, cluster3: 3 }, voters: 9, quorum: 5, voters_lost: 4, clusters_lost: 1 },
-      { kind: 'cockroachdb', per: { cluster1: 3, cluster2: 3, cluster3: 3 }, voters: 9, quorum: 5, voters_lost: 4, clusters_lost: 1 },
+  it('models Vault as one Raft group and CockroachDB per range, with what each survives', () => {
+    expect(prod.stores.map((s) => ({ kind: s.kind, per: s.votersPerCluster, members: s.members, voters: s.voters, quorum: s.quorum, voters_lost: s.votersItCanLose, clusters_lost: s.clustersItCanLose }))).toEqual([
+      { kind: 'vault', per: { cluster1: 3, cluster2: 3, cluster3: 3 }, members: 9, voters: 9, quorum: 5, voters_lost: 4, clusters_lost: 1 },
+      // REGION survival: 5 voters per range (2 home + 3 elsewhere), not one group of 9
+      { kind: 'cockroachdb', per: { cluster1: 3, cluster2: 3, cluster3: 3 }, members: 9, voters: 5, quorum: 3, voters_lost: 2, clusters_lost: 1 },
     ]);
     for (const s of prod.stores) {
-      expect(s.drClass).toBe('consensus store over 3 sites (active/active)');
       expect(s.rpo).toMatch(/^0 for committed writes/);
-      expect(s.rto).toMatch(/re-election .*\+ GSLB reaction for client traffic \(60 s\)$/);
+      expect(s.rto).not.toMatch(/GSLB/); // no store sits behind the GSLB
+      expect(s.survival.filter((r) => r.kind !== 'cluster+zone').every((r) => r.survives)).toBe(true);
     }
-    expect(prod.stores[1]).toMatchObject({ survivalGoal: 'region', databases: ['shop'] });
+    // in combination: Vault keeps 5 of 9 after a cluster and a zone elsewhere; CockroachDB nodes carry
+    // no zone tier in prod, so a zone elsewhere may hold a second range's worth of voters
+    expect(prod.stores.map((s) => s.survival.find((r) => r.kind === 'cluster+zone'))).toEqual([
+      { kind: 'cluster+zone', name: 'cluster cluster1 + zone us-east-2a', survives: true, arithmetic: '9 voters, quorum 5; the worst cluster with a zone elsewhere loses 4 → 5 left ≥ 5' },
+      { kind: 'cluster+zone', name: 'cluster cluster1 + zone us-east-2a', survives: false, arithmetic: 'range homed in us-east-1: 5 voters, quorum 3; the worst cluster with a zone elsewhere loses 4 → 1 left < 3' },
+    ]);
+    expect(prod.stores[0]!.survival.find((r) => r.kind === 'cluster' && r.name === 'cluster1')!.arithmetic).toBe('9 voters, quorum 5; worst case loses 3 → 6 left ≥ 5');
+    // Vault spreads one pod per zone (3 zones, 3 pods): a zone takes one voter
+    expect(prod.stores[0]!.survival.find((r) => r.kind === 'zone' && r.name === 'us-east-1a')!.arithmetic).toBe('9 voters, quorum 5; worst case loses 1 → 8 left ≥ 5');
+    expect(prod.stores[1]!.survival.find((r) => r.kind === 'region' && r.name === 'us-east-1')!.arithmetic).toBe(
+      'range homed in us-east-1: 5 voters (2 in us-east-1, 3 in other regions), quorum 3; worst case loses 2 → 3 left ≥ 3',
+    );
+    expect(prod.stores[1]).toMatchObject({ survivalGoal: 'region', databases: ['shop'], primaryRegion: 'us-east-1' });
     expect(prod.stores[1]!.rto).toContain('under 9 s');
+  });
+
+  it('does not claim that zone survival survives the loss of the home region', () => {
+    const zone = buildReport(buildTopology([parseEnvironment(zoneSurvival, 'zone.yaml')]).environments[0]!);
+    const crdb = zone.stores.find((s) => s.kind === 'cockroachdb')!;
+    expect(crdb.survivalGoal).toBe('zone');
+    // one zone per cluster: localities get a zone tier and the 3 home voters sit in 3 zones
+    expect(crdb.survival.find((r) => r.kind === 'zone' && r.name === 'eu-west-1a')!.arithmetic).toBe('range homed in eu-west-1: 3 voters (3 in eu-west-1), quorum 2; worst case loses 1 → 2 left ≥ 2');
+    // a second region's clusters hold only non-voters of ranges homed in eu-west-1
+    expect(crdb.survival.find((r) => r.kind === 'region' && r.name === 'eu-north-1')).toMatchObject({ survives: true, homesLost: ['eu-north-1'] });
+    const home = crdb.survival.find((r) => r.kind === 'region' && r.name === crdb.primaryRegion)!;
+    expect(home.survives).toBe(false);
+    expect(home.arithmetic).toMatch(/worst case loses 3 → 0 left < 2$/);
+    expect(crdb.clustersItCanLose).toBe(0);
+    expect(crdb.rto).toMatch(/writes stop until that region returns/);
+  });
+
+  it('names the control-plane dependencies and what stops while their cluster is lost', () => {
+    expect(prod.controlPlane.map((d) => [d.component, d.cluster, d.sharesClusterWith])).toEqual([
+      ['Submariner broker', 'cluster1', ['vault', 'cockroachdb', 'catalog', 'shop']],
+      ['GSLB controller (global-load-balancer-operator)', 'cluster1', ['vault', 'cockroachdb', 'catalog', 'shop']],
+    ]);
+    expect(prod.controlPlane[0]!.whenLost).toMatch(/^existing tunnels .* keep working; changes stop propagating/);
+    expect(prod.controlPlane[1]!.whenLost).toMatch(/health checks keep dropping dead regions, but record changes stop/);
+  });
+
+  it('states the capacity left after losing the serving cluster with the most replicas', () => {
+    expect(prod.services.map((s) => [s.name, s.capacity])).toEqual([
+      ['catalog', '2 of 3 (replicas): without cluster1 (1), cluster2 1 + cluster3 1'],
+      ['shop', '8 of 12 (HPA maxReplicas): without cluster1 (4), cluster2 4 + cluster3 4'],
+    ]);
   });
 
   it('says where each service runs, is drained, and how its replicas split', () => {
     expect(prod.services.map((s) => [s.name, s.expose, s.activeIn, s.drainedIn, s.replicasByCluster])).toEqual([
       ['catalog', 'clusterset', ['cluster1', 'cluster2', 'cluster3'], [], { cluster1: 1, cluster2: 1, cluster3: 1 }],
-      ['shop', 'global', ['cluster1', 'cluster2', 'cluster3'], [], { cluster1: 2, cluster2: 2, cluster3: 2 }],
+      // autoscaled: what always runs is each cluster's HPA minimum
+      ['shop', 'global', ['cluster1', 'cluster2', 'cluster3'], [], { cluster1: 1, cluster2: 1, cluster3: 1 }],
     ]);
     expect(prod.services[1]!.autoscalingByCluster).toEqual({ cluster1: { minReplicas: 1, maxReplicas: 4 }, cluster2: { minReplicas: 1, maxReplicas: 4 }, cluster3: { minReplicas: 1, maxReplicas: 4 } });
     expect(prod.services[1]!.failover).toMatch(/^GSLB drops a dead region within 60 s/);
@@ -140,8 +200,8 @@ describe('report of the default environment (prod)', () => {
   it('renders Markdown with the figures, a Mermaid diagram and the runbook', () => {
     const md = renderReport(loadTopology('environments').environments[0]!);
     expect(md).toMatch(/^<!-- Generated by meridian from environments\/prod.yaml\./);
-    expect(md).toContain('| vault (`vault`) | cluster1: 3, cluster2: 3, cluster3: 3 | 9 | 5 | 4 voter(s), 1 whole cluster(s) |');
-    expect(md).toContain('Time to react to a dead region: 10 s × 3 + 30 s = **60 s**.');
+    expect(md).toContain('| cluster cluster1 | yes | 9 voters, quorum 5; worst case loses 3 → 6 left ≥ 5 |');
+    expect(md).toContain('Time to react to a dead region: Route53 health checks every 10 s mark a region out after 3 failures, then resolvers keep the old answer for up to the TTL: 10 s × 3 + 30 s = 60 s.');
     expect(md).toMatch(/```mermaid\nflowchart TB\n[\s\S]*c_cluster1 <-\.->\|libreswan tunnel\| c_cluster2[\s\S]*```/);
     expect(md).toContain('### 9. Initialize Vault once, on vault-0 of cluster1; the other 8 pods join through retry_join and unseal with the seal');
     expect(md).not.toMatch(/\d{4}-\d\d-\d\dT/); // no timestamps
@@ -163,8 +223,12 @@ describe('report of the 2-cluster active/passive fixture (dr)', () => {
   it('splits the stateless service over both clusters and fails over by GSLB', () => {
     expect(dr.services).toHaveLength(1);
     expect(dr.services[0]).toMatchObject({ name: 'portal', expose: 'global', hostname: 'portal.dr.example.com', activeIn: ['primary', 'standby'], drainedIn: [], replicasByCluster: { primary: 2, standby: 2 } });
-    expect(dr.globalLoadBalancer).toMatchObject({ policy: 'Failover', ttlSeconds: 30, healthCheck: { periodSeconds: 30, failureThreshold: 2 }, reactionSeconds: 30 * 2 + 30 });
-    expect(dr.services[0]!.failover).toMatch(/within 90 s/);
+    // k8gb runs no HTTP probe: no invented reaction time, only what makes it react
+    expect(dr.globalLoadBalancer).toMatchObject({ provider: 'k8gb', policy: 'Failover', ttlSeconds: 30 });
+    expect(dr.globalLoadBalancer!.reactionSeconds).toBeUndefined();
+    expect(dr.globalLoadBalancer!.healthCheck).toBeUndefined();
+    expect(dr.globalLoadBalancer!.reaction).toMatch(/^k8gb sends no HTTP probe: a cluster leaves the answers when its gateway has no ready pods/);
+    expect(dr.services[0]!.failover).toMatch(/^k8gb drops a cluster once its gateway has no ready pods/);
   });
 
   it('has a runbook without store steps', () => {
@@ -192,9 +256,9 @@ describe('report of the globalnet fixture (fleet)', () => {
   it('shows a drained cluster, uneven voters and the transit seal secret', () => {
     const web = fleet.services.find((s) => s.name === 'web')!;
     expect(web).toMatchObject({ drainedIn: ['par1'], servingIn: ['ams1', 'fra1', 'mad1'] });
-    expect(fleet.stores.map((s) => [s.kind, s.voters, s.quorum, s.clustersItCanLose])).toEqual([
-      ['vault', 4, 3, 1],
-      ['cockroachdb', 8, 5, 1],
+    expect(fleet.stores.map((s) => [s.kind, s.members, s.voters, s.quorum, s.clustersItCanLose])).toEqual([
+      ['vault', 4, 4, 3, 1],
+      ['cockroachdb', 8, 5, 3, 1],
     ]);
     expect(commands(fleet, 'vault-seal-credentials')).toContain('kubectl --context ams1 -n vault create secret generic transit-token --from-literal=VAULT_TOKEN=<VAULT_TOKEN>');
     expect(commands(fleet, 'vault-config-operator-access')).toContain('vault auth enable -path=k8s-par1 kubernetes');

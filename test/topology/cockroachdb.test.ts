@@ -60,10 +60,26 @@ describe('start command', () => {
     expect(args[0]).toBe('start');
     expect(flag(args, 'locality')).toBe('region=eu-de');
     expect(flag(args, 'certs-dir')).toBe('/cockroach/cockroach-certs');
-    expect(flag(args, 'cache')).toBe('2GiB');
-    expect(flag(args, 'max-sql-memory')).toBe('2GiB');
+    expect(flag(args, 'cache')).toBe('2048MiB');
+    expect(flag(args, 'max-sql-memory')).toBe('2048MiB');
     expect(args.some((a) => a.startsWith('--insecure'))).toBe(false);
     expect(args.every((a, i) => i === 0 || /^--[a-z-]+=\S+$/.test(a))).toBe(true);
+  });
+
+  it('sizes --cache and --max-sql-memory from the container memory limit, never from the node', () => {
+    // GIVEN prod's 25% shares and the default requests = limits (2 CPU, 8Gi)
+    const env = prod();
+    expect(env.cockroachdb!.resources).toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } });
+    expect(flag(startArgs(env, 'cluster1'), 'cache')).toBe('2048MiB');
+    // WHEN the limit changes, the flags follow it
+    const bigger = prod((s) => (s.cockroachdb.resources = { limits: { cpu: '4', memory: '16Gi' } }));
+    expect(bigger.cockroachdb!.resources).toEqual({ requests: { cpu: '4', memory: '16Gi' }, limits: { cpu: '4', memory: '16Gi' } });
+    expect(flag(startArgs(bigger, 'cluster1'), 'cache')).toBe('4096MiB');
+    expect(flag(startArgs(bigger, 'cluster1'), 'max-sql-memory')).toBe('4096MiB');
+  });
+
+  it('refuses memory flags that leave less than 20% of the limit (2 x sql + cache <= 80%)', () => {
+    expect(() => prod((s) => (s.cockroachdb.maxSQLMemory = '35%'))).toThrow(/cockroachdb\.maxSQLMemory: 2 x maxSQLMemory \(2867MiB\) \+ cache \(2048MiB\) exceeds 80% of the memory limit 8Gi/);
   });
 
   it('fails for a cluster outside the environment', () => {

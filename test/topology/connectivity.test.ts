@@ -13,6 +13,7 @@ import {
   serviceWiring,
   type Environment,
 } from '../../src/topology';
+import { runbookDatabases, setupSql } from '../../src/topology/cockroachdb';
 
 function env(file: string): Environment {
   const source = `test/fixtures/environments/${file}`;
@@ -105,14 +106,25 @@ describe('service wiring', () => {
     });
   });
 
-  it('connects to defaultdb as the service user when no database is declared', () => {
+  it('connects every SQL client to its own database, the one the runbook creates and grants it', () => {
+    // A service missing from cockroachdb.databases must never land in another service's database.
+    const e = prod();
+    const shop = e.services.find((s) => s.name === 'shop')!;
+    const payments = { ...shop, name: 'payments', namespace: 'payments', usesServices: [] };
+    const url = serviceWiring({ ...e, services: [...e.services, payments] }, payments).env.find((v) => v.name === 'DATABASE_URL')!.value;
+    expect(url).toMatch(/^postgresql:\/\/payments@[^/]+\/payments\?/);
+    expect(runbookDatabases({ ...e, services: [...e.services, payments] })).toContain('payments');
+    expect(setupSql({ ...e, services: [...e.services, payments] })).toContain('GRANT ALL ON DATABASE "payments" TO "payments";');
+  });
+
+  it('connects to the database named after the service user when no database is declared', () => {
     const e = env('globalnet.yaml');
     const cart = e.services.find((s) => s.name === 'cart')!;
     expect(serviceWiring(e, cart).env).toEqual([
       {
         name: 'DATABASE_URL',
         value:
-          'postgresql://cart@cockroachdb-public.cockroachdb.svc.cluster.local:26257/defaultdb?sslmode=verify-full&sslrootcert=/etc/meridian/cockroachdb-tls/ca.crt&sslcert=/etc/meridian/cockroachdb-tls/tls.crt&sslkey=/etc/meridian/cockroachdb-tls/tls.key',
+          'postgresql://cart@cockroachdb-public.cockroachdb.svc.cluster.local:26257/cart?sslmode=verify-full&sslrootcert=/etc/meridian/cockroachdb-tls/ca.crt&sslcert=/etc/meridian/cockroachdb-tls/tls.crt&sslkey=/etc/meridian/cockroachdb-tls/tls.key',
       },
     ]);
   });

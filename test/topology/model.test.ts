@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildTopology, clusterView, parseEnvironment, type Environment } from '../../src/topology';
+import { buildTopology, clusterView, formatProblem, parseEnvironment, type Environment } from '../../src/topology';
 
 function env(file: string): Environment {
   const source = `test/fixtures/environments/${file}`;
@@ -137,5 +137,28 @@ describe('cluster views', () => {
 
   it('fails for a cluster of another environment', () => {
     expect(() => clusterView(env('minimal.yaml'), 'ams1')).toThrow(/cluster "ams1" is not part of environment minimal/);
+  });
+});
+
+describe('warnings', () => {
+  const load = (file: string, committed = {}) => buildTopology([parseEnvironment(fs.readFileSync(file), file)], committed);
+
+  it('warns, located, when globalnet: auto switches globalnet on and when the voter count is even', () => {
+    // fleet: four clusters with identical CIDRs and one Vault voter each
+    const w = load('test/fixtures/environments/globalnet.yaml').warnings.map(formatProblem);
+    expect(w).toEqual([
+      'test/fixtures/environments/globalnet.yaml:18:3: submariner: globalnet: auto switches globalnet on because fra1 podCIDR 10.128.0.0/14 overlaps ams1 podCIDR 10.128.0.0/14: cross-cluster traffic uses addresses from 242.0.0.0/16 and NetworkPolicies allow those; set globalnet: true to make it explicit, or fix the CIDR',
+      'test/fixtures/environments/globalnet.yaml:29:23: vault.replicasPerCluster: 4 Vault voters (even): quorum 3 tolerates 1 failures, as many as 3 voters would, while every write waits for one more acknowledgement; use an odd total',
+    ]);
+  });
+
+  it('has none for an environment without surprises', () => {
+    expect(load('test/fixtures/environments/minimal.yaml').warnings).toEqual([]);
+  });
+
+  it('refuses globalnet switching on under auto when the committed output had it off, and allows it when it had it on', () => {
+    const file = 'test/fixtures/environments/globalnet.yaml';
+    expect(() => load(file, { globalnet: { fleet: false } })).toThrow(/submariner: globalnet: auto would switch globalnet on because .* but the committed output runs with globalnet off/);
+    expect(load(file, { globalnet: { fleet: true } }).environments[0]!.submariner.globalnet).toBe(true);
   });
 });

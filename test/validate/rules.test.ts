@@ -391,6 +391,51 @@ const CASES: Case[] = [
     message: /lets more than one of the 3 vault pods in cluster2 be evicted at once/,
   },
   {
+    rules: ['MER072'],
+    title: 'a CockroachDB node container without requests or limits',
+    mutate: (b) => delete container(find(b, 'cluster2', 'StatefulSet', 'cockroachdb')).resources,
+    message: /container cockroachdb of StatefulSet cockroachdb\/cockroachdb sets no requests.cpu, requests.memory, limits.memory/,
+  },
+  {
+    rules: ['MER072'],
+    title: 'the CockroachDB init Job without resources',
+    mutate: (b) => delete find(b, 'cluster1', 'Job', 'cockroachdb-init').spec.template.spec.containers[0].resources,
+    message: /container init of Job cockroachdb\/cockroachdb-init sets no requests.cpu/,
+  },
+  {
+    rules: ['MER073'],
+    title: 'a CockroachDB cache sized as a share of the node memory',
+    mutate: (b) => {
+      const args: string[] = container(find(b, 'cluster3', 'StatefulSet', 'cockroachdb')).args;
+      args[args.findIndex((a) => a.startsWith('--cache='))] = '--cache=25%';
+    },
+    message: /cockroachdb in cluster3 sizes memory as "25%"/,
+  },
+  {
+    rules: ['MER073'],
+    title: 'CockroachDB memory flags above 80% of the limit',
+    mutate: (b) => (container(find(b, 'cluster1', 'StatefulSet', 'cockroachdb')).resources.limits.memory = '4Gi'),
+    message: /2 x --max-sql-memory \(2048MiB\) \+ --cache \(2048MiB\) exceeds 80% of the memory limit 4Gi/,
+  },
+  {
+    rules: ['MER074'],
+    title: "a SQL client pointed at another service's database",
+    mutate: (b) => {
+      const env: { name: string; value: string }[] = container(find(b, 'cluster2', 'Deployment', 'shop')).env;
+      env.find((e) => e.name === 'DATABASE_URL')!.value = 'postgresql://shop@cockroachdb-public.cockroachdb.svc.cluster.local:26257/catalog?sslmode=verify-full';
+    },
+    message: /container shop connects as SQL user shop to database catalog; the runbook creates database shop for that user/,
+  },
+  {
+    rules: ['MER075'],
+    title: 'a zone tier on the nodes of one cluster only',
+    mutate: (b) => {
+      const args: string[] = container(find(b, 'cluster3', 'StatefulSet', 'cockroachdb')).args;
+      args[args.findIndex((a) => a.startsWith('--locality='))] = '--locality=region=us-west-2,zone=us-west-2a';
+    },
+    message: /cockroachdb in cluster3 advertises locality tiers region,zone while cluster1 advertises region/,
+  },
+  {
     rules: ['MER080'],
     title: 'a kustomization that misses a manifest',
     mutate: () => undefined,

@@ -21,7 +21,7 @@ describe('synthesized bundles', () => {
     expect(validateTree(treeFromFiles(bundle.files)).map(violationLine)).toEqual([]);
     const report = buildReport(topology.environments[0]!);
     for (const s of report.stores) {
-      expect(s.voters).toBe(shape.clusters * Object.values(s.votersPerCluster)[0]!);
+      expect(s.members).toBe(shape.clusters * Object.values(s.votersPerCluster)[0]!);
       expect(s.clustersItCanLose).toBeGreaterThanOrEqual(1);
     }
     expect(report.tunnels.pairs).toHaveLength((shape.clusters * (shape.clusters - 1)) / 2);

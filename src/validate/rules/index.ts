@@ -7,6 +7,7 @@ import { configMapSize, istioSidecarPortsFree, printableEnvironment } from './li
 import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, openshiftHostsReachGateway, storeClientServiceSelectsReady } from './platform';
 import { namedSecretsProvisioned } from './provisioned';
 import { rolloutCoversClusters, rolloutStepKeepsQuorum, scrapeTargetsAdmitted } from './operate';
+import { cockroachLocalityTiers, cockroachMemoryFlags, sqlClientOwnDatabase, storeContainerResources } from './resources';
 import { noSecretMaterial, podSecurityRestricted, statefulNamespaceNetworkPolicy } from './policy';
 import { noSecretInFiles } from './secrets';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
@@ -43,6 +44,10 @@ export const RULES: readonly Rule[] = [
   meshMtlsStrict,
   quorumSurvivesClusterLoss,
   storeDisruptionBudget,
+  storeContainerResources,
+  cockroachMemoryFlags,
+  sqlClientOwnDatabase,
+  cockroachLocalityTiers,
   kustomizationListsEveryManifest,
   ownedFilesRecorded,
   applicationSetCoversClusters,
