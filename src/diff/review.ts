@@ -13,6 +13,9 @@ export interface StoreChange {
 }
 
 export interface StoreFigures {
+  /** Pods of the store in every cluster. */
+  readonly members: number;
+  /** Voters of one replication group (Vault: every member; CockroachDB: one range). */
   readonly voters: number;
   readonly votersPerCluster: Readonly<Record<string, number>>;
   readonly quorum: number;
@@ -68,7 +71,7 @@ export function tryEnvironmentsAtRef(envDir: string, ref: string): { environment
   }
 }
 
-const figures = (r: EnvironmentReport['stores'][number]): StoreFigures => ({ voters: r.voters, votersPerCluster: r.votersPerCluster, quorum: r.quorum, clustersItCanLose: r.clustersItCanLose });
+const figures = (r: EnvironmentReport['stores'][number]): StoreFigures => ({ members: r.members, voters: r.voters, votersPerCluster: r.votersPerCluster, quorum: r.quorum, clustersItCanLose: r.clustersItCanLose });
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Per environment present on both sides (or one), the changes of its report's figures; environments without any are left out. */
@@ -116,10 +119,15 @@ export function reviewOf(before: readonly Environment[], after: readonly Environ
   return { reports, runbooks, notes };
 }
 
-/** `9 voters (3/3/3), quorum 5, survives 1 cluster`. */
+/**
+ * `9 voters (3/3/3), quorum 5, survives ...` for a store whose members all vote (Vault); `9 members
+ * (3/3/3), 5 voters per range, quorum 3, survives ...` for one that replicates per range (CockroachDB).
+ */
 export function storeFiguresText(f: StoreFigures | undefined): string {
   if (!f) return 'none';
-  return `${f.voters} voters (${Object.values(f.votersPerCluster).join('/')}), quorum ${f.quorum}, survives the loss of ${f.clustersItCanLose} cluster(s)`;
+  const split = Object.values(f.votersPerCluster).join('/');
+  const who = f.members === f.voters ? `${f.voters} voters (${split})` : `${f.members} members (${split}), ${f.voters} voters per range`;
+  return `${who}, quorum ${f.quorum}, survives the loss of ${f.clustersItCanLose} cluster(s)`;
 }
 
 export function splitText(s: Readonly<Record<string, number>> | undefined): string {

@@ -17,7 +17,7 @@ describe('meridian synth', () => {
     const r = run('synth', '--out', out);
     expect(r.code).toBe(EXIT.OK);
     // prod's one warning: its awskms key lives in one of its three regions
-    expect(r.err).toBe('warning: environments/prod.yaml:52:15: vault.seal.awskms.region: every Vault pod unseals with the KMS key in us-east-1: while that region is out, a restarted pod in any region stays sealed (REFERENCE §9.4); keep the recovery keys at hand, or use a multi-Region key\n');
+    expect(r.err).toBe('warning: environments/prod.yaml:56:15: vault.seal.awskms.region: every Vault pod unseals with the KMS key in us-east-1: while that region is out, a restarted pod in any region stays sealed (REFERENCE §9.4); keep the recovery keys at hand, or use a multi-Region key\n');
     expect(r.out).toMatch(/^synthesized 1 environment\(s\), 3 cluster\(s\), \d+ objects in \d+ files -> .*dist\/ \(\d+\.\d\d s\)$/m);
     expect(r.out).toMatch(/^ {2}cluster1 +us-east-1 +\d+/m);
     expect(r.out).toContain('vault: 9 voters (3/3/3 per cluster), quorum 5, survives the loss of any 1 cluster(s)');
@@ -29,7 +29,7 @@ describe('meridian synth', () => {
     const out = path.join(tempDir(), 'dist');
     const r = run('synth', '--out', out, '--strict');
     expect(r.code).toBe(EXIT.ERROR);
-    expect(r.err).toMatch(/^environments\/prod\.yaml:52:15: vault\.seal\.awskms\.region: every Vault pod unseals with the KMS key in us-east-1.* \(--strict\)$/m);
+    expect(r.err).toMatch(/^environments\/prod\.yaml:56:15: vault\.seal\.awskms\.region: every Vault pod unseals with the KMS key in us-east-1.* \(--strict\)$/m);
     expect(readTree(out).size).toBe(0);
   });
 

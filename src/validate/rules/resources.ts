@@ -1,7 +1,7 @@
 // Rules about the resources of the consensus stores' containers: a store member without requests or
 // a memory limit is BestEffort or Burstable without bound (evicted first under node pressure, losing
 // a voter), and CockroachDB sizes --cache and --max-sql-memory against the memory it is given.
-import { memoryBytes } from '../../topology/quantity';
+import { memoryBytes } from '../../lib/quantity';
 import { containersOf, flagValues, kindOf, namespaceOf, podTemplateOf, podTemplates, type FlagValue } from '../manifest';
 import type { Finding, Rule } from '../rule';
 import { findStores } from '../stores';
