@@ -115,7 +115,7 @@ describe('the review comment on the changes that matter most', () => {
       "- vault: 9 voters (3/3/3), quorum 5, survives the loss of 1 cluster(s) → 12 voters (3/3/3/3), quorum 7, survives the loss of 1 cluster(s) after the steps of the runbook below (until then the live membership is the old one)",
       "- cockroachdb: 9 members (3/3/3), 5 voters per range, quorum 3, survives the loss of 1 cluster(s) → 12 members (3/3/3/3), 5 voters per range, quorum 3, survives the loss of 1 cluster(s) after the steps of the runbook below (until then the live membership is the old one)",
       "- catalog replicas: cluster1: 1, cluster2: 1, cluster3: 1 → cluster1: 1, cluster2: 1, cluster3: 1, cluster4: 1",
-      "- shop replicas: cluster1: 2, cluster2: 2, cluster3: 2 → cluster1: 2, cluster2: 2, cluster3: 1, cluster4: 1",
+      "- shop replicas: cluster1: 1, cluster2: 1, cluster3: 1 → cluster1: 1, cluster2: 1, cluster3: 1, cluster4: 1",
       "- shop (shop.global.example.com) GSLB targets: cluster1, cluster2, cluster3 → cluster1, cluster2, cluster3, cluster4",
       "",
     ]);
