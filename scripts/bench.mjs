@@ -55,7 +55,7 @@ function environment(clusters, services, imageTag = '1.0.0') {
   ];
   for (let i = 0; i < clusters; i++) {
     lines.push(
-      `  - { name: c${i}, region: region-${i % 7}, zones: [region-${i % 7}a, region-${i % 7}b], server: "https://c${i}.example.com:6443", ingressDomain: apps.c${i}.example.com, podCIDR: 10.${i}.0.0/17, serviceCIDR: 10.${i}.128.0/17 }`,
+      `  - { name: c${i}, region: region-${i % 7}, zones: [region-${i % 7}a, region-${i % 7}b], server: "https://c${i}.example.com:6443", ingressDomain: apps.c${i}.example.com, podCIDR: 10.${i}.0.0/17, serviceCIDR: 10.${i}.128.0/17, platform: openshift }`,
     );
   }
   lines.push(
