@@ -598,6 +598,19 @@ const CASES: Case[] = [
     mutate: (b) => scrapeVault(b, 'metrics', true),
     message: /PodMonitor vault\/vault scrapes port metrics, which StatefulSet vault does not declare/,
   },
+  {
+    rules: ['MER151'],
+    title: 'a PKI mount that Argo CD may prune',
+    mutate: (b) => delete find(b, 'cluster1', 'SecretEngineMount', 'pki').metadata.annotations,
+    message: /SecretEngineMount vault\/pki lacks Prune=false and Delete=false in argocd.argoproj.io\/sync-options/,
+    at: { file: 'dist/cluster1/pki.yaml', path: 'metadata.annotations' },
+  },
+  {
+    rules: ['MER151'],
+    title: 'an auth mount that Argo CD deletes with its Application',
+    mutate: (b) => (find(b, 'cluster2', 'AuthEngineMount', 'kubernetes-auth').metadata.annotations['argocd.argoproj.io/sync-options'] = 'Prune=false'),
+    message: /AuthEngineMount vault\/kubernetes-auth lacks Delete=false/,
+  },
 ];
 
 describe('scraped store ports', () => {
