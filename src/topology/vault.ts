@@ -258,15 +258,21 @@ export function vaultZoneSpreadRequired(cluster: Pick<Cluster, 'zones'>, replica
 }
 
 /**
- * Where Vault peers' traffic comes from, one CIDR per cluster: the pod networks, or with globalnet the
- * clusters' global CIDRs (each exported headless pod gets a global IP from its cluster's slice).
+ * Where the other clusters' store peers connect from, one CIDR per other cluster: their pod networks, or
+ * with globalnet their global CIDRs (each exported headless pod gets a global IP from its cluster's
+ * slice, used for its cross-cluster traffic: submariner-io/submariner docs/globalnet.md, REFERENCE §2.3).
+ * Never this cluster's own pod CIDR nor its own global CIDR: either block matches every pod of the
+ * cluster (its own addresses, or the cluster egress IPs every local pod is translated to) and would void
+ * the namespace allowlist; local peers are admitted by pod selector instead (rule MER152).
  */
-export function vaultPeerNetworks(env: Pick<Environment, 'clusters' | 'submariner'>): string[] {
-  return env.clusters.map((c) => {
-    const cidr = env.submariner.globalnet ? c.globalCIDR : c.podCIDR;
-    if (cidr === undefined) throw new Error(`cluster ${c.name} has no global CIDR although globalnet is on`);
-    return cidr;
-  });
+export function vaultPeerNetworks(env: Pick<Environment, 'clusters' | 'submariner'>, clusterName: string): string[] {
+  return env.clusters
+    .filter((c) => c.name !== clusterName)
+    .map((c) => {
+      const cidr = env.submariner.globalnet ? c.globalCIDR : c.podCIDR;
+      if (cidr === undefined) throw new Error(`cluster ${c.name} has no global CIDR although globalnet is on`);
+      return cidr;
+    });
 }
 
 /** Ports Vault dials outside its peers: HTTPS (cloud KMS), every cluster's API server (TokenReview), the seal's own. */

@@ -145,7 +145,7 @@ function vaultMember(env: Environment, vault: VaultStore, cluster: Cluster, loca
     addressing: vaultPodAddressing(vault, cluster.name),
     zoneSpreadRequired: vaultZoneSpreadRequired(cluster, vault.replicasPerCluster),
     clientNamespaces: unique([...vaultClientServiceNamespaces({ localServices }), CERT_MANAGER.namespace, platform.vaultConfigOperatorNamespace]),
-    peerNetworks: vaultPeerNetworks(env),
+    peerNetworks: vaultPeerNetworks(env, cluster.name),
     egressPorts: vaultEgressPorts({ clusters: env.clusters, vault }),
     podSecurity: vaultPodSecurity(cluster.platform),
     dns: platform.dns,

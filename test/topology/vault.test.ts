@@ -104,10 +104,12 @@ describe('vault seal', () => {
 });
 
 describe('vault network and placement', () => {
-  it('takes peers from the pod CIDRs, or the global CIDRs with globalnet', () => {
-    expect(vaultPeerNetworks(prod)).toEqual(['10.128.0.0/14', '10.132.0.0/14', '10.136.0.0/14']);
-    expect(vaultPeerNetworks(fleet)).toEqual(fleet.clusters.map((c) => c.globalCIDR));
-    expect(new Set(vaultPeerNetworks(fleet)).size).toBe(4);
+  it("takes peers from the other clusters' pod CIDRs, or their global CIDRs with globalnet, never the own cluster's", () => {
+    expect(vaultPeerNetworks(prod, 'cluster1')).toEqual(['10.132.0.0/14', '10.136.0.0/14']);
+    const [own, ...others] = fleet.clusters;
+    expect(vaultPeerNetworks(fleet, own!.name)).toEqual(others.map((c) => c.globalCIDR));
+    expect(vaultPeerNetworks(fleet, own!.name)).not.toContain(own!.globalCIDR);
+    expect(new Set(vaultPeerNetworks(fleet, own!.name)).size).toBe(fleet.clusters.length - 1);
   });
 
   it('dials HTTPS, every API server port and the transit seal port', () => {

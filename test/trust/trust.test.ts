@@ -117,15 +117,16 @@ describe.each([
     }
   });
 
-  it('lets Vault peers of every cluster reach 8201, and nothing else does', () => {
+  it("lets Vault peers of every cluster reach 8201 (local ones by pod selector, remote ones by their cluster's network), and nothing else does", () => {
     const topology = bundle === prod ? loadTopology('environments').environments[0]! : null;
     for (const cluster of clusters) {
       const policy = objectsOf(bundle, cluster, 'NetworkPolicy').find((n) => n.metadata.name === 'vault');
       const rules = policy.spec.ingress.filter((r: any) => r.ports.some((p: any) => p.port === 8201));
       expect(rules).toHaveLength(1);
+      expect(rules[0].from.filter((f: any) => f.podSelector)).toHaveLength(1);
       const cidrs = rules[0].from.filter((f: any) => f.ipBlock).map((f: any) => f.ipBlock.cidr);
-      expect(cidrs).toHaveLength(clusters.length);
-      if (topology) expect(cidrs).toEqual(topology.clusters.map((c) => c.podCIDR));
+      expect(cidrs).toHaveLength(clusters.length - 1);
+      if (topology) expect(cidrs).toEqual(topology.clusters.filter((c) => c.name !== cluster).map((c) => c.podCIDR));
       else for (const cidr of cidrs) expect(cidr).toMatch(/^242\.0\./);
       const deny = objectsOf(bundle, cluster, 'NetworkPolicy').find((n) => n.metadata.name === 'vault-default-deny');
       expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });

@@ -611,7 +611,28 @@ const CASES: Case[] = [
     mutate: (b) => (find(b, 'cluster2', 'AuthEngineMount', 'kubernetes-auth').metadata.annotations['argocd.argoproj.io/sync-options'] = 'Prune=false'),
     message: /AuthEngineMount vault\/kubernetes-auth lacks Delete=false/,
   },
+  {
+    rules: ['MER152'],
+    title: "Vault's policy admitting its own cluster's pod CIDR",
+    mutate: (b) => find(b, 'cluster1', 'NetworkPolicy', 'vault', 'vault').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.132.0.0/14' } }, { ipBlock: { cidr: '10.128.0.0/14' } }], ports: [{ port: 8201, protocol: 'TCP' }] }),
+    message: /NetworkPolicy vault\/vault admits ipBlock 10.128.0.0\/14, which covers cluster1's own pod CIDR 10.128.0.0\/14/,
+    at: { file: 'dist/cluster1/vault.yaml', path: 'spec.ingress[1].from[1].ipBlock.cidr' },
+  },
+  {
+    rules: ['MER152'],
+    title: "a store policy whose ipBlock is wider than the own pod CIDR",
+    mutate: (b) => find(b, 'cluster2', 'NetworkPolicy', 'cockroachdb', 'cockroachdb').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.128.0.0/14'] } }], ports: [{ port: 26257, protocol: 'TCP' }] }),
+    message: /NetworkPolicy cockroachdb\/cockroachdb admits ipBlock 10.0.0.0\/8, which covers cluster2's own pod CIDR 10.132.0.0\/14/,
+  },
 ];
+
+describe('MER152 with the other clusters\' networks', () => {
+  it('accepts ipBlocks of the other clusters, and a wide block whose except removes the own pod CIDR', () => {
+    const b = fullBundle();
+    find(b, 'cluster1', 'NetworkPolicy', 'vault', 'vault').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.132.0.0/14' } }, { ipBlock: { cidr: '10.136.0.0/14' } }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.128.0.0/14'] } }], ports: [{ port: 8201, protocol: 'TCP' }] });
+    expect(violationsOf(b)).toEqual([]);
+  });
+});
 
 describe('scraped store ports', () => {
   it('pass MER143 when a NetworkPolicy admits the Prometheus namespace to the port', () => {

@@ -14,7 +14,7 @@ import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, sto
 import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
-import { vaultStateNotPruned } from './trust';
+import { storePolicyExcludesOwnNetwork, vaultStateNotPruned } from './trust';
 
 export const RULES: readonly Rule[] = [
   schema,
@@ -61,4 +61,5 @@ export const RULES: readonly Rule[] = [
   rolloutCoversClusters,
   scrapeTargetsAdmitted,
   vaultStateNotPruned,
+  storePolicyExcludesOwnNetwork,
 ];
