@@ -8,6 +8,7 @@ import type { SecretEnv, SecretFile, VaultPodAddressing } from '../lib/vault';
 // Shared with the constructs (src/lib/vault.ts).
 export { VAULT_PATHS, VAULT_PORTS, type SecretEnv, type SecretFile, type VaultPodAddressing } from '../lib/vault';
 import { VAULT_PATHS, VAULT_PORTS } from '../lib/vault';
+import { isMultiRegionKey, multiRegionReplica } from '../lib/aws-kms';
 
 /** The StatefulSet (and so the pod name prefix `vault-<ordinal>` the model's peers use). */
 export const VAULT_STATEFULSET = 'vault';
@@ -138,7 +139,7 @@ export function vaultRetryJoin(vault: VaultStore): VaultRetryJoin[] {
  * The configuration file, identical in every cluster: what differs per pod (node ID, api_addr,
  * cluster_addr) comes from VAULT_RAFT_NODE_ID, VAULT_API_ADDR and VAULT_CLUSTER_ADDR.
  */
-export function vaultServerConfig(vault: VaultStore, options: VaultServerConfigOptions = {}): VaultServerConfig {
+export function vaultServerConfig(vault: VaultStore, options: VaultServerConfigOptions = {}, clusterRegion?: string): VaultServerConfig {
   return {
     ui: true,
     disable_mlock: true,
@@ -157,7 +158,7 @@ export function vaultServerConfig(vault: VaultStore, options: VaultServerConfigO
       },
     ],
     storage: { raft: { path: VAULT_PATHS.data, retry_join: vaultRetryJoin(vault) } },
-    seal: vaultSeal(vault.seal).stanza,
+    seal: vaultSeal(vault.seal, clusterRegion).stanza,
     service_registration: { kubernetes: { namespace: vault.namespace } },
     // Telemetry stanza (developer.hashicorp.com/vault/docs/configuration/telemetry).
     ...(options.metrics ? { telemetry: { prometheus_retention_time: '24h', disable_hostname: true } } : {}),
@@ -185,13 +186,13 @@ export interface VaultSealWiring {
 }
 
 /** The seal block chosen in the topology and how its credentials reach the pod (always by reference). */
-export function vaultSeal(seal: Seal): VaultSealWiring {
+export function vaultSeal(seal: Seal, clusterRegion?: string): VaultSealWiring {
   if (seal.awskms) {
     const s = seal.awskms;
     const secret = s.credentialsSecret;
     return {
       type: 'awskms',
-      stanza: { awskms: { region: s.region, kms_key_id: s.kmsKeyId } },
+      stanza: { awskms: awsKmsSealOf(s, clusterRegion) },
       env: secret
         ? [
             { name: 'AWS_ACCESS_KEY_ID', secret, key: 'AWS_ACCESS_KEY_ID' },
@@ -238,6 +239,19 @@ export function vaultSeal(seal: Seal): VaultSealWiring {
     };
   }
   throw new Error(`vault seal ${JSON.stringify(Object.keys(seal))} is none of awskms, transit, gcpckms, azurekeyvault`);
+}
+
+/**
+ * The key a cluster in `clusterRegion` unseals with: its region's entry of `keys`; else, for a
+ * multi-Region key, the replica in the cluster's own region (same key ID, the ARN's Region replaced:
+ * src/lib/aws-kms.ts); else the one key in `region`. Without a cluster (the runbook), the configured key.
+ */
+export function awsKmsSealOf(s: NonNullable<Seal['awskms']>, clusterRegion?: string): { region: string; kms_key_id: string } {
+  if (clusterRegion === undefined) return { region: s.region, kms_key_id: s.kmsKeyId };
+  const own = (s.keys as Record<string, string> | undefined)?.[clusterRegion];
+  if (own !== undefined) return { region: clusterRegion, kms_key_id: own };
+  if (isMultiRegionKey(s.kmsKeyId)) return { region: clusterRegion, kms_key_id: multiRegionReplica(s.kmsKeyId, clusterRegion) };
+  return { region: s.region, kms_key_id: s.kmsKeyId };
 }
 
 /** Out-of-band Secrets the Vault pods reference (seal credentials), sorted. */

@@ -171,7 +171,9 @@ describe('vault pods', () => {
       ['AWS_ACCESS_KEY_ID', 'vault-kms-credentials'],
       ['AWS_SECRET_ACCESS_KEY', 'vault-kms-credentials'],
     ]);
-    expect(vaultConfigOf(prod, 'cluster1').seal).toEqual({ awskms: { region: 'us-east-1', kms_key_id: 'alias/meridian-vault' } });
+    // a multi-Region key: each cluster unseals with the replica in its own region (same key ID)
+    expect(vaultConfigOf(prod, 'cluster1').seal).toEqual({ awskms: { region: 'us-east-1', kms_key_id: 'mrk-1234abcd12ab34cd56ef1234567890ab' } });
+    expect(vaultConfigOf(prod, 'cluster3').seal).toEqual({ awskms: { region: 'us-west-2', kms_key_id: 'mrk-1234abcd12ab34cd56ef1234567890ab' } });
   });
 });
 

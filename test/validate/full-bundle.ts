@@ -40,7 +40,7 @@ function namespaces(c: string): Obj[] {
   const ns = (name: string, mesh: boolean): Obj => ({
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: meta(c, 'namespaces', name, undefined, { labels: { ...(mesh ? { 'istio-discovery': 'enabled' } : {}), 'pod-security.kubernetes.io/enforce': 'restricted' } }),
+    metadata: meta(c, 'namespaces', name, undefined, { labels: { ...(mesh ? { 'istio-discovery': 'enabled' } : {}), 'pod-security.kubernetes.io/enforce': 'restricted', 'meridian.dev/region': REGIONS[c]! } }),
   });
   return [ns('cockroachdb', false), ns('meridian-ingress', false), ns('shop', true), ns('vault', false)];
 }
@@ -99,7 +99,8 @@ function vault(c: string, all: readonly string[]): Obj[] {
     ui: true,
     disable_mlock: true,
     listener: { tcp: { address: '[::]:8200', cluster_address: '[::]:8201', tls_cert_file: '/etc/vault-tls/tls.crt', tls_key_file: '/etc/vault-tls/tls.key', tls_client_ca_file: '/etc/vault-tls/ca.crt' } },
-    seal: { awskms: { region: 'us-east-1', kms_key_id: 'alias/meridian-vault' } },
+    // a multi-Region key: each cluster unseals with the replica in its own region (same key ID)
+    seal: { awskms: { region: REGIONS[c]!, kms_key_id: 'mrk-1234abcd12ab34cd56ef1234567890ab' } },
     storage: { raft: { path: '/vault/data', retry_join: peers(all, 'vault', 'vault-internal', 'vault').map((h) => ({ leader_api_addr: `https://${h}:8200`, leader_ca_cert_file: '/etc/vault-tls/ca.crt' })) } },
     service_registration: { kubernetes: {} },
   };

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RULES, treeFromFiles, validateTree, type Violation } from '../../src/validate';
 import { findStores } from '../../src/validate/stores';
-import { container, find, fullBundle, remove, render, vaultConfig, type Bundle } from './full-bundle';
+import { CLUSTERS, container, find, fullBundle, remove, render, vaultConfig, type Bundle } from './full-bundle';
 
 function violationsOf(b: Bundle, edit?: (files: Map<string, string>) => void): Violation[] {
   const files = render(b);
@@ -624,7 +624,40 @@ const CASES: Case[] = [
     mutate: (b) => find(b, 'cluster2', 'NetworkPolicy', 'cockroachdb', 'cockroachdb').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.128.0.0/14'] } }], ports: [{ port: 26257, protocol: 'TCP' }] }),
     message: /NetworkPolicy cockroachdb\/cockroachdb admits ipBlock 10.0.0.0\/8, which covers cluster2's own pod CIDR 10.132.0.0\/14/,
   },
+  {
+    rules: ['MER153'],
+    title: 'a multi-Region seal key used in another region than the cluster\'s',
+    mutate: (b) => {
+      const { config, save } = vaultConfig(b, 'cluster2');
+      config.seal.awskms.region = 'us-east-1';
+      save();
+    },
+    message: /the awskms seal of cluster2 \(region us-east-2\) uses multi-Region key mrk-1234abcd12ab34cd56ef1234567890ab in us-east-1: losing us-east-1 leaves cluster2's restarted pods sealed/,
+    at: { file: 'dist/cluster2/vault.yaml', path: 'data["vault.json"] -> seal.awskms.region' },
+  },
+  {
+    rules: ['MER153'],
+    title: 'a multi-Region key ARN of another region',
+    mutate: (b) => {
+      const { config, save } = vaultConfig(b, 'cluster3');
+      config.seal.awskms.kms_key_id = 'arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+      save();
+    },
+    message: /the awskms seal of cluster3 \(region us-west-2\) names the key ARN of region us-east-1/,
+  },
 ];
+
+describe('MER153 with single-Region keys', () => {
+  it('leaves a single-Region key or an alias to the environment warning', () => {
+    const b = fullBundle();
+    for (const c of CLUSTERS) {
+      const { config, save } = vaultConfig(b, c);
+      config.seal.awskms = { region: 'us-east-1', kms_key_id: 'alias/meridian-vault' };
+      save();
+    }
+    expect(violationsOf(b)).toEqual([]);
+  });
+});
 
 describe('MER152 with the other clusters\' networks', () => {
   it('accepts ipBlocks of the other clusters, and a wide block whose except removes the own pod CIDR', () => {

@@ -14,7 +14,7 @@ import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, sto
 import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
-import { storePolicyExcludesOwnNetwork, vaultStateNotPruned } from './trust';
+import { sealRegionIsOwn, storePolicyExcludesOwnNetwork, vaultStateNotPruned } from './trust';
 
 export const RULES: readonly Rule[] = [
   schema,
@@ -62,4 +62,5 @@ export const RULES: readonly Rule[] = [
   scrapeTargetsAdmitted,
   vaultStateNotPruned,
   storePolicyExcludesOwnNetwork,
+  sealRegionIsOwn,
 ];

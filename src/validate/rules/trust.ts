@@ -1,7 +1,9 @@
 // Trust rules: Vault state that Git cannot destroy, seals that survive a region, store policies that
 // never admit their own cluster's whole pod network.
 import { KEEP_OPTIONS, SYNC_OPTIONS_ANNOTATION, syncOptionsOf, VAULT_STATE_KINDS } from '../../lib/sync-options';
-import { annotationsOf, groupOf, inFolder, kindOf, nameOf, namespaceOf } from '../manifest';
+import { arnRegion, isMultiRegionKey } from '../../lib/aws-kms';
+import { LABEL } from '../../lib/labels';
+import { annotationsOf, groupOf, inFolder, kindOf, labelsOf, nameOf, namespaceOf, vaultBlocks } from '../manifest';
 import type { Finding, Rule } from '../rule';
 import { findStores } from '../stores';
 import { isRecord } from '../tree';
@@ -93,6 +95,36 @@ export const storePolicyExcludesOwnNetwork: Rule = {
               }
             });
           });
+        }
+      }
+    }
+    return out;
+  },
+};
+
+export const sealRegionIsOwn: Rule = {
+  id: 'MER153',
+  name: 'seal-region-is-own',
+  description: `each Vault member whose awskms seal names a multi-Region key (an mrk- key ID, or a key ARN of one) uses the replica in its own cluster's region (the ${LABEL.region} label of the folder's Namespaces): seal.awskms.region, and the Region of a key ARN, are that region, so losing another region leaves its pods able to unseal`,
+  fix: 'set the awskms seal region (and the Region of the key ARN) of each cluster to the cluster\'s own region; the replica of a multi-Region key there has the same key ID',
+  check(tree) {
+    const out: Finding[] = [];
+    for (const store of findStores(tree)) {
+      for (const m of store.members) {
+        const regions = new Set(inFolder(tree, m.folder, 'Namespace').map((ns) => labelsOf(ns)[LABEL.region]).filter((r): r is string => r !== undefined));
+        if (regions.size !== 1) continue;
+        const [region] = [...regions] as [string];
+        for (const config of m.vaultConfigs) {
+          for (const block of vaultBlocks(config.doc, 'seal', 'awskms')) {
+            const keyId = block.body.kms_key_id;
+            if (typeof keyId !== 'string' || !isMultiRegionKey(keyId)) continue;
+            const arn = arnRegion(keyId);
+            if (block.body.region !== region) {
+              out.push({ object: config.object, path: config.path, inner: [...block.path, 'region'], message: `the awskms seal of ${m.folder} (region ${region}) uses multi-Region key ${keyId} in ${String(block.body.region)}: losing ${String(block.body.region)} leaves ${m.folder}'s restarted pods sealed; set region ${region}, where the key's replica has the same key ID` });
+            } else if (arn !== undefined && arn !== region) {
+              out.push({ object: config.object, path: config.path, inner: [...block.path, 'kms_key_id'], message: `the awskms seal of ${m.folder} (region ${region}) names the key ARN of region ${arn}; use the replica's ARN in ${region} (the same key ID, region ${region})` });
+            }
+          }
         }
       }
     }
