@@ -8,7 +8,7 @@ export class NamespacesChart extends MeridianChart {
   public constructor(scope: Construct, view: ClusterView) {
     super(scope, 'namespaces', { environment: view.environment.name, cluster: view.cluster.name });
     for (const name of view.namespaces) {
-      new Namespace(this, name, { name, meshDiscovery: view.meshNamespaces.includes(name), platform: view.cluster.platform });
+      new Namespace(this, name, { name, meshDiscovery: view.meshNamespaces.includes(name), platform: view.cluster.platform, region: view.cluster.region });
     }
   }
 }

@@ -14,6 +14,8 @@ export interface NamespaceProps {
   readonly meshDiscovery?: boolean;
   /** The cluster's platform, recorded as `meridian.dev/platform` so that the rules can read it from the output. */
   readonly platform: Platform;
+  /** The cluster's region, recorded as `meridian.dev/region` for the same reason. */
+  readonly region?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export class Namespace extends Construct {
           'pod-security.kubernetes.io/enforce-version': 'latest',
           ...(props.meshDiscovery ? { 'istio-discovery': 'enabled' } : {}),
           [LABEL.platform]: props.platform,
+          ...(props.region !== undefined ? { [LABEL.region]: props.region } : {}),
         },
       },
     });

@@ -45,7 +45,7 @@ export interface VaultClusterProps {
   readonly zoneSpread: ZoneSpread;
   /** Namespaces whose pods may call the API port. */
   readonly clientNamespaces: readonly string[];
-  /** CIDRs Vault peers of every cluster connect from (pod or global CIDRs). */
+  /** CIDRs the Vault peers of the other clusters connect from (pod or global CIDRs), never this cluster's own. */
   readonly peerNetworks: readonly string[];
   /** TCP ports Vault may dial anywhere (cloud KMS, API servers). */
   readonly egressPorts: readonly number[];
@@ -74,7 +74,6 @@ export class VaultCluster extends Construct {
   public constructor(scope: Construct, id: string, props: VaultClusterProps) {
     super(scope, id);
     if (props.replicas < 1) throw new Error(`vault needs at least one replica per cluster, got ${props.replicas}`);
-    if (props.peerNetworks.length === 0) throw new Error('vault needs the networks its peers connect from; got none');
     const ns = props.namespace;
     const selector = selectorLabels('vault', props.name);
 

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as vco from '../../imports/redhatcop.redhat.io';
+import { KEEP_ANNOTATION_VALUE, SYNC_OPTIONS_ANNOTATION } from '../lib/sync-options';
 
 /**
  * Vault's own configuration as vault-config-operator (redhat-cop) custom resources. Every resource
@@ -94,11 +95,14 @@ export class VaultConfiguration extends Construct {
     this.props = props;
   }
 
-  /** Enables a Kubernetes auth method at `auth/<mount>` (adopted when it already exists). */
+  /**
+   * Enables a Kubernetes auth method at `auth/<mount>` (adopted when it already exists). Deleting the
+   * object disables the method in Vault, so Argo CD never prunes or deletes it (src/lib/sync-options.ts).
+   */
   public addKubernetesAuthMount(options: KubernetesAuthMountOptions): vco.AuthEngineMount {
     const { path, name } = splitMount(options.mount);
     return new vco.AuthEngineMount(this, this.claim('AuthEngineMount', options.name), {
-      metadata: this.metadata(options.name),
+      metadata: this.keptMetadata(options.name),
       spec: { ...this.common(), path, name, type: 'kubernetes', description: options.description },
     });
   }
@@ -144,11 +148,14 @@ export class VaultConfiguration extends Construct {
     });
   }
 
-  /** Mounts a secrets engine (adopted when it already exists). */
+  /**
+   * Mounts a secrets engine (adopted when it already exists). Deleting the object unmounts the engine
+   * and destroys its data, so Argo CD never prunes or deletes it (src/lib/sync-options.ts).
+   */
   public addSecretEngineMount(options: SecretEngineMountOptions): vco.SecretEngineMount {
     const { path, name } = splitMount(options.mount);
     return new vco.SecretEngineMount(this, this.claim('SecretEngineMount', options.name), {
-      metadata: this.metadata(options.name),
+      metadata: this.keptMetadata(options.name),
       spec: { ...this.common(), path, name, type: options.type, description: options.description, config: { maxLeaseTtl: options.maxLeaseTtl } },
     });
   }
@@ -202,6 +209,11 @@ export class VaultConfiguration extends Construct {
 
   private metadata(name: string): { name: string; namespace: string } {
     return { name, namespace: this.props.namespace };
+  }
+
+  /** Metadata of an object whose deletion destroys Vault state: Argo CD neither prunes nor deletes it. */
+  private keptMetadata(name: string): { name: string; namespace: string; annotations: Record<string, string> } {
+    return { ...this.metadata(name), annotations: { [SYNC_OPTIONS_ANNOTATION]: KEEP_ANNOTATION_VALUE } };
   }
 
   private common(): {

@@ -10,6 +10,8 @@ export const LABEL = {
   drained: 'meridian.dev/drained',
   /** On every Namespace meridian creates: the platform of the cluster (rules read it from the output). */
   platform: 'meridian.dev/platform',
+  /** On every Namespace meridian creates: the region of the cluster (rule MER153 reads it from the output). */
+  region: 'meridian.dev/region',
 } as const;
 
 /** Labels every object of a chart carries: who made it, for which environment, cluster and component. */

@@ -12,6 +12,11 @@
 //   `cluster.preserve_downgrade_option` for a new major version (cockroachlabs.com/docs/stable/cockroach-node,
 //   /docs/v19.1/remove-nodes, /docs/v20.2/upgrade-cockroach-version).
 // - `ALTER DATABASE ... ADD REGION` / `DROP REGION` (REFERENCE §6, §9.5: drop the region before its nodes go).
+// - vault-config-operator objects delete their Vault path when they are deleted, unless their finalizer is
+//   gone first (redhat-cop/vault-config-operator controllers/vaultresourcecontroller/
+//   vaultengineresourcereconciler.go: the clean-up runs only while the object has the finalizer); removing
+//   `metadata.finalizers` by a merge patch lets the object go and leaves Vault alone. `vault auth disable`
+//   and `vault policy delete` remove an auth mount and a policy (developer.hashicorp.com/vault/docs/commands).
 // - `subctl join broker-info.subm --kubecontext=<c> --clusterid=<c>`, `subctl uninstall` (REFERENCE §1.2, §2).
 // - A StatefulSet rolls only the pods whose ordinal is >= spec.updateStrategy.rollingUpdate.partition
 //   (kubernetes.io/docs/concepts/workloads/controllers/statefulset/#partitions); Argo CD applies with
@@ -21,6 +26,7 @@
 //   (RollingSync) would stage whole clusters instead, but are Beta and turn automated sync off (REFERENCE §9.6).
 import type { Cluster, Environment, Store } from '../topology';
 import { COCKROACHDB, sqlShellCommand } from '../topology/cockroachdb';
+import { authMount, configOperatorPolicyName } from '../topology/pki';
 import { adminLoginCommands, adminRoleCommands, operatorAccessCommands } from '../topology/trust-runbook';
 import { VAULT_STATEFULSET } from '../topology/vault';
 import { runbook, type RunbookStep } from './runbook';
@@ -222,6 +228,7 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
       expect: `${vault.quorum.voters - n} voters, none in ${cluster}`,
     });
   }
+  if (vault) steps.push(releaseVaultConfigStep(env, vault, c, at.name));
   steps.push(
     {
       id: 'submariner-out',
@@ -239,6 +246,40 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
     ...stores(env).flatMap((s) => rollSteps(env, s, rest.map((x) => x.name))),
   );
   return { id: `remove-cluster-${cluster}`, title: `Remove cluster ${cluster}`, when: `${cluster} is removed from ${envFile(env)}`, steps };
+}
+
+/**
+ * The vault-config-operator resources of a cluster folder (src/charts/pki.ts, src/charts/backup.ts), by
+ * their API resource names: every one of them deletes its Vault path when it is deleted with its finalizer.
+ */
+const VAULT_CONFIG_RESOURCES = ['authenginemounts', 'secretenginemounts', 'kubernetesauthengineconfigs', 'kubernetesauthengineroles', 'pkisecretengineroles', 'policies'].map((r) => `${r}.redhatcop.redhat.io`).join(',');
+
+/**
+ * Deliberate removal of what the bundle protects from pruning (Prune=false,Delete=false on the mounts):
+ * the cluster's vault-config objects lose their finalizers before they are deleted, so neither this step
+ * nor the cluster's teardown unmounts anything in Vault (the first cluster's `pki` mount holds every
+ * cluster's intermediate key; the next cluster of the file declares it and the operator there adopts it).
+ * Only then is the cluster's own auth mount disabled in Vault, by hand, through another cluster.
+ */
+function releaseVaultConfigStep(env: Environment, vault: NonNullable<Environment['vault']>, c: Cluster, at: string): RunbookStep {
+  const ctx = `kubectl --context ${c.name} -n ${vault.namespace}`;
+  const mount = authMount(env.pki, c.name);
+  const first = env.clusters[0]?.name === c.name;
+  return {
+    id: 'vault-config-release',
+    title: `Release ${c.name}'s vault-config-operator objects without touching Vault, then disable its auth mount ${mount} deliberately`,
+    why: `Argo CD never prunes or deletes the Vault mounts (Prune=false,Delete=false), and deleting them with their finalizer would make the operator unmount them in Vault${first ? `: ${c.name} declares the shared ${env.pki.vaultPKIPath} mount, whose loss destroys the intermediate key of every cluster` : ''}`,
+    commands: [
+      `for o in $(${ctx} get ${VAULT_CONFIG_RESOURCES} -o name); do ${ctx} patch "$o" --type=merge -p '{"metadata":{"finalizers":null}}'; done`,
+      `${ctx} delete ${VAULT_CONFIG_RESOURCES} --all`,
+      ...adminLoginCommands(env, vault, at),
+      `vault auth disable ${mount}`,
+      `vault policy delete ${configOperatorPolicyName(c.name)}`,
+      'vault auth list',
+      'kill %1   # ends the port-forward',
+    ],
+    expect: `vault auth list no longer shows ${mount}/, and the other clusters' mounts are still there`,
+  };
 }
 
 const statefulSetOf = (store: Store): string => (store.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet);

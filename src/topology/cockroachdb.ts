@@ -3,6 +3,7 @@
 // the SQL the runbook runs once the cluster is up. Pure: no cdk8s, no IO.
 import { COCKROACHDB_PUBLIC_SERVICE, sqlUser } from '../lib/names';
 import { cmp } from './problems';
+import { vaultPeerNetworks } from './vault';
 import type { Cluster, CockroachDbStore, Environment, Service } from './types';
 
 // The deployment's fixed facts live in src/lib (constructs use them too, and speak Kubernetes, not the topology).
@@ -126,18 +127,13 @@ export function localSqlClients(env: Pick<Environment, 'services'>, clusterName:
 }
 
 /**
- * Source ranges peer nodes connect from, besides this cluster's own pods. Without globalnet,
- * Submariner routes pod addresses unchanged: the other clusters' pod CIDRs. With globalnet,
- * traffic to a clusterset address leaves a cluster from its globalnet CIDR; nodes dial even their
- * local peers by clusterset name (the advertised address), so this cluster's own globalnet CIDR
- * is a peer source as well.
+ * Source ranges peer nodes of the other clusters connect from: without globalnet their pod CIDRs
+ * (Submariner routes pod addresses unchanged), with globalnet their global CIDRs. Never this
+ * cluster's own range: local nodes are admitted by pod selector, and the own pod or global CIDR
+ * would admit every local pod (rule MER152; the same ranges as Vault's, vaultPeerNetworks).
  */
 export function peerSourceCIDRs(env: Pick<Environment, 'clusters' | 'submariner'>, clusterName: string): string[] {
-  if (!env.submariner.globalnet) return env.clusters.filter((c) => c.name !== clusterName).map((c) => c.podCIDR);
-  return env.clusters.map((c) => {
-    if (!c.globalCIDR) throw new Error(`cluster "${c.name}" has no globalnet CIDR although globalnet is on`);
-    return c.globalCIDR;
-  });
+  return vaultPeerNetworks(env, clusterName);
 }
 
 /**

@@ -14,6 +14,8 @@ import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
 import { cpuMillis, memoryBytes } from './quantity';
 import { refuseSecrets } from './secret-check';
 import { urlCredential } from '../lib/secrets';
+import { isMultiRegionKey } from '../lib/aws-kms';
+import { VAULT_SERVICE } from '../lib/names';
 import { serviceWiring } from './service-wiring';
 import { quorumOf, splitEvenly } from './split';
 import type {
@@ -180,6 +182,14 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
   if (spec.vault?.seal.transit) {
     const url = serverUrl(spec.vault.seal.transit.address);
     if (typeof url === 'string') report(['vault', 'seal', 'transit', 'address'], url);
+    else if (url !== undefined && servedByOwnVault(new URL(spec.vault.seal.transit.address).hostname, spec.vault.namespace ?? 'vault')) {
+      report(['vault', 'seal', 'transit', 'address'], `${new URL(spec.vault.seal.transit.address).hostname} is this environment's own Vault: a Vault that must be unsealed cannot serve its own seal (every pod stays sealed after a full restart); point the transit seal at a separate Vault`);
+    }
+  }
+  const awskms = spec.vault && 'awskms' in spec.vault.seal ? spec.vault.seal.awskms : undefined;
+  const clusterRegions = new Set(spec.clusters.map((c) => c.region));
+  for (const region of Object.keys((awskms?.keys ?? {}) as Record<string, string>).sort()) {
+    if (!clusterRegions.has(region)) report(['vault', 'seal', 'awskms', 'keys', region], `no cluster runs in region ${region}; list a key for each region of the clusters (${[...clusterRegions].join(', ')})`);
   }
 
   for (const kind of STORE_KINDS) {
@@ -467,6 +477,19 @@ function resolveSubmariner(
 }
 
 /** Valid store layouts that cost more than they look: an even Vault voter count, a seal key in one region. */
+/** Vault's headless peer Service. */
+const VAULT_HEADLESS_SERVICE_NAME = 'vault-internal';
+
+/**
+ * Whether a host name is one of this environment's Vault Services: `vault` or `vault-internal` (with
+ * pod names in front) in the Vault namespace, short, cluster-local or clusterset-local.
+ */
+function servedByOwnVault(hostname: string, namespace: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  const services = [VAULT_SERVICE, VAULT_HEADLESS_SERVICE_NAME];
+  return services.some((svc) => new RegExp(`^([a-z0-9-]+\\.){0,2}${svc}\\.${namespace}(\\.svc(\\.cluster\\.local|\\.clusterset\\.local)?)?$`).test(host));
+}
+
 function warnAboutStores(spec: EnvironmentSpec, warn: Report): void {
   const v = spec.vault;
   if (!v) return;
@@ -476,8 +499,17 @@ function warnAboutStores(spec: EnvironmentSpec, warn: Report): void {
     warn(v.replicasPerCluster === undefined ? ['vault'] : ['vault', 'replicasPerCluster'], `${voters} Vault voters (even): quorum ${q} tolerates ${voters - q} failures, as many as ${voters - 1} voters would, while every write waits for one more acknowledgement; use an odd total`);
   }
   const regions = [...new Set(spec.clusters.map((c) => c.region))];
-  if ('awskms' in v.seal && v.seal.awskms && regions.length > 1) {
-    warn(['vault', 'seal', 'awskms', 'region'], `every Vault pod unseals with the KMS key in ${v.seal.awskms.region}: while that region is out, a restarted pod in any region stays sealed (REFERENCE §9.4); keep the recovery keys at hand, or use a multi-Region key`);
+  const kms = 'awskms' in v.seal ? v.seal.awskms : undefined;
+  if (kms && regions.length > 1) {
+    // A multi-Region key (mrk-) has a replica with the same key ID in every region it is replicated to
+    // (docs.aws.amazon.com/kms/latest/developerguide/mrk-how-it-works.html); a single-Region key or an
+    // alias lives in one region only.
+    const keys = (kms.keys ?? {}) as Record<string, string>;
+    const dependent = regions.filter((r) => keys[r] === undefined && !isMultiRegionKey(kms.kmsKeyId));
+    if (dependent.length > 0) {
+      const at = dependent.filter((r) => r !== kms.region);
+      warn(['vault', 'seal', 'awskms', 'kmsKeyId'], `${kms.kmsKeyId} is a single-Region key or an alias in ${kms.region}: losing region ${kms.region} leaves every restarted Vault pod sealed${at.length > 0 ? ` in ${at.join(', ')} as well` : ''} (REFERENCE §9.4); use a multi-Region key (an mrk- key ID) replicated to ${regions.join(', ')}, or give each region its key in vault.seal.awskms.keys`);
+    }
   }
 }
 
@@ -520,7 +552,7 @@ function storeBase<K extends StoreKind>(
 
 function vaultStore(spec: EnvironmentSpec): VaultStore {
   const v = spec.vault!;
-  return { ...storeBase(spec, 'vault', v, { pod: 'vault', headlessService: 'vault-internal', storageGiB: 10 }), seal: v.seal };
+  return { ...storeBase(spec, 'vault', v, { pod: 'vault', headlessService: VAULT_HEADLESS_SERVICE_NAME, storageGiB: 10 }), seal: v.seal };
 }
 
 /**

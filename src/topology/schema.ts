@@ -103,8 +103,14 @@ const seal = {
       additionalProperties: false,
       required: ['region', 'kmsKeyId'],
       properties: {
-        region: { type: 'string', pattern: DNS_LABEL },
+        region: { type: 'string', pattern: DNS_LABEL, description: 'Region of kmsKeyId. With a multi-Region key (mrk-...), each cluster uses the replica in its own region instead.' },
         kmsKeyId: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9:/_.-]+$' },
+        keys: {
+          type: 'object',
+          description: 'A key per region: the clusters of a region listed here unseal with that key (in that region) instead of kmsKeyId.',
+          propertyNames: { pattern: DNS_LABEL },
+          additionalProperties: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9:/_.-]+$' },
+        },
         credentialsSecret: { ...secretName, description: 'Secret with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. Omit when the pods get credentials from IRSA.' },
       },
     },

@@ -8,6 +8,7 @@ import type { SecretEnv, SecretFile, VaultPodAddressing } from '../lib/vault';
 // Shared with the constructs (src/lib/vault.ts).
 export { VAULT_PATHS, VAULT_PORTS, type SecretEnv, type SecretFile, type VaultPodAddressing } from '../lib/vault';
 import { VAULT_PATHS, VAULT_PORTS } from '../lib/vault';
+import { isMultiRegionKey, multiRegionReplica } from '../lib/aws-kms';
 
 /** The StatefulSet (and so the pod name prefix `vault-<ordinal>` the model's peers use). */
 export const VAULT_STATEFULSET = 'vault';
@@ -138,7 +139,7 @@ export function vaultRetryJoin(vault: VaultStore): VaultRetryJoin[] {
  * The configuration file, identical in every cluster: what differs per pod (node ID, api_addr,
  * cluster_addr) comes from VAULT_RAFT_NODE_ID, VAULT_API_ADDR and VAULT_CLUSTER_ADDR.
  */
-export function vaultServerConfig(vault: VaultStore, options: VaultServerConfigOptions = {}): VaultServerConfig {
+export function vaultServerConfig(vault: VaultStore, options: VaultServerConfigOptions = {}, clusterRegion?: string): VaultServerConfig {
   return {
     ui: true,
     disable_mlock: true,
@@ -157,7 +158,7 @@ export function vaultServerConfig(vault: VaultStore, options: VaultServerConfigO
       },
     ],
     storage: { raft: { path: VAULT_PATHS.data, retry_join: vaultRetryJoin(vault) } },
-    seal: vaultSeal(vault.seal).stanza,
+    seal: vaultSeal(vault.seal, clusterRegion).stanza,
     service_registration: { kubernetes: { namespace: vault.namespace } },
     // Telemetry stanza (developer.hashicorp.com/vault/docs/configuration/telemetry).
     ...(options.metrics ? { telemetry: { prometheus_retention_time: '24h', disable_hostname: true } } : {}),
@@ -185,13 +186,13 @@ export interface VaultSealWiring {
 }
 
 /** The seal block chosen in the topology and how its credentials reach the pod (always by reference). */
-export function vaultSeal(seal: Seal): VaultSealWiring {
+export function vaultSeal(seal: Seal, clusterRegion?: string): VaultSealWiring {
   if (seal.awskms) {
     const s = seal.awskms;
     const secret = s.credentialsSecret;
     return {
       type: 'awskms',
-      stanza: { awskms: { region: s.region, kms_key_id: s.kmsKeyId } },
+      stanza: { awskms: awsKmsSealOf(s, clusterRegion) },
       env: secret
         ? [
             { name: 'AWS_ACCESS_KEY_ID', secret, key: 'AWS_ACCESS_KEY_ID' },
@@ -240,6 +241,19 @@ export function vaultSeal(seal: Seal): VaultSealWiring {
   throw new Error(`vault seal ${JSON.stringify(Object.keys(seal))} is none of awskms, transit, gcpckms, azurekeyvault`);
 }
 
+/**
+ * The key a cluster in `clusterRegion` unseals with: its region's entry of `keys`; else, for a
+ * multi-Region key, the replica in the cluster's own region (same key ID, the ARN's Region replaced:
+ * src/lib/aws-kms.ts); else the one key in `region`. Without a cluster (the runbook), the configured key.
+ */
+export function awsKmsSealOf(s: NonNullable<Seal['awskms']>, clusterRegion?: string): { region: string; kms_key_id: string } {
+  if (clusterRegion === undefined) return { region: s.region, kms_key_id: s.kmsKeyId };
+  const own = (s.keys as Record<string, string> | undefined)?.[clusterRegion];
+  if (own !== undefined) return { region: clusterRegion, kms_key_id: own };
+  if (isMultiRegionKey(s.kmsKeyId)) return { region: clusterRegion, kms_key_id: multiRegionReplica(s.kmsKeyId, clusterRegion) };
+  return { region: s.region, kms_key_id: s.kmsKeyId };
+}
+
 /** Out-of-band Secrets the Vault pods reference (seal credentials), sorted. */
 export function vaultSealSecrets(seal: Seal): string[] {
   const w = vaultSeal(seal);
@@ -258,15 +272,21 @@ export function vaultZoneSpreadRequired(cluster: Pick<Cluster, 'zones'>, replica
 }
 
 /**
- * Where Vault peers' traffic comes from, one CIDR per cluster: the pod networks, or with globalnet the
- * clusters' global CIDRs (each exported headless pod gets a global IP from its cluster's slice).
+ * Where the other clusters' store peers connect from, one CIDR per other cluster: their pod networks, or
+ * with globalnet their global CIDRs (each exported headless pod gets a global IP from its cluster's
+ * slice, used for its cross-cluster traffic: submariner-io/submariner docs/globalnet.md, REFERENCE §2.3).
+ * Never this cluster's own pod CIDR nor its own global CIDR: either block matches every pod of the
+ * cluster (its own addresses, or the cluster egress IPs every local pod is translated to) and would void
+ * the namespace allowlist; local peers are admitted by pod selector instead (rule MER152).
  */
-export function vaultPeerNetworks(env: Pick<Environment, 'clusters' | 'submariner'>): string[] {
-  return env.clusters.map((c) => {
-    const cidr = env.submariner.globalnet ? c.globalCIDR : c.podCIDR;
-    if (cidr === undefined) throw new Error(`cluster ${c.name} has no global CIDR although globalnet is on`);
-    return cidr;
-  });
+export function vaultPeerNetworks(env: Pick<Environment, 'clusters' | 'submariner'>, clusterName: string): string[] {
+  return env.clusters
+    .filter((c) => c.name !== clusterName)
+    .map((c) => {
+      const cidr = env.submariner.globalnet ? c.globalCIDR : c.podCIDR;
+      if (cidr === undefined) throw new Error(`cluster ${c.name} has no global CIDR although globalnet is on`);
+      return cidr;
+    });
 }
 
 /** Ports Vault dials outside its peers: HTTPS (cloud KMS), every cluster's API server (TokenReview), the seal's own. */

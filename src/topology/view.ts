@@ -140,12 +140,12 @@ export function clusterView(environment: Environment, clusterName: string): Clus
 function vaultMember(env: Environment, vault: VaultStore, cluster: Cluster, localServices: readonly LocalService[], platform: PlatformProfile): VaultMember {
   return {
     store: vault,
-    serverConfig: renderVaultServerConfig(vaultServerConfig(vault, { metrics: env.monitoring === 'prometheus-operator' })),
-    seal: vaultSeal(vault.seal),
+    serverConfig: renderVaultServerConfig(vaultServerConfig(vault, { metrics: env.monitoring === 'prometheus-operator' }, cluster.region)),
+    seal: vaultSeal(vault.seal, cluster.region),
     addressing: vaultPodAddressing(vault, cluster.name),
     zoneSpreadRequired: vaultZoneSpreadRequired(cluster, vault.replicasPerCluster),
     clientNamespaces: unique([...vaultClientServiceNamespaces({ localServices }), CERT_MANAGER.namespace, platform.vaultConfigOperatorNamespace]),
-    peerNetworks: vaultPeerNetworks(env),
+    peerNetworks: vaultPeerNetworks(env, cluster.name),
     egressPorts: vaultEgressPorts({ clusters: env.clusters, vault }),
     podSecurity: vaultPodSecurity(cluster.platform),
     dns: platform.dns,

@@ -16,8 +16,8 @@ describe('meridian synth', () => {
     const out = path.join(tempDir(), 'dist');
     const r = run('synth', '--out', out);
     expect(r.code).toBe(EXIT.OK);
-    // prod's one warning: its awskms key lives in one of its three regions
-    expect(r.err).toBe('warning: environments/prod.yaml:56:15: vault.seal.awskms.region: every Vault pod unseals with the KMS key in us-east-1: while that region is out, a restarted pod in any region stays sealed (REFERENCE §9.4); keep the recovery keys at hand, or use a multi-Region key\n');
+    // prod's seal is a multi-Region key used in each cluster's own region: no warning
+    expect(r.err).toBe('');
     expect(r.out).toMatch(/^synthesized 1 environment\(s\), 3 cluster\(s\), \d+ objects in \d+ files -> .*dist\/ \(\d+\.\d\d s\)$/m);
     expect(r.out).toMatch(/^ {2}cluster1 +us-east-1 +\d+/m);
     expect(r.out).toContain('vault: 9 voters (3/3/3 per cluster), quorum 5, survives the loss of any 1 cluster(s)');
@@ -26,10 +26,15 @@ describe('meridian synth', () => {
   });
 
   it('with --strict, turns warnings into located errors and writes nothing', () => {
-    const out = path.join(tempDir(), 'dist');
-    const r = run('synth', '--out', out, '--strict');
+    // GIVEN the default environment with its multi-Region seal key replaced by an alias of one region
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, 'environments'));
+    const text = fs.readFileSync('environments/prod.yaml', 'utf8').replace(/kmsKeyId: mrk-[0-9a-f]+/, 'kmsKeyId: alias/meridian-vault');
+    fs.writeFileSync(path.join(root, 'environments', 'prod.yaml'), text);
+    const out = path.join(root, 'dist');
+    const r = run('synth', '--environments', path.join(root, 'environments'), '--out', out, '--strict');
     expect(r.code).toBe(EXIT.ERROR);
-    expect(r.err).toMatch(/^environments\/prod\.yaml:56:15: vault\.seal\.awskms\.region: every Vault pod unseals with the KMS key in us-east-1.* \(--strict\)$/m);
+    expect(r.err).toMatch(/prod\.yaml:59:17: vault\.seal\.awskms\.kmsKeyId: alias\/meridian-vault is a single-Region key or an alias in us-east-1: losing region us-east-1 leaves every restarted Vault pod sealed in us-east-2, us-west-2 as well.* \(--strict\)$/m);
     expect(readTree(out).size).toBe(0);
   });
 

@@ -123,9 +123,10 @@ describe.each(cases())('cockroachdb bundle of $name', ({ bundle, env }) => {
       const policy = crdb(bundle, c.name, 'NetworkPolicy').find((p) => p.metadata.name === 'cockroachdb');
       const sources = policy.spec.ingress.flatMap((r: any) => r.from);
       const cidrs = sources.filter((s: any) => s.ipBlock).map((s: any) => s.ipBlock.cidr);
-      const expected = env.submariner.globalnet ? env.clusters.map((o) => o.globalCIDR) : env.clusters.filter((o) => o.name !== c.name).map((o) => o.podCIDR);
+      const others = env.clusters.filter((o) => o.name !== c.name);
+      const expected = env.submariner.globalnet ? others.map((o) => o.globalCIDR) : others.map((o) => o.podCIDR);
       expect(cidrs).toEqual(expected.sort());
-      if (!env.submariner.globalnet) expect(cidrs).not.toContain(c.podCIDR);
+      expect(cidrs).not.toContain(env.submariner.globalnet ? c.globalCIDR : c.podCIDR);
       for (const rule of policy.spec.ingress) {
         if (rule.from.some((s: any) => s.ipBlock || s.namespaceSelector)) expect(rule.ports.map((p: any) => p.port)).toEqual([26257]);
       }

@@ -76,9 +76,12 @@ describe('VaultCluster', () => {
     expect(objects.find((o) => o.kind === 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
   });
 
-  it('fails without peer networks', () => {
+  it('admits local peers by pod selector and remote peers by their networks only', () => {
     const chart = Testing.chart();
-    expect(() => new VaultCluster(chart, 'Vault', { ...props, peerNetworks: [] })).toThrow(/networks its peers connect from/);
+    new VaultCluster(chart, 'Vault', { ...props, peerNetworks: [] });
+    const policy = Testing.synth(chart).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === props.name);
+    const peers = policy.spec.ingress.at(-1).from;
+    expect(peers).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'vault', 'app.kubernetes.io/instance': props.name } } }]);
   });
 
   it('fails without replicas', () => {

@@ -93,7 +93,7 @@ describe('the review comment on the changes that matter most', () => {
       "- **network** `NetworkPolicy cockroachdb/cockroachdb` in cluster1, cluster2, cluster3: admits more: spec.ingress[1].from[2] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}",
       "- **network** `NetworkPolicy cockroachdb/cockroachdb` in cluster4: new policy admits 3 rule(s)",
       "- **network** `NetworkPolicy cockroachdb/cockroachdb-metrics` in cluster4: new policy admits 1 rule(s)",
-      "- **network** `NetworkPolicy vault/vault` in cluster1, cluster2, cluster3: admits more: spec.egress[1].to[4] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}; spec.ingress[1].from[4] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}",
+      "- **network** `NetworkPolicy vault/vault` in cluster1, cluster2, cluster3: admits more: spec.egress[1].to[3] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}; spec.ingress[1].from[3] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}",
       "- **network** `NetworkPolicy vault/vault` in cluster4: new policy admits 5 rule(s)",
       "- **network** `NetworkPolicy vault/vault-metrics` in cluster4: new policy admits 1 rule(s)",
       "- **network** `NetworkPolicy vault/vault-snapshot` in cluster4: new policy admits 3 rule(s)",

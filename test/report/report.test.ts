@@ -157,6 +157,7 @@ describe('report of the default environment (prod)', () => {
       'cockroachdb-decommission',
       'argocd-out',
       'vault-remove-peers',
+      'vault-config-release',
       'submariner-out',
       'hold-vault',
       'hold-cockroachdb',

@@ -8,6 +8,7 @@ import {
   vaultPodAddressing,
   vaultRetryJoin,
   vaultSeal,
+  awsKmsSealOf,
   vaultSealSecrets,
   vaultServerConfig,
   vaultServerDnsNames,
@@ -104,10 +105,12 @@ describe('vault seal', () => {
 });
 
 describe('vault network and placement', () => {
-  it('takes peers from the pod CIDRs, or the global CIDRs with globalnet', () => {
-    expect(vaultPeerNetworks(prod)).toEqual(['10.128.0.0/14', '10.132.0.0/14', '10.136.0.0/14']);
-    expect(vaultPeerNetworks(fleet)).toEqual(fleet.clusters.map((c) => c.globalCIDR));
-    expect(new Set(vaultPeerNetworks(fleet)).size).toBe(4);
+  it("takes peers from the other clusters' pod CIDRs, or their global CIDRs with globalnet, never the own cluster's", () => {
+    expect(vaultPeerNetworks(prod, 'cluster1')).toEqual(['10.132.0.0/14', '10.136.0.0/14']);
+    const [own, ...others] = fleet.clusters;
+    expect(vaultPeerNetworks(fleet, own!.name)).toEqual(others.map((c) => c.globalCIDR));
+    expect(vaultPeerNetworks(fleet, own!.name)).not.toContain(own!.globalCIDR);
+    expect(new Set(vaultPeerNetworks(fleet, own!.name)).size).toBe(fleet.clusters.length - 1);
   });
 
   it('dials HTTPS, every API server port and the transit seal port', () => {
@@ -119,5 +122,19 @@ describe('vault network and placement', () => {
     expect(vaultZoneSpreadRequired({ zones: ['a', 'b', 'c'] }, 3)).toBe(true);
     expect(vaultZoneSpreadRequired({ zones: ['a', 'b'] }, 3)).toBe(false);
     expect(vaultZoneSpreadRequired({ zones: [] }, 1)).toBe(false);
+  });
+});
+
+describe('awskms seal per cluster', () => {
+  const mrk = 'mrk-1234abcd12ab34cd56ef1234567890ab';
+  it('uses a multi-Region key in the cluster\'s own region: the same key ID, or its ARN with that Region', () => {
+    expect(awsKmsSealOf({ region: 'us-east-1', kmsKeyId: mrk }, 'us-west-2')).toEqual({ region: 'us-west-2', kms_key_id: mrk });
+    expect(awsKmsSealOf({ region: 'us-east-1', kmsKeyId: `arn:aws:kms:us-east-1:111122223333:key/${mrk}` }, 'eu-west-1')).toEqual({ region: 'eu-west-1', kms_key_id: `arn:aws:kms:eu-west-1:111122223333:key/${mrk}` });
+  });
+
+  it('keeps a single-Region key or an alias in its one region, unless the cluster\'s region has its own key', () => {
+    const seal = { region: 'us-east-1', kmsKeyId: 'alias/meridian-vault', keys: { 'us-west-2': 'alias/vault-west' } };
+    expect(awsKmsSealOf(seal, 'us-east-2')).toEqual({ region: 'us-east-1', kms_key_id: 'alias/meridian-vault' });
+    expect(awsKmsSealOf(seal, 'us-west-2')).toEqual({ region: 'us-west-2', kms_key_id: 'alias/vault-west' });
   });
 });

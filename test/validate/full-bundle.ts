@@ -40,13 +40,43 @@ function namespaces(c: string): Obj[] {
   const ns = (name: string, mesh: boolean): Obj => ({
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: meta(c, 'namespaces', name, undefined, { labels: { ...(mesh ? { 'istio-discovery': 'enabled' } : {}), 'pod-security.kubernetes.io/enforce': 'restricted' } }),
+    metadata: meta(c, 'namespaces', name, undefined, { labels: { ...(mesh ? { 'istio-discovery': 'enabled' } : {}), 'pod-security.kubernetes.io/enforce': 'restricted', 'meridian.dev/region': REGIONS[c]! } }),
   });
   return [ns('cockroachdb', false), ns('meridian-ingress', false), ns('shop', true), ns('vault', false)];
 }
 
+/** vault-config-operator's login and connection, as every object of src/constructs/vault-config.ts carries them. */
+const vaultConfigCommon = (c: string): Obj => ({
+  authentication: { path: `kubernetes-${c}`, role: 'vault-config-operator', serviceAccount: { name: 'vault-config-operator' } },
+  connection: { address: 'https://vault.vault.svc:8200', tLSConfig: { tlsSecret: { name: 'vault-config-operator-tls' } } },
+});
+/** Argo CD neither prunes nor deletes these: their deletion unmounts the engine in Vault. */
+const keep = { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
+
 function pki(c: string): Obj[] {
   return [
+    {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: meta(c, 'pki', 'vault-config-operator-tls', 'vault'),
+      spec: { secretName: 'vault-config-operator-tls', issuerRef: { name: 'meridian-root-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' }, uris: ['spiffe://cluster.local/ns/vault/sa/vault-config-operator'], usages: ['digital signature', 'client auth'] },
+    },
+    {
+      apiVersion: 'redhatcop.redhat.io/v1alpha1',
+      kind: 'AuthEngineMount',
+      metadata: meta(c, 'pki', 'kubernetes-auth', 'vault', { annotations: keep }),
+      spec: { ...vaultConfigCommon(c), path: '', name: `kubernetes-${c}`, type: 'kubernetes', description: `Kubernetes auth for ServiceAccounts of cluster ${c}` },
+    },
+    ...(c === CLUSTERS[0]
+      ? [
+          {
+            apiVersion: 'redhatcop.redhat.io/v1alpha1',
+            kind: 'SecretEngineMount',
+            metadata: meta(c, 'pki', 'pki', 'vault', { annotations: keep }),
+            spec: { ...vaultConfigCommon(c), path: '', name: 'pki', type: 'pki', description: 'Certificates of environment demo', config: { maxLeaseTTL: '87600h' } },
+          },
+        ]
+      : []),
     { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: meta(c, 'pki', 'meridian-root-ca'), spec: { ca: { secretName: 'root-ca' } } },
     {
       apiVersion: 'cert-manager.io/v1',
@@ -69,7 +99,8 @@ function vault(c: string, all: readonly string[]): Obj[] {
     ui: true,
     disable_mlock: true,
     listener: { tcp: { address: '[::]:8200', cluster_address: '[::]:8201', tls_cert_file: '/etc/vault-tls/tls.crt', tls_key_file: '/etc/vault-tls/tls.key', tls_client_ca_file: '/etc/vault-tls/ca.crt' } },
-    seal: { awskms: { region: 'us-east-1', kms_key_id: 'alias/meridian-vault' } },
+    // a multi-Region key: each cluster unseals with the replica in its own region (same key ID)
+    seal: { awskms: { region: REGIONS[c]!, kms_key_id: 'mrk-1234abcd12ab34cd56ef1234567890ab' } },
     storage: { raft: { path: '/vault/data', retry_join: peers(all, 'vault', 'vault-internal', 'vault').map((h) => ({ leader_api_addr: `https://${h}:8200`, leader_ca_cert_file: '/etc/vault-tls/ca.crt' })) } },
     service_registration: { kubernetes: {} },
   };

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RULES, treeFromFiles, validateTree, type Violation } from '../../src/validate';
 import { findStores } from '../../src/validate/stores';
-import { container, find, fullBundle, remove, render, vaultConfig, type Bundle } from './full-bundle';
+import { CLUSTERS, container, find, fullBundle, remove, render, vaultConfig, type Bundle } from './full-bundle';
 
 function violationsOf(b: Bundle, edit?: (files: Map<string, string>) => void): Violation[] {
   const files = render(b);
@@ -598,7 +598,74 @@ const CASES: Case[] = [
     mutate: (b) => scrapeVault(b, 'metrics', true),
     message: /PodMonitor vault\/vault scrapes port metrics, which StatefulSet vault does not declare/,
   },
+  {
+    rules: ['MER151'],
+    title: 'a PKI mount that Argo CD may prune',
+    mutate: (b) => delete find(b, 'cluster1', 'SecretEngineMount', 'pki').metadata.annotations,
+    message: /SecretEngineMount vault\/pki lacks Prune=false and Delete=false in argocd.argoproj.io\/sync-options/,
+    at: { file: 'dist/cluster1/pki.yaml', path: 'metadata.annotations' },
+  },
+  {
+    rules: ['MER151'],
+    title: 'an auth mount that Argo CD deletes with its Application',
+    mutate: (b) => (find(b, 'cluster2', 'AuthEngineMount', 'kubernetes-auth').metadata.annotations['argocd.argoproj.io/sync-options'] = 'Prune=false'),
+    message: /AuthEngineMount vault\/kubernetes-auth lacks Delete=false/,
+  },
+  {
+    rules: ['MER152'],
+    title: "Vault's policy admitting its own cluster's pod CIDR",
+    mutate: (b) => find(b, 'cluster1', 'NetworkPolicy', 'vault', 'vault').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.132.0.0/14' } }, { ipBlock: { cidr: '10.128.0.0/14' } }], ports: [{ port: 8201, protocol: 'TCP' }] }),
+    message: /NetworkPolicy vault\/vault admits ipBlock 10.128.0.0\/14, which covers cluster1's own pod CIDR 10.128.0.0\/14/,
+    at: { file: 'dist/cluster1/vault.yaml', path: 'spec.ingress[1].from[1].ipBlock.cidr' },
+  },
+  {
+    rules: ['MER152'],
+    title: "a store policy whose ipBlock is wider than the own pod CIDR",
+    mutate: (b) => find(b, 'cluster2', 'NetworkPolicy', 'cockroachdb', 'cockroachdb').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.128.0.0/14'] } }], ports: [{ port: 26257, protocol: 'TCP' }] }),
+    message: /NetworkPolicy cockroachdb\/cockroachdb admits ipBlock 10.0.0.0\/8, which covers cluster2's own pod CIDR 10.132.0.0\/14/,
+  },
+  {
+    rules: ['MER153'],
+    title: 'a multi-Region seal key used in another region than the cluster\'s',
+    mutate: (b) => {
+      const { config, save } = vaultConfig(b, 'cluster2');
+      config.seal.awskms.region = 'us-east-1';
+      save();
+    },
+    message: /the awskms seal of cluster2 \(region us-east-2\) uses multi-Region key mrk-1234abcd12ab34cd56ef1234567890ab in us-east-1: losing us-east-1 leaves cluster2's restarted pods sealed/,
+    at: { file: 'dist/cluster2/vault.yaml', path: 'data["vault.json"] -> seal.awskms.region' },
+  },
+  {
+    rules: ['MER153'],
+    title: 'a multi-Region key ARN of another region',
+    mutate: (b) => {
+      const { config, save } = vaultConfig(b, 'cluster3');
+      config.seal.awskms.kms_key_id = 'arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+      save();
+    },
+    message: /the awskms seal of cluster3 \(region us-west-2\) names the key ARN of region us-east-1/,
+  },
 ];
+
+describe('MER153 with single-Region keys', () => {
+  it('leaves a single-Region key or an alias to the environment warning', () => {
+    const b = fullBundle();
+    for (const c of CLUSTERS) {
+      const { config, save } = vaultConfig(b, c);
+      config.seal.awskms = { region: 'us-east-1', kms_key_id: 'alias/meridian-vault' };
+      save();
+    }
+    expect(violationsOf(b)).toEqual([]);
+  });
+});
+
+describe('MER152 with the other clusters\' networks', () => {
+  it('accepts ipBlocks of the other clusters, and a wide block whose except removes the own pod CIDR', () => {
+    const b = fullBundle();
+    find(b, 'cluster1', 'NetworkPolicy', 'vault', 'vault').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.132.0.0/14' } }, { ipBlock: { cidr: '10.136.0.0/14' } }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.128.0.0/14'] } }], ports: [{ port: 8201, protocol: 'TCP' }] });
+    expect(violationsOf(b)).toEqual([]);
+  });
+});
 
 describe('scraped store ports', () => {
   it('pass MER143 when a NetworkPolicy admits the Prometheus namespace to the port', () => {

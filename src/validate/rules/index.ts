@@ -14,6 +14,7 @@ import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, sto
 import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
+import { sealRegionIsOwn, storePolicyExcludesOwnNetwork, vaultStateNotPruned } from './trust';
 
 export const RULES: readonly Rule[] = [
   schema,
@@ -59,4 +60,7 @@ export const RULES: readonly Rule[] = [
   rolloutStepKeepsQuorum,
   rolloutCoversClusters,
   scrapeTargetsAdmitted,
+  vaultStateNotPruned,
+  storePolicyExcludesOwnNetwork,
+  sealRegionIsOwn,
 ];
