@@ -142,9 +142,13 @@ export function trustRunbook(env: Environment): RunbookStep[] {
     {
       id: 'vault-verify',
       title: 'Check that every cluster issues certificates, then revoke the root token',
-      why: 'Ready ClusterIssuers and certificates unblock the workloads wave; no root token should outlive the bootstrap.',
+      why: 'Ready ClusterIssuers and certificates unblock the workloads wave; Certificates that failed while Vault was not ready are retried at once with cmctl (the cert-manager CLI) instead of after their back-off; no root token should outlive the bootstrap.',
       commands: [
         ...env.clusters.map((c) => `kubectl --context ${c.name} wait clusterissuer/${VAULT_ISSUER} --for=condition=Ready --timeout=10m && kubectl --context ${c.name} get certificates -A`),
+        // A Certificate whose request Vault refused before the intermediate was set backs off for an hour,
+        // then longer (REFERENCE §9.6); renewing the ones not Ready makes cert-manager try again now
+        // (cert-manager cmd/ctl/pkg/renew/renew.go: `renew -n <ns> <name>`, kubeconfig flags incl. --context).
+        ...env.clusters.map((c) => renewNotReadyCommand(c.name)),
         '# a ClusterIssuer still not Ready after 10 minutes: kubectl --context <cluster> describe clusterissuer/' + VAULT_ISSUER + ' names the Vault error (login, policy, no default issuer); fix it, then run the wait again',
         `${cli} token revoke -self && kill %1   # ends the port-forward`,
       ],
@@ -180,6 +184,11 @@ function rootCaStep(env: Environment, vault: VaultStore | undefined): RunbookSte
       ]),
     ),
   };
+}
+
+/** Ask cert-manager to issue again, now, every Certificate of a cluster that is not Ready. */
+export function renewNotReadyCommand(cluster: string): string {
+  return `kubectl --context ${cluster} get certificates -A -o json | jq -r '.items[] | select(any(.status.conditions[]?; .type == "Ready" and .status != "True")) | "\\(.metadata.namespace) \\(.metadata.name)"' | while read -r ns name; do cmctl renew --context ${cluster} -n "$ns" "$name"; done`;
 }
 
 /** A shell variable name for a key (placeholders are `${VAR:?...}`, which sh parses and which stop the command when unset). */

@@ -87,6 +87,15 @@ describe('the Vault bootstrap waits instead of checking once, and sets the PKI U
     expect(cmds.indexOf(loop)).toBeGreaterThan(cmds.findIndex((c) => c.includes('operator init')));
   });
 
+  it('retries at once the Certificates that failed while Vault was not ready, in every cluster', () => {
+    const cmds = step('vault-verify');
+    for (const c of prod.env.clusters) {
+      const wait = cmds.findIndex((x) => x.startsWith(`kubectl --context ${c.name} wait clusterissuer/`));
+      const renew = cmds.findIndex((x) => x.startsWith(`kubectl --context ${c.name} get certificates -A -o json | jq -r `) && x.endsWith(`do cmctl renew --context ${c.name} -n "$ns" "$name"; done`));
+      expect([c.name, wait >= 0, renew > wait]).toEqual([c.name, true, true]);
+    }
+  });
+
   it('configures the AIA and CRL locations at the clusterset address once the intermediate is set', () => {
     const cmds = step('vault-pki-intermediate');
     expect(cmds.at(-1)).toBe('vault write pki/config/urls issuing_certificates=https://vault-internal.vault.svc.clusterset.local:8200/v1/pki/ca crl_distribution_points=https://vault-internal.vault.svc.clusterset.local:8200/v1/pki/crl');
