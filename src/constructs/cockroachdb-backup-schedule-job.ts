@@ -7,6 +7,9 @@ import type { PodSecurity } from '../lib/platform';
 import { certsVolume, quantities, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
 import { SQL_CLIENT_RESOURCES } from './cockroachdb-init-job';
 
+/** One pod retry (the script retries the statement itself) and ten minutes in all. */
+export const SCHEDULE_JOB_BOUNDS = { backoffLimit: 1, activeDeadlineSeconds: 600 } as const;
+
 export interface CockroachDbBackupScheduleJobProps {
   readonly name: string;
   readonly namespace: string;
@@ -48,8 +51,10 @@ const SCRIPT = [
 /**
  * Creates the CockroachDB backup schedule, idempotently: a Job run by Argo CD as a Sync hook (like
  * the init Job), in one cluster only; the schedule itself lives in the cluster's system tables and
- * runs on whichever node holds its job, wherever that is. Every sync re-runs the Job, which finds the
- * schedule and does nothing. Changing the schedule or the destination needs the runbook's DROP first.
+ * runs on whichever node holds its job, wherever that is. Every sync operation re-runs the Job (a Sync
+ * hook, retries included), which runs one `CREATE SCHEDULE IF NOT EXISTS` and ends: a no-op once the
+ * schedule exists. It is bounded (SCHEDULE_JOB_BOUNDS) while the cluster does not answer or the
+ * credentials Secret is missing. Changing the schedule or the destination needs the runbook's DROP first.
  */
 export class CockroachDbBackupScheduleJob extends Construct {
   public constructor(scope: Construct, id: string, props: CockroachDbBackupScheduleJobProps) {
@@ -67,8 +72,8 @@ export class CockroachDbBackupScheduleJob extends Construct {
         },
       },
       spec: {
-        backoffLimit: 3,
-        activeDeadlineSeconds: 1800,
+        backoffLimit: SCHEDULE_JOB_BOUNDS.backoffLimit,
+        activeDeadlineSeconds: SCHEDULE_JOB_BOUNDS.activeDeadlineSeconds,
         template: {
           metadata: { labels },
           spec: {

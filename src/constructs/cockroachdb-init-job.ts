@@ -12,6 +12,12 @@ import { certsVolume, quantities, restrictedContainerSecurityContext, restricted
  */
 export const SQL_CLIENT_RESOURCES = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
 
+/**
+ * Bounds of the init Job: one pod retry (the script loops over the nodes itself) and a deadline that
+ * covers a first start, so a re-run while CockroachDB is down holds its wave for at most this long.
+ */
+export const INIT_JOB_BOUNDS = { backoffLimit: 1, activeDeadlineSeconds: 600 } as const;
+
 export interface CockroachDbInitJobProps {
   readonly name: string;
   readonly namespace: string;
@@ -26,7 +32,7 @@ export interface CockroachDbInitJobProps {
   readonly podSecurity: PodSecurity;
   /**
    * How long the Job may wait for a node to answer before it fails the sync.
-   * @default 900 (first start includes volume provisioning and image pulls)
+   * @default 600 (first start includes volume provisioning and image pulls; on an initialized cluster it ends in seconds)
    */
   readonly activeDeadlineSeconds?: number;
 }
@@ -51,8 +57,13 @@ const INIT_SCRIPT = [
  * Initializes a CockroachDB cluster once: a Job run by Argo CD as a Sync hook, never PostSync.
  * PostSync waits for every resource to be Healthy, and the nodes only become Ready after init,
  * so a PostSync init never runs (cockroachdb/helm-charts#149). A Sync hook runs in its wave next
- * to the StatefulSet. Every sync re-runs it (BeforeHookCreation keeps the last run's logs until
- * then); on an initialized cluster it succeeds at once.
+ * to the StatefulSet. Every sync operation re-runs it, retries included (argo-cd
+ * docs/user-guide/resource_hooks.md: hooks run on each sync; BeforeHookCreation keeps the last run's
+ * logs until then); on an initialized cluster the first node that answers says so and the Job ends at
+ * once, and it is bounded (INIT_JOB_BOUNDS) when no node answers. It stays a hook rather than a plain
+ * Job: a Job's pod template is immutable, so a plain Job would fail every sync after an image upgrade
+ * unless replaced (Force=true,Replace=true, which recreates it, argo-cd test/e2e sync_options_test.go
+ * TestSyncWithForceReplace), and Argo CD never re-creates a deleted plain Job without a sync anyway.
  */
 export class CockroachDbInitJob extends Construct {
   public constructor(scope: Construct, id: string, props: CockroachDbInitJobProps) {
@@ -70,8 +81,9 @@ export class CockroachDbInitJob extends Construct {
         },
       },
       spec: {
-        backoffLimit: 3,
-        activeDeadlineSeconds: props.activeDeadlineSeconds ?? 900,
+        // The script retries by itself; a second pod only covers an eviction (INIT_JOB_BOUNDS).
+        backoffLimit: INIT_JOB_BOUNDS.backoffLimit,
+        activeDeadlineSeconds: props.activeDeadlineSeconds ?? INIT_JOB_BOUNDS.activeDeadlineSeconds,
         template: {
           metadata: { labels },
           spec: {

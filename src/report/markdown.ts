@@ -4,6 +4,7 @@ import type { EnvironmentReport } from './model';
 import { mermaidDiagram } from './mermaid';
 import { day2Markdown } from './day2';
 import { operationsMarkdown } from './operations-markdown';
+import { argocdCmSnippet } from '../lib/argocd-health';
 import { CONTEXT_CONVENTION } from './runbook';
 
 const list = (xs: readonly string[]): string => (xs.length === 0 ? '—' : xs.join(', '));
@@ -98,6 +99,16 @@ export function reportMarkdown(r: EnvironmentReport): string {
     for (const s of c.secrets) out.push(`| ${s.namespace}/${s.name} | ${s.keys.join(', ')} | ${s.usedBy} | ${s.source} | ${s.runbookStep} |`);
     out.push('');
   }
+  out.push(
+    '## Argo CD configuration',
+    '',
+    'Argo CD must judge the health of the Vault configuration objects and of the Vault issuers as meridian expects, or the first sync fails instead of waiting for Vault (README "Argo CD health checks"). Merge into the data of argocd-cm in Argo CD\'s namespace:',
+    '',
+    '```yaml',
+    argocdCmSnippet().trimEnd(),
+    '```',
+    '',
+  );
   out.push('## Bootstrap runbook', '', `One-shot steps GitOps cannot make healthy by itself, in order; ${CONTEXT_CONVENTION}.`, '');
   r.runbook.forEach((step, i) => {
     out.push(`### ${i + 1}. ${step.title}`, '', `${step.why}.`, '', '```sh', ...step.commands, '```', '');

@@ -8,6 +8,7 @@ import { sqlShellCommand } from '../topology/cockroachdb';
 import { rolloutSteps } from '../topology/rollout';
 import { clusterView } from '../topology/view';
 import { RUNBOOK_STEP } from '../topology/prerequisites';
+import { fileVar } from '../topology/trust-runbook';
 import type { RunbookStep } from './runbook';
 
 export interface RolloutReport {
@@ -99,7 +100,7 @@ export function backupRunbookSteps(env: Environment): { readonly beforeFirstSync
       title: `Create the backup credentials Secret ${backup.credentialsSecret}`,
       why: `The backup Jobs read ${k.accessKeyId} and ${k.secretAccessKey} (and optionally ${k.region}) of an identity that may write to ${backup.destination}; the bundle only names the Secret, and the CockroachDB schedule Job (a Sync hook) waits for it`,
       commands: env.clusters.flatMap((c) =>
-        namespaces.map((ns) => `kubectl --context ${c.name} -n ${ns} create secret generic ${backup.credentialsSecret} --from-file=${k.accessKeyId}=<file holding the key id> --from-file=${k.secretAccessKey}=<file holding the secret key> --from-literal=${k.region}=<bucket region>`),
+        namespaces.map((ns) => `kubectl --context ${c.name} -n ${ns} create secret generic ${backup.credentialsSecret} --from-file=${k.accessKeyId}=${fileVar(k.accessKeyId, 'the file holding the key id')} --from-file=${k.secretAccessKey}=${fileVar(k.secretAccessKey, 'the file holding the secret key')} --from-literal=${k.region}="\${BUCKET_REGION:?set BUCKET_REGION to the region of the bucket}"`),
       ),
       expect: `the Secret exists in ${namespaces.join(' and ')} of every cluster`,
     },

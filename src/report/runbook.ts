@@ -9,7 +9,7 @@ import { INGRESS } from '../lib/names';
 import type { CockroachDbStore, Environment } from '../topology';
 import { setupSql, sqlShellCommand } from '../topology/cockroachdb';
 import { brokerClientServiceAccount, GSLB_READER_SERVICE_ACCOUNT, prerequisites, RUNBOOK_STEP, SUBMARINER_NAMESPACE, tokenSecretName, type OutOfBandSecret } from '../topology/prerequisites';
-import { trustRunbook } from '../topology/trust-runbook';
+import { fileVar, trustRunbook } from '../topology/trust-runbook';
 import { backupRunbookSteps } from './operations';
 
 export interface RunbookStep {
@@ -35,10 +35,21 @@ export function runbook(env: Environment): RunbookStep[] {
   const backup = backupRunbookSteps(env);
   const steps: RunbookStep[] = [
     {
+      id: 'argocd-login',
+      title: 'Log in to Argo CD',
+      why: 'Every argocd command below talks to the Argo CD API server and needs a session; --grpc-web works through proxies and ingresses that do not pass HTTP/2 (argo-cd docs, user-guide/commands/argocd_login.md)',
+      commands: [
+        `argocd login "\${ARGOCD_SERVER:?set ARGOCD_SERVER to the host[:port] of your Argo CD API server}" --grpc-web --sso`,
+        '# without SSO: argocd login "$ARGOCD_SERVER" --grpc-web --username admin   (prompts for the password; never put it on the command line)',
+      ],
+      expect: 'argocd account get-user-info shows loggedIn: true',
+    },
+    {
       id: 'register-clusters',
       title: 'Register every cluster in Argo CD under its meridian name',
       why: 'Each ApplicationSet sends dist/<cluster> to the Argo CD cluster named <cluster>; Argo CD only deploys to clusters it already knows',
-      commands: env.clusters.map((c) => `argocd cluster add ${c.name} --name ${c.name}`),
+      // --yes skips the confirmation prompt about the argocd-manager ServiceAccount (argo-cd cmd/argocd/commands/cluster.go: BoolVarP(&skipConfirmation, "yes", "y", ...)).
+      commands: env.clusters.map((c) => `argocd cluster add ${c.name} --name ${c.name} --yes`),
       expect: `argocd cluster list shows ${env.clusters.map((c) => c.name).join(', ')}`,
     },
     ...trust.filter((s) => BEFORE_FIRST_SYNC.has(s.id)),
@@ -47,7 +58,7 @@ export function runbook(env: Environment): RunbookStep[] {
       id: 'apply-applicationsets',
       title: 'Apply the ApplicationSets',
       why: 'From here on Argo CD deploys and heals every cluster folder; the remaining steps are the one-shot actions no manifest can perform',
-      commands: [`kubectl apply -k ${env.argocd.path}/argocd    # against the cluster that runs Argo CD, namespace ${env.argocd.namespace}`],
+      commands: [`kubectl --context "\${ARGOCD_CONTEXT:?set ARGOCD_CONTEXT to the kubectl context of the cluster that runs Argo CD}" -n ${env.argocd.namespace} apply -k ${env.argocd.path}/argocd`],
       expect: `one Application per cluster: ${env.clusters.map((c) => `meridian-${c.name}`).join(', ')}`,
     },
     submarinerStep(env),
@@ -182,8 +193,8 @@ function serviceSecretSteps(env: Environment): RunbookStep[] {
   if (secrets.length === 0) return [];
   const command = (x: OutOfBandSecret): string =>
     x.keys.includes('.dockerconfigjson')
-      ? `kubectl --context ${x.cluster} -n ${x.namespace} create secret generic ${x.name} --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson=<a docker config.json for the registry>`
-      : `kubectl --context ${x.cluster} -n ${x.namespace} create secret generic ${x.name} ${x.keys.length > 0 ? x.keys.map((k) => `--from-file=${k}=<file holding ${k}>`).join(' ') : '--from-file=<key>=<file> ...   # the keys the volume mounts'}`;
+      ? `kubectl --context ${x.cluster} -n ${x.namespace} create secret generic ${x.name} --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson=${fileVar('.dockerconfigjson', 'a docker config.json for the registry')}`
+      : `kubectl --context ${x.cluster} -n ${x.namespace} create secret generic ${x.name} ${x.keys.length > 0 ? x.keys.map((k) => `--from-file=${k}=${fileVar(k)}`).join(' ') : `--from-file=${fileVar('secret', 'a folder holding one file per key the volume mounts')}`}`;
   return [
     {
       id: RUNBOOK_STEP.serviceSecrets,
@@ -200,6 +211,6 @@ function zoneStep(hub: string, secret: OutOfBandSecret): RunbookStep {
     id: RUNBOOK_STEP.gslbZone,
     title: `Give the GlobalDNSZone its Route53 credentials (${secret.namespace}/${secret.name} on ${hub})`,
     why: 'The zone provider writes the global records with them; they are secrets, so meridian only references them',
-    commands: [`kubectl --context ${hub} -n ${secret.namespace} create secret generic ${secret.name} ${secret.keys.map((k) => `--from-file=${k}=<file holding ${k}>`).join(' ')}`],
+    commands: [`kubectl --context ${hub} -n ${secret.namespace} create secret generic ${secret.name} ${secret.keys.map((k) => `--from-file=${k}=${fileVar(k)}`).join(' ')}`],
   };
 }

@@ -104,6 +104,9 @@ export function trustRunbook(env: Environment): RunbookStep[] {
         `export VAULT_ADDR=https://127.0.0.1:${VAULT_PORTS.api} VAULT_CACERT=${ROOT_CERT} VAULT_TLS_SERVER_NAME=${VAULT_SERVICE}.${ns}.svc`,
         `${cli} operator init -recovery-shares=5 -recovery-threshold=3 -format=json > vault-init.json`,
         'export VAULT_TOKEN="$(jq -r .root_token vault-init.json)"   # store vault-init.json offline (recovery keys), then delete it',
+        // The other pods join through retry_join after init, one by one: wait (bounded) instead of checking once. The JSON
+        // is the response of GET sys/storage/raft/configuration: data.config.servers[].voter (developer.hashicorp.com/vault/api-docs/system/storage/raft).
+        `i=0; until [ "$(${cli} operator raft list-peers -format=json | jq '[.data.config.servers[] | select(.voter)] | length')" -ge ${voters} ]; do i=$((i+1)); if [ "$i" -ge 60 ]; then echo "fewer than ${voters} Raft voters after 10 minutes: check the pods that have not joined (kubectl --context <cluster> -n ${ns} logs ${VAULT_STATEFULSET}-<n>: retry_join, TLS or seal errors), fix them, then run this loop again" >&2; break; fi; sleep 10; done`,
         `${cli} operator raft list-peers   # expect ${voters} voters: ${env.clusters.map((c) => `${vault.quorum.votersPerCluster[c.name]} in ${c.name}`).join(', ')}`,
       ],
     },
@@ -120,8 +123,11 @@ export function trustRunbook(env: Environment): RunbookStep[] {
       commands: [
         `until ${cli} read sys/mounts/${env.pki.vaultPKIPath} >/dev/null 2>&1; do sleep 10; done`,
         `${cli} write -field=csr ${env.pki.vaultPKIPath}/intermediate/generate/internal common_name="meridian ${env.name} Vault PKI" key_type=ec key_bits=256 > pki-intermediate.csr`,
-        `openssl x509 -req -in pki-intermediate.csr -CA ${ROOT_CERT} -CAkey ${ROOT_KEY} -CAcreateserial -days 1825 -sha256 -extfile <(printf 'basicConstraints=critical,CA:true,pathlen:0\\nkeyUsage=critical,keyCertSign,cRLSign\\nsubjectKeyIdentifier=hash\\nauthorityKeyIdentifier=keyid:always\\n') -out pki-intermediate.crt`,
+        // A file, not bash process substitution: the block is POSIX sh.
+        `printf 'basicConstraints=critical,CA:true,pathlen:0\\nkeyUsage=critical,keyCertSign,cRLSign\\nsubjectKeyIdentifier=hash\\nauthorityKeyIdentifier=keyid:always\\n' > pki-intermediate.ext`,
+        `openssl x509 -req -in pki-intermediate.csr -CA ${ROOT_CERT} -CAkey ${ROOT_KEY} -CAcreateserial -days 1825 -sha256 -extfile pki-intermediate.ext -out pki-intermediate.crt`,
         `cat pki-intermediate.crt ${ROOT_CERT} | ${cli} write ${env.pki.vaultPKIPath}/intermediate/set-signed certificate=-`,
+        pkiUrlsCommand(env, vault),
       ],
     },
     {
@@ -136,14 +142,30 @@ export function trustRunbook(env: Environment): RunbookStep[] {
     {
       id: 'vault-verify',
       title: 'Check that every cluster issues certificates, then revoke the root token',
-      why: 'Ready ClusterIssuers and certificates unblock the workloads wave; no root token should outlive the bootstrap.',
+      why: 'Ready ClusterIssuers and certificates unblock the workloads wave; Certificates that failed while Vault was not ready are retried at once with cmctl (the cert-manager CLI) instead of after their back-off; no root token should outlive the bootstrap.',
       commands: [
         ...env.clusters.map((c) => `kubectl --context ${c.name} wait clusterissuer/${VAULT_ISSUER} --for=condition=Ready --timeout=10m && kubectl --context ${c.name} get certificates -A`),
+        // A Certificate whose request Vault refused before the intermediate was set backs off for an hour,
+        // then longer (REFERENCE §9.6); renewing the ones not Ready makes cert-manager try again now
+        // (cert-manager cmd/ctl/pkg/renew/renew.go: `renew -n <ns> <name>`, kubeconfig flags incl. --context).
+        ...env.clusters.map((c) => renewNotReadyCommand(c.name)),
+        '# a ClusterIssuer still not Ready after 10 minutes: kubectl --context <cluster> describe clusterissuer/' + VAULT_ISSUER + ' names the Vault error (login, policy, no default issuer); fix it, then run the wait again',
         `${cli} token revoke -self && kill %1   # ends the port-forward`,
       ],
     },
   );
   return steps;
+}
+
+/**
+ * Where issued certificates say their issuer's certificate and CRL are (AIA and CRL distribution points):
+ * Vault's clusterset address, reachable from every cluster. Vault API `POST /<mount>/config/urls` with
+ * issuing_certificates and crl_distribution_points (developer.hashicorp.com/vault/api-docs/secret/pki,
+ * "Set URLs"; hashicorp/vault builtin/logical/pki/path_config_urls.go, pattern "config/urls").
+ */
+export function pkiUrlsCommand(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace' | 'headlessService'>): string {
+  const base = `https://${vault.headlessService}.${vault.namespace}.svc.clusterset.local:${VAULT_PORTS.api}/v1/${env.pki.vaultPKIPath}`;
+  return `vault write ${env.pki.vaultPKIPath}/config/urls issuing_certificates=${base}/ca crl_distribution_points=${base}/crl`;
 }
 
 function rootCaStep(env: Environment, vault: VaultStore | undefined): RunbookStep {
@@ -164,11 +186,30 @@ function rootCaStep(env: Environment, vault: VaultStore | undefined): RunbookSte
   };
 }
 
+/** Ask cert-manager to issue again, now, every Certificate of a cluster that is not Ready. */
+export function renewNotReadyCommand(cluster: string): string {
+  return `kubectl --context ${cluster} get certificates -A -o json | jq -r '.items[] | select(any(.status.conditions[]?; .type == "Ready" and .status != "True")) | "\\(.metadata.namespace) \\(.metadata.name)"' | while read -r ns name; do cmctl renew --context ${cluster} -n "$ns" "$name"; done`;
+}
+
+/** A shell variable name for a key (placeholders are `${VAR:?...}`, which sh parses and which stop the command when unset). */
+export function shellVar(key: string): string {
+  return key.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'VALUE';
+}
+
+/**
+ * A placeholder the user fills that still parses as sh: `"${KEY_FILE:?...}"` stops the command with the
+ * message when the variable is unset (never `<...>`, which the shell reads as a redirection).
+ */
+export function fileVar(key: string, what = `the path of the file holding ${key}`): string {
+  const v = `${shellVar(key)}_FILE`;
+  return `"\${${v}:?set ${v} to ${what}}"`;
+}
+
 function sealStep(env: Environment, vault: VaultStore): RunbookStep {
   const w = vaultSeal(vault.seal);
   const bySecret = new Map<string, string[]>();
-  for (const e of w.env) bySecret.set(e.secret, [...(bySecret.get(e.secret) ?? []), `--from-literal=${e.key}=<${e.key}>`]);
-  for (const f of w.files) bySecret.set(f.secret, [...(bySecret.get(f.secret) ?? []), `--from-file=${f.key}=<path to ${f.key}>`]);
+  for (const e of w.env) bySecret.set(e.secret, [...(bySecret.get(e.secret) ?? []), `--from-literal=${e.key}="\${${shellVar(e.key)}:?export ${shellVar(e.key)} first}"`]);
+  for (const f of w.files) bySecret.set(f.secret, [...(bySecret.get(f.secret) ?? []), `--from-file=${f.key}="\${${shellVar(f.key)}_FILE:?set ${shellVar(f.key)}_FILE to the path of ${f.key}}"`]);
   const commands = env.clusters.flatMap((c) =>
     [...bySecret].map(([secret, args]) => `kubectl --context ${c.name} -n ${vault.namespace} create secret generic ${secret} ${args.join(' ')}`),
   );

@@ -112,3 +112,23 @@ describe('CockroachDbInitJob', () => {
     expect(() => job({ hosts: [] })).toThrow(/needs at least one node/);
   });
 });
+
+describe('the CockroachDB Sync hooks are cheap and bounded when re-run (#15 finding 4)', () => {
+  it('the init Job: one pod retry, a deadline of at most 10 minutes, and one RPC on an initialized cluster', () => {
+    const spec = job().spec;
+    expect(spec.backoffLimit).toBe(1);
+    expect(spec.activeDeadlineSeconds).toBeLessThanOrEqual(600);
+    const run = runScript({ 'a.example:26257': [1, 'ERROR: cluster has already been initialized'], 'b.example:26257': [0, 'never asked'] });
+    expect(run.calls).toEqual(['init --host=a.example:26257']);
+  });
+
+  it('the backup schedule Job: a Sync hook with one pod retry and a deadline of at most 10 minutes', async () => {
+    const { CockroachDbBackupScheduleJob } = await import('../../src/constructs/cockroachdb-backup-schedule-job');
+    const chart = Testing.chart();
+    new CockroachDbBackupScheduleJob(chart, 'S', { name: 's', namespace: 'crdb', image: props.image, host: 'cockroachdb-public:26257', rootClientSecret: 'root-tls', sql: 'CREATE SCHEDULE IF NOT EXISTS x FOR BACKUP INTO $KEY_ID RECURRING \'@daily\';', credentialsSecret: 'creds', serviceAccount: 'cockroachdb', podSecurity: props.podSecurity });
+    const s = Testing.synth(chart).find((o) => o.kind === 'Job');
+    expect(s.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+    expect(s.spec.backoffLimit).toBe(1);
+    expect(s.spec.activeDeadlineSeconds).toBeLessThanOrEqual(600);
+  });
+});

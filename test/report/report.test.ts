@@ -113,6 +113,7 @@ describe('report of the default environment (prod)', () => {
 
   it('orders the bootstrap runbook', () => {
     expect(prod.runbook.map((s) => s.id)).toEqual([
+      'argocd-login',
       'register-clusters',
       'root-ca',
       'vault-seal-credentials',
@@ -204,7 +205,7 @@ describe('report of the default environment (prod)', () => {
     expect(md).toContain('| cluster cluster1 | yes | 9 voters, quorum 5; worst case loses 3 → 6 left ≥ 5 |');
     expect(md).toContain('Time to react to a dead region: Route53 health checks every 10 s mark a region out after 3 failures, then resolvers keep the old answer for up to the TTL: 10 s × 3 + 30 s = 60 s.');
     expect(md).toMatch(/```mermaid\nflowchart TB\n[\s\S]*c_cluster1 <-\.->\|libreswan tunnel\| c_cluster2[\s\S]*```/);
-    expect(md).toContain('### 9. Initialize Vault once, on vault-0 of cluster1; the other 8 pods join through retry_join and unseal with the seal');
+    expect(md).toContain('### 10. Initialize Vault once, on vault-0 of cluster1; the other 8 pods join through retry_join and unseal with the seal');
     expect(md).not.toMatch(/\d{4}-\d\d-\d\dT/); // no timestamps
     // operating the fleet: rollout per region, backup RPO, alert responses
     expect(md).toContain('## Rollout\n\none-cluster-at-a-time');
@@ -233,7 +234,7 @@ describe('report of the 2-cluster active/passive fixture (dr)', () => {
   });
 
   it('has a runbook without store steps', () => {
-    expect(dr.runbook.map((s) => s.id)).toEqual(['register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'wait-healthy']);
+    expect(dr.runbook.map((s) => s.id)).toEqual(['argocd-login', 'register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'wait-healthy']);
     expect(commands(dr, 'root-ca').filter((c) => c.includes('create secret'))).toEqual([
       'kubectl --context primary -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',
       'kubectl --context standby -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',
@@ -261,7 +262,7 @@ describe('report of the globalnet fixture (fleet)', () => {
       ['vault', 4, 4, 3, 1],
       ['cockroachdb', 8, 5, 3, 1],
     ]);
-    expect(commands(fleet, 'vault-seal-credentials')).toContain('kubectl --context ams1 -n vault create secret generic transit-token --from-literal=VAULT_TOKEN=<VAULT_TOKEN>');
+    expect(commands(fleet, 'vault-seal-credentials')).toContain('kubectl --context ams1 -n vault create secret generic transit-token --from-literal=VAULT_TOKEN="${VAULT_TOKEN:?export VAULT_TOKEN first}"');
     expect(commands(fleet, 'vault-config-operator-access')).toContain('vault auth enable -path=k8s-par1 kubernetes');
     // fleet's stores survive a region (four regions): its client service's database is made multi-region
     expect(commands(fleet, 'cockroachdb-sql')[0]).toContain('ALTER DATABASE "cart" SURVIVE REGION FAILURE;');

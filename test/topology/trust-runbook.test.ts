@@ -30,7 +30,7 @@ describe('trust runbook', () => {
   it('asks for seal credentials by Secret name and key, never with values', () => {
     const seal = trustRunbook(fleet).find((s) => s.id === 'vault-seal-credentials')!;
     expect(seal.commands).toHaveLength(4);
-    expect(seal.commands[0]).toBe('kubectl --context ams1 -n vault create secret generic transit-token --from-literal=VAULT_TOKEN=<VAULT_TOKEN>');
+    expect(seal.commands[0]).toBe('kubectl --context ams1 -n vault create secret generic transit-token --from-literal=VAULT_TOKEN="${VAULT_TOKEN:?export VAULT_TOKEN first}"');
   });
 
   it('only loads the root CA into cert-manager without Vault', () => {

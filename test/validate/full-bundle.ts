@@ -249,7 +249,8 @@ function cockroachdb(c: string, all: readonly string[]): Obj[] {
       kind: 'Job',
       metadata: meta(c, 'cockroachdb', 'cockroachdb-init', 'cockroachdb', { annotations: { 'argocd.argoproj.io/hook': 'Sync' } }),
       spec: {
-        backoffLimit: 30,
+        backoffLimit: 1,
+        activeDeadlineSeconds: 600,
         template: {
           spec: {
             restartPolicy: 'OnFailure',

@@ -645,6 +645,23 @@ const CASES: Case[] = [
     },
     message: /the awskms seal of cluster3 \(region us-west-2\) names the key ARN of region us-east-1/,
   },
+  {
+    rules: ['MER161'],
+    title: 'a Sync hook Job without a deadline',
+    mutate: (b) => {
+      delete find(b, 'cluster1', 'Job', 'cockroachdb-init').spec.activeDeadlineSeconds;
+    },
+    message: /hook Job cockroachdb\/cockroachdb-init in cluster1 has no activeDeadlineSeconds; it runs on every sync and holds its wave: at most 900 s/,
+    at: { file: 'dist/cluster1/cockroachdb.yaml', path: 'spec.activeDeadlineSeconds' },
+  },
+  {
+    rules: ['MER161'],
+    title: 'a Sync hook Job that retries many pods',
+    mutate: (b) => {
+      find(b, 'cluster1', 'Job', 'cockroachdb-init').spec.backoffLimit = 30;
+    },
+    message: /hook Job cockroachdb\/cockroachdb-init in cluster1 retries 30 pods; at most 2/,
+  },
 ];
 
 describe('MER153 with single-Region keys', () => {

@@ -112,3 +112,34 @@ function loadBalancerExists(tree: DistTree, folder: string, namespace: string, n
   if (inFolder(tree, folder, 'Service', namespace).some((s) => nameOf(s) === name && s.manifest.spec?.type === 'LoadBalancer')) return true;
   return inFolder(tree, folder, 'Gateway', namespace).some((g) => `${nameOf(g)}-${String(g.manifest.spec?.gatewayClassName)}` === name && namespaceOf(g) === namespace);
 }
+
+/** Longest a hook Job may hold its wave, and its pod retries (INIT_JOB_BOUNDS, SCHEDULE_JOB_BOUNDS). */
+export const HOOK_JOB_LIMITS = { activeDeadlineSeconds: 900, backoffLimit: 2 } as const;
+
+/**
+ * An Argo CD hook runs on every sync operation, retries included (argo-cd docs/user-guide/resource_hooks.md,
+ * REFERENCE §9.6), and the sync waits for it: a hook Job without a deadline holds every later wave for
+ * as long as it keeps failing (Kubernetes' default backoffLimit is 6 pods, each retried with back-off).
+ */
+export const syncHookJobBounded: Rule = {
+  id: 'MER161',
+  name: 'sync-hook-job-bounded',
+  description: `every Job that is an Argo CD hook (argocd.argoproj.io/hook) sets activeDeadlineSeconds of at most ${HOOK_JOB_LIMITS.activeDeadlineSeconds} and backoffLimit of at most ${HOOK_JOB_LIMITS.backoffLimit}: it re-runs on every sync and retry, and the sync waits for it`,
+  fix: 'set spec.activeDeadlineSeconds and spec.backoffLimit in the hook Job\'s construct (src/constructs/cockroachdb-init-job.ts, cockroachdb-backup-schedule-job.ts), and let its script end at once when there is nothing to do',
+  check(tree) {
+    const out: Finding[] = [];
+    for (const job of tree.objects.filter((o) => kindOf(o) === 'Job' && isRecord(o.manifest.metadata?.annotations) && typeof o.manifest.metadata.annotations['argocd.argoproj.io/hook'] === 'string')) {
+      const spec = isRecord(job.manifest.spec) ? job.manifest.spec : {};
+      const where = `hook Job ${namespaceOf(job) ?? ''}/${nameOf(job)} in ${job.folder}`;
+      const deadline = spec.activeDeadlineSeconds;
+      if (typeof deadline !== 'number' || deadline > HOOK_JOB_LIMITS.activeDeadlineSeconds) {
+        out.push({ object: job, path: ['spec', 'activeDeadlineSeconds'], message: `${where} ${typeof deadline === 'number' ? `may run for ${deadline} s` : 'has no activeDeadlineSeconds'}; it runs on every sync and holds its wave: at most ${HOOK_JOB_LIMITS.activeDeadlineSeconds} s` });
+      }
+      const backoff = spec.backoffLimit;
+      if (typeof backoff !== 'number' || backoff > HOOK_JOB_LIMITS.backoffLimit) {
+        out.push({ object: job, path: ['spec', 'backoffLimit'], message: `${where} ${typeof backoff === 'number' ? `retries ${backoff} pods` : 'has no backoffLimit (Kubernetes retries 6 pods)'}; at most ${HOOK_JOB_LIMITS.backoffLimit}` });
+      }
+    }
+    return out;
+  },
+};
