@@ -158,13 +158,17 @@ export function trustRunbook(env: Environment): RunbookStep[] {
 }
 
 /**
- * Where issued certificates say their issuer's certificate and CRL are (AIA and CRL distribution points):
- * Vault's clusterset address, reachable from every cluster. Vault API `POST /<mount>/config/urls` with
- * issuing_certificates and crl_distribution_points (developer.hashicorp.com/vault/api-docs/secret/pki,
- * "Set URLs"; hashicorp/vault builtin/logical/pki/path_config_urls.go, pattern "config/urls").
+ * Where issued certificates say their issuer's certificate and CRL are (AIA and CRL distribution points).
+ * Vault API `POST /<mount>/config/urls` with issuing_certificates and crl_distribution_points
+ * (developer.hashicorp.com/vault/api-docs/secret/pki, "Set URLs"; hashicorp/vault
+ * builtin/logical/pki/path_config_urls.go, pattern "config/urls"). The address is the local client
+ * Service `<vault>.<ns>.svc`: Vault serves TLS only, and that name is among its certificate's SANs
+ * (vaultServerDnsNames) and resolves to the same Raft cluster, and so to the same PKI mount, in every
+ * cluster that runs Vault; a headless or clusterset name the certificate does not carry would fail
+ * host verification.
  */
-export function pkiUrlsCommand(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace' | 'headlessService'>): string {
-  const base = `https://${vault.headlessService}.${vault.namespace}.svc.clusterset.local:${VAULT_PORTS.api}/v1/${env.pki.vaultPKIPath}`;
+export function pkiUrlsCommand(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace'>): string {
+  const base = `https://${VAULT_SERVICE}.${vault.namespace}.svc:${VAULT_PORTS.api}/v1/${env.pki.vaultPKIPath}`;
   return `vault write ${env.pki.vaultPKIPath}/config/urls issuing_certificates=${base}/ca crl_distribution_points=${base}/crl`;
 }
 

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../src/main';
 import { buildReport, reportMarkdown } from '../../src/report';
 import type { Environment } from '../../src/topology';
+import { VAULT_SERVICE } from '../../src/lib/names';
+import { vaultServerDnsNames } from '../../src/topology/vault';
 import { topologyOf } from '../helpers';
 
 const FIXTURES = 'test/fixtures/environments';
@@ -96,9 +98,13 @@ describe('the Vault bootstrap waits instead of checking once, and sets the PKI U
     }
   });
 
-  it('configures the AIA and CRL locations at the clusterset address once the intermediate is set', () => {
+  it("configures the AIA and CRL locations at a name that Vault's certificate carries, once the intermediate is set", () => {
     const cmds = step('vault-pki-intermediate');
-    expect(cmds.at(-1)).toBe('vault write pki/config/urls issuing_certificates=https://vault-internal.vault.svc.clusterset.local:8200/v1/pki/ca crl_distribution_points=https://vault-internal.vault.svc.clusterset.local:8200/v1/pki/crl');
+    expect(cmds.at(-1)).toBe('vault write pki/config/urls issuing_certificates=https://vault.vault.svc:8200/v1/pki/ca crl_distribution_points=https://vault.vault.svc:8200/v1/pki/crl');
     expect(cmds.at(-2)).toContain('/intermediate/set-signed');
+    // Vault serves TLS only: a client following the URL verifies the host against Vault's certificate
+    const prod = loadTopology('environments').environments.find((e) => e.name === 'prod')!;
+    const hosts = [...cmds.at(-1)!.matchAll(/https:\/\/([^:/]+)/g)].map((m) => m[1]!);
+    for (const host of hosts) expect(vaultServerDnsNames(prod.vault!, VAULT_SERVICE)).toContain(host);
   });
 });
