@@ -1,11 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { selectorLabels } from '../lib/labels';
-import { COCKROACHDB, ROOT_CLIENT_CERT_FILES } from '../lib/cockroachdb';
+import { COCKROACHDB } from '../lib/cockroachdb';
 import type { PodSecurity } from '../lib/platform';
-import { certsVolume, quantities, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './cockroachdb-cluster';
-import { SQL_CLIENT_RESOURCES } from './cockroachdb-init-job';
+import { rootSqlHookJob } from './cockroachdb-init-job';
 
 /** One pod retry (the script retries the statement itself) and ten minutes in all. */
 export const SCHEDULE_JOB_BOUNDS = { backoffLimit: 1, activeDeadlineSeconds: 600 } as const;
@@ -59,46 +57,16 @@ const SCRIPT = [
 export class CockroachDbBackupScheduleJob extends Construct {
   public constructor(scope: Construct, id: string, props: CockroachDbBackupScheduleJobProps) {
     super(scope, id);
-    const labels = selectorLabels(props.name, COCKROACHDB.statefulSet);
     const credential = (name: string): kplus.k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: props.credentialsSecret, key: name } } });
-    new kplus.k8s.KubeJob(this, 'Resource', {
-      metadata: {
-        name: props.name,
-        namespace: props.namespace,
-        labels,
-        annotations: {
-          'argocd.argoproj.io/hook': 'Sync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-        },
-      },
-      spec: {
-        backoffLimit: SCHEDULE_JOB_BOUNDS.backoffLimit,
-        activeDeadlineSeconds: SCHEDULE_JOB_BOUNDS.activeDeadlineSeconds,
-        template: {
-          metadata: { labels },
-          spec: {
-            restartPolicy: 'Never',
-            serviceAccountName: props.serviceAccount,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(props.podSecurity),
-            containers: [
-              {
-                name: 'schedule',
-                image: props.image,
-                imagePullPolicy: 'IfNotPresent',
-                command: ['/bin/bash', '-c', SCRIPT, props.name],
-                args: [props.sql, props.host],
-                env: [{ name: 'COCKROACH_CERTS_DIR', value: COCKROACHDB.certsDir }, credential('AWS_ACCESS_KEY_ID'), credential('AWS_SECRET_ACCESS_KEY')],
-                resources: quantities(SQL_CLIENT_RESOURCES),
-                volumeMounts: [{ name: 'certs', mountPath: COCKROACHDB.certsDir, readOnly: true }],
-                securityContext: restrictedContainerSecurityContext(),
-              },
-            ],
-            volumes: [certsVolume('certs', [{ secretName: props.rootClientSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }, ...ROOT_CLIENT_CERT_FILES] }])],
-          },
-        },
-      },
+    rootSqlHookJob(this, {
+      name: props.name,
+      namespace: props.namespace,
+      image: props.image,
+      serviceAccount: props.serviceAccount,
+      podSecurity: props.podSecurity,
+      bounds: SCHEDULE_JOB_BOUNDS,
+      rootClientSecret: props.rootClientSecret,
+      container: { name: 'schedule', command: ['/bin/bash', '-c', SCRIPT, props.name], args: [props.sql, props.host], env: [credential('AWS_ACCESS_KEY_ID'), credential('AWS_SECRET_ACCESS_KEY')] },
     });
   }
 

@@ -69,53 +69,83 @@ export class CockroachDbInitJob extends Construct {
   public constructor(scope: Construct, id: string, props: CockroachDbInitJobProps) {
     super(scope, id);
     if (props.hosts.length === 0) throw new Error(`${props.name}: needs at least one node to send init to`);
-    const labels = selectorLabels(props.name, COCKROACHDB.statefulSet);
-    new kplus.k8s.KubeJob(this, 'Resource', {
-      metadata: {
-        name: props.name,
-        namespace: props.namespace,
-        labels,
-        annotations: {
-          'argocd.argoproj.io/hook': 'Sync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-        },
-      },
-      spec: {
-        // The script retries by itself; a second pod only covers an eviction (INIT_JOB_BOUNDS).
-        backoffLimit: INIT_JOB_BOUNDS.backoffLimit,
-        activeDeadlineSeconds: props.activeDeadlineSeconds ?? INIT_JOB_BOUNDS.activeDeadlineSeconds,
-        template: {
-          metadata: { labels },
-          spec: {
-            restartPolicy: 'Never',
-            serviceAccountName: props.serviceAccount,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(props.podSecurity),
-            containers: [
-              {
-                name: 'init',
-                image: props.image,
-                imagePullPolicy: 'IfNotPresent',
-                command: ['/bin/bash', '-c', INIT_SCRIPT, 'cockroachdb-init'],
-                args: [...props.hosts],
-                env: [{ name: 'COCKROACH_CERTS_DIR', value: COCKROACHDB.certsDir }],
-                volumeMounts: [{ name: 'certs', mountPath: COCKROACHDB.certsDir, readOnly: true }],
-                // `cockroach init` and `node status` are one RPC each: a small, bounded container.
-                resources: quantities(SQL_CLIENT_RESOURCES),
-                securityContext: restrictedContainerSecurityContext(),
-              },
-            ],
-            volumes: [
-              certsVolume('certs', [{ secretName: props.rootClientSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }, ...ROOT_CLIENT_CERT_FILES] }]),
-            ],
-          },
-        },
-      },
+    rootSqlHookJob(this, {
+      name: props.name,
+      namespace: props.namespace,
+      image: props.image,
+      serviceAccount: props.serviceAccount,
+      podSecurity: props.podSecurity,
+      // The script retries by itself; a second pod only covers an eviction (INIT_JOB_BOUNDS).
+      bounds: { backoffLimit: INIT_JOB_BOUNDS.backoffLimit, activeDeadlineSeconds: props.activeDeadlineSeconds ?? INIT_JOB_BOUNDS.activeDeadlineSeconds },
+      rootClientSecret: props.rootClientSecret,
+      // `cockroach init` and `node status` are one RPC each: a small, bounded container.
+      container: { name: 'init', command: ['/bin/bash', '-c', INIT_SCRIPT, 'cockroachdb-init'], args: [...props.hosts], env: [] },
     });
   }
 
   public get apiObject(): ApiObject {
     return ApiObject.of(this);
   }
+}
+
+export interface RootSqlHookJobSpec {
+  readonly name: string;
+  readonly namespace: string;
+  /** The nodes' image: the `cockroach` client must match the server version. */
+  readonly image: string;
+  readonly serviceAccount: string;
+  readonly podSecurity: PodSecurity;
+  readonly bounds: { readonly backoffLimit: number; readonly activeDeadlineSeconds: number };
+  /** Secret with the `root` client certificate and the CA, mounted as the certs dir. */
+  readonly rootClientSecret: string;
+  readonly container: { readonly name: string; readonly command: readonly string[]; readonly args: readonly string[]; readonly env: readonly kplus.k8s.EnvVar[] };
+}
+
+/**
+ * A Sync-hook Job that runs one `cockroach` client as root against the cluster (the init Job, the backup
+ * schedule Job): restricted pod security of the platform, no API token, the root client certificate
+ * read-only, bounded retries and deadline, and the small resources of an SQL client
+ * (SQL_CLIENT_RESOURCES). BeforeHookCreation keeps the last run's logs until the next sync.
+ */
+export function rootSqlHookJob(scope: Construct, spec: RootSqlHookJobSpec): kplus.k8s.KubeJob {
+  const labels = selectorLabels(spec.name, COCKROACHDB.statefulSet);
+  return new kplus.k8s.KubeJob(scope, 'Resource', {
+    metadata: {
+      name: spec.name,
+      namespace: spec.namespace,
+      labels,
+      annotations: {
+        'argocd.argoproj.io/hook': 'Sync',
+        'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      },
+    },
+    spec: {
+      backoffLimit: spec.bounds.backoffLimit,
+      activeDeadlineSeconds: spec.bounds.activeDeadlineSeconds,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          serviceAccountName: spec.serviceAccount,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: restrictedPodSecurityContext(spec.podSecurity),
+          containers: [
+            {
+              name: spec.container.name,
+              image: spec.image,
+              imagePullPolicy: 'IfNotPresent',
+              command: [...spec.container.command],
+              args: [...spec.container.args],
+              env: [{ name: 'COCKROACH_CERTS_DIR', value: COCKROACHDB.certsDir }, ...spec.container.env],
+              volumeMounts: [{ name: 'certs', mountPath: COCKROACHDB.certsDir, readOnly: true }],
+              resources: quantities(SQL_CLIENT_RESOURCES),
+              securityContext: restrictedContainerSecurityContext(),
+            },
+          ],
+          volumes: [certsVolume('certs', [{ secretName: spec.rootClientSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }, ...ROOT_CLIENT_CERT_FILES] }])],
+        },
+      },
+    },
+  });
 }
