@@ -17,7 +17,12 @@ import {
   pkiAllowedDomains,
   pkiSignPath,
   renderVaultPolicy,
+  SERVICE_VAULT_LOGIN,
+  serviceVaultPolicy,
+  serviceVaultPolicyName,
+  serviceVaultRole,
   vaultClientCertificates,
+  vaultServices,
 } from '../topology/pki';
 import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, VAULT_SERVICE_ACCOUNT, vaultLocalServiceURL, vaultServerDnsNames } from '../topology/vault';
 import { MeridianChart } from './meridian-chart';
@@ -101,7 +106,24 @@ export class PkiChart extends MeridianChart {
       audience: clusterIssuerAudience(VAULT_ISSUER),
       tokenTtlSeconds: 600,
     });
+    // Each service that uses Vault and runs here logs in on this cluster's mount as exactly its own
+    // ServiceAccount and namespace, with the audience of its projected token (src/topology/pki.ts).
+    for (const { service: s } of [...view.localServices].filter((l) => l.service.usesStores.includes('vault')).sort((a, b) => (a.service.name < b.service.name ? -1 : 1))) {
+      config.addKubernetesAuthRole({
+        name: serviceVaultRole(s),
+        mount,
+        role: serviceVaultRole(s),
+        serviceAccounts: [s.name],
+        namespaces: [s.namespace],
+        policies: [serviceVaultPolicyName(s)],
+        audience: SERVICE_VAULT_LOGIN.audience,
+        tokenTtlSeconds: SERVICE_VAULT_LOGIN.vaultTokenTtlSeconds,
+      });
+    }
     if (view.isBootstrap) {
+      for (const s of vaultServices(view.environment)) {
+        config.addPolicy({ name: serviceVaultPolicyName(s), policy: serviceVaultPolicyName(s), document: renderVaultPolicy(serviceVaultPolicy(view.environment, s)) });
+      }
       config.addSecretEngineMount({ name: 'pki', mount: pki.vaultPKIPath, type: 'pki', description: `Certificates of environment ${view.environment.name}`, maxLeaseTtl: '87600h' });
       config.addPkiRole({ name: pki.vaultRole, mount: pki.vaultPKIPath, role: pki.vaultRole, allowedDomains: pkiAllowedDomains(view.environment), maxTtl: '2160h' });
       config.addPolicy({ name: CERT_MANAGER_POLICY, policy: CERT_MANAGER_POLICY, document: renderVaultPolicy(certManagerPolicy(pki)) });

@@ -3,6 +3,7 @@ import { Microservice } from '../constructs/microservice';
 import { ServiceExport } from '../constructs/service-export';
 import { LABEL } from '../lib/labels';
 import { exportsHere, serviceWiring, type ClusterView } from '../topology';
+import { authMount } from '../topology/pki';
 import { MeridianChart } from './meridian-chart';
 
 /**
@@ -15,7 +16,7 @@ export class ServicesChart extends MeridianChart {
     super(scope, 'services', { environment: view.environment.name, cluster: view.cluster.name });
     for (const local of view.localServices) {
       const s = local.service;
-      const wiring = serviceWiring(view.environment, s);
+      const wiring = serviceWiring(view.environment, s, authMount(view.environment.pki, view.cluster.name));
       new Microservice(this, s.name, {
         name: s.name,
         namespace: s.namespace,
@@ -31,6 +32,7 @@ export class ServicesChart extends MeridianChart {
         sidecar: view.sidecarNamespaces.includes(s.namespace),
         ...(local.drained ? { labels: { [LABEL.drained]: 'true' } } : {}),
         ...(s.workload ? { workload: s.workload } : {}),
+        ...(wiring.vaultToken ? { projectedToken: wiring.vaultToken } : {}),
       });
       if (exportsHere(local)) new ServiceExport(this, `${s.name}-export`, { serviceName: s.name, namespace: s.namespace });
     }

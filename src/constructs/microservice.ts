@@ -141,6 +141,24 @@ export interface MicroserviceProps {
    * }
    */
   readonly workload?: WorkloadOverrides;
+  /**
+   * A ServiceAccount token for an external verifier (Vault's Kubernetes auth), projected read-only at
+   * `<mountPath>/<path>` with its own audience and lifetime; the kubelet refreshes the file before
+   * it expires. The pod then runs as a ServiceAccount of its own (named like the workload), and the
+   * API-server token stays unmounted unless `workload.serviceAccount.automountToken` says otherwise.
+   * @default - none
+   */
+  readonly projectedToken?: ProjectedToken;
+}
+
+/** A projected ServiceAccount token (Kubernetes `serviceAccountToken` projection). */
+export interface ProjectedToken {
+  readonly volume: string;
+  readonly mountPath: string;
+  readonly path: string;
+  readonly audience: string;
+  /** At least 600 (the API server's minimum). */
+  readonly expirationSeconds: number;
 }
 
 /** Reloader (stakater) rolls a Deployment when a Secret or ConfigMap named here changes. */
@@ -177,6 +195,11 @@ export class Microservice extends Construct {
       if (m.volume === 'tmp') throw new Error('volume name "tmp" is reserved for the writable /tmp');
     }
     if (new Set(mounts.map((m) => m.volume)).size !== mounts.length) throw new Error(`${props.name} mounts two Secrets under one volume name`);
+    const token = props.projectedToken;
+    if (token) {
+      if (!VOLUME_NAME.test(token.volume) || token.volume === 'tmp' || mounts.some((m) => m.volume === token.volume)) throw new Error(`token volume name "${token.volume}" is invalid or taken`);
+      if (!Number.isInteger(token.expirationSeconds) || token.expirationSeconds < 600) throw new Error(`token expiration of ${props.name} must be an integer of at least 600 seconds, got ${token.expirationSeconds}`);
+    }
     const env = [...(props.env ?? [])].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     for (const [i, v] of env.entries()) {
       if (!ENV_NAME.test(v.name)) throw new Error(`environment variable name "${v.name}" is invalid`);
@@ -218,10 +241,11 @@ export class Microservice extends Construct {
     ].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     const extraPorts = w.ports ?? [];
     const volumes = w.volumes ?? [];
-    if (w.serviceAccount) {
+    const ownAccount = w.serviceAccount !== undefined || token !== undefined;
+    if (ownAccount) {
       new kplus.k8s.KubeServiceAccount(this, 'ServiceAccount', {
-        metadata: { name: props.name, namespace: props.namespace, labels: { ...this.selector }, ...(w.serviceAccount.annotations ? { annotations: { ...w.serviceAccount.annotations } } : {}) },
-        automountServiceAccountToken: w.serviceAccount.automountToken ?? false,
+        metadata: { name: props.name, namespace: props.namespace, labels: { ...this.selector }, ...(w.serviceAccount?.annotations ? { annotations: { ...w.serviceAccount.annotations } } : {}) },
+        automountServiceAccountToken: w.serviceAccount?.automountToken ?? false,
       });
     }
 
@@ -243,7 +267,7 @@ export class Microservice extends Construct {
           metadata: { labels: { ...this.selector, ...(props.sidecar ? { 'sidecar.istio.io/inject': 'true' } : {}) } },
           spec: {
             automountServiceAccountToken: w.serviceAccount?.automountToken ?? false,
-            ...(w.serviceAccount ? { serviceAccountName: props.name } : {}),
+            ...(ownAccount ? { serviceAccountName: props.name } : {}),
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             topologySpreadConstraints: w.topologySpreadConstraints
               ? w.topologySpreadConstraints.map((c) => ({ ...c, labelSelector: c.labelSelector ?? { matchLabels: { ...this.selector } } }))
@@ -275,6 +299,7 @@ export class Microservice extends Construct {
                 volumeMounts: [
                   { name: 'tmp', mountPath: '/tmp' },
                   ...mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })),
+                  ...(token ? [{ name: token.volume, mountPath: token.mountPath, readOnly: true }] : []),
                   ...volumes.map((v) => ({
                     name: v.name,
                     mountPath: v.mountPath,
@@ -289,6 +314,10 @@ export class Microservice extends Construct {
               // 0440: readable by the pod's group (the fsGroup the platform assigns), and not by others,
               // which TLS client libraries such as libpq insist on for a private key.
               ...mounts.map((m) => ({ name: m.volume, secret: { secretName: m.secretName, defaultMode: 0o440 } })),
+              // https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#serviceaccount-token-volume-projection
+              ...(token
+                ? [{ name: token.volume, projected: { defaultMode: 0o440, sources: [{ serviceAccountToken: { audience: token.audience, expirationSeconds: token.expirationSeconds, path: token.path } }] } }]
+                : []),
               ...volumes.map((v) => ({
                 name: v.name,
                 ...(v.secret ? { secret: { defaultMode: 0o440, ...v.secret } } : {}),

@@ -356,17 +356,20 @@ function checkWorkload(s: ServiceSpec, at: readonly PathSegment[], report: Repor
   return w;
 }
 
+/** The auth mount argument of serviceWiring where only the variable names and mounts are compared. */
+const WIRING_NAMES_ONLY = '';
+
 /** Workload overrides must not take the names meridian's wiring uses (store and service URLs, certificate mounts). */
 function checkWorkloadWiring(env: Environment, spec: EnvironmentSpec, report: Report): void {
   for (const service of env.services) {
     if (!service.workload) continue;
     const i = (spec.services ?? []).findIndex((s) => s.name === service.name);
-    const wiring = serviceWiring(env, service);
+    const wiring = serviceWiring(env, service, WIRING_NAMES_ONLY);
     (service.workload.env ?? []).forEach((v, k) => {
       if (wiring.env.some((e) => e.name === v.name)) report(['services', i, 'workload', 'env', k, 'name'], `${v.name} is set by meridian from uses (${[...service.usesStores, ...service.usesServices].join(', ')}); choose another name`);
     });
     (service.workload.volumes ?? []).forEach((v, k) => {
-      const taken = wiring.mounts.find((m) => m.volume === v.name || m.mountPath === v.mountPath);
+      const taken = [...wiring.mounts, ...(wiring.vaultToken ? [wiring.vaultToken] : [])].find((m) => m.volume === v.name || m.mountPath === v.mountPath);
       if (taken) report(['services', i, 'workload', 'volumes', k], `volume ${taken.volume} at ${taken.mountPath} is mounted by meridian for uses; choose another name and path`);
     });
   }
@@ -866,7 +869,7 @@ function checkWiring(spec: EnvironmentSpec, env: Parameters<typeof serviceWiring
   for (const service of env.services) {
     const i = specs.findIndex((s) => s.name === service.name);
     if (i < 0) continue;
-    const storeVars = serviceWiring(env, { ...service, usesServices: [] }).env.map((v) => v.name);
+    const storeVars = serviceWiring(env, { ...service, usesServices: [] }, WIRING_NAMES_ONLY).env.map((v) => v.name);
     let clash = false;
     (specs[i]!.uses ?? []).forEach((u, k) => {
       if (!service.usesServices.includes(u)) return;
@@ -877,7 +880,7 @@ function checkWiring(spec: EnvironmentSpec, env: Parameters<typeof serviceWiring
       }
     });
     if (clash) continue;
-    const wired = new Set(serviceWiring(env, service).env.map((v) => v.name));
+    const wired = new Set(serviceWiring(env, service, WIRING_NAMES_ONLY).env.map((v) => v.name));
     for (const key of Object.keys(specs[i]!.config ?? {})) {
       if (wired.has(key)) report(['services', i, 'config', key], `meridian sets ${key} for what this service uses (it wires ${[...wired].sort().join(', ')}), and the container's own variables win over the ConfigMap, so this value would be ignored; remove it or rename the key`);
     }

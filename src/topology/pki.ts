@@ -44,6 +44,58 @@ export function clusterIssuerAudience(issuer: string): string {
   return `vault://${issuer}`;
 }
 
+/**
+ * How a service that `uses: [vault]` logs in: Kubernetes auth on its cluster's mount, as a role named
+ * after the service and bound to exactly the service's ServiceAccount (named like the service) and
+ * namespace, with a projected ServiceAccount token of an explicit audience and a short lifetime. The
+ * role's `audience` makes Vault reject any other token of that ServiceAccount (Vault API docs, auth
+ * kubernetes, `audience`: "Audience claim to verify in the JWT",
+ * https://developer.hashicorp.com/vault/api-docs/auth/kubernetes; vault-config-operator CRD
+ * KubernetesAuthEngineRole spec.audience, /work/shared/crds/vault-config-operator).
+ */
+export const SERVICE_VAULT_LOGIN = {
+  /** The `aud` of the projected token and the role's `audience`. */
+  audience: 'vault',
+  /** The kubelet's minimum for a projected token (600 s); it rotates the file before expiry. */
+  tokenExpirationSeconds: 600,
+  volume: 'vault-token',
+  mountPath: '/var/run/secrets/vault',
+  tokenFile: 'token',
+  /** Lifetime of the Vault token a login hands out. */
+  vaultTokenTtlSeconds: 3600,
+} as const;
+
+/** Role name of a service on every cluster's auth mount, and the name of its vault-config-operator object. */
+export function serviceVaultRole(service: Pick<Service, 'name'>): string {
+  return `service-${service.name}`;
+}
+
+/** Policy of a service that uses Vault (written once, by the bootstrap cluster's operator). */
+export function serviceVaultPolicyName(service: Pick<Service, 'name'>): string {
+  return `service-${service.name}`;
+}
+
+/**
+ * What a service may do in Vault: read its own secrets in the KV v2 engine at `secret/` under
+ * `<env>/<service>/` (data) and list their names (metadata), nothing else. The KV engine itself is
+ * not written by meridian (it holds the secrets nobody commits).
+ */
+export function serviceVaultPolicy(env: Pick<Environment, 'name'>, service: Pick<Service, 'name'>): VaultPolicy {
+  const own = `${env.name}/${service.name}`;
+  return {
+    path: {
+      [`secret/data/${own}/*`]: { capabilities: ['read'] },
+      [`secret/metadata/${own}/*`]: { capabilities: ['list', 'read'] },
+    },
+  };
+}
+
+/** Services of the environment that use Vault, sorted by name. */
+export function vaultServices<S extends Pick<Service, 'name' | 'usesStores'>>(env: { readonly services: readonly S[]; readonly vault?: unknown }): S[] {
+  if (!env.vault) return [];
+  return env.services.filter((s) => s.usesStores.includes('vault')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** Vault's per-cluster policy for the vault-config-operator of that cluster. */
 export function configOperatorPolicyName(cluster: string): string {
   return `vault-config-operator-${cluster}`;
@@ -87,7 +139,7 @@ export function certManagerPolicy(pki: Pick<Pki, 'vaultPKIPath' | 'vaultRole'>):
  * config, roles). The bootstrap cluster's operator also owns the shared configuration: the PKI mount,
  * its roles and the cert-manager policy.
  */
-export function configOperatorPolicy(env: Pick<Environment, 'pki' | 'clusters' | 'backup' | 'vault'>, cluster: string): VaultPolicy {
+export function configOperatorPolicy(env: Pick<Environment, 'pki' | 'clusters' | 'backup' | 'vault' | 'services'>, cluster: string): VaultPolicy {
   const mount = authMount(env.pki, cluster);
   const crud = ['create', 'read', 'update', 'delete'];
   const paths: Record<string, { capabilities: string[] }> = {
@@ -107,6 +159,8 @@ export function configOperatorPolicy(env: Pick<Environment, 'pki' | 'clusters' |
       [`${pkiPath}/roles/*`]: { capabilities: [...crud, 'list'] },
       [`sys/policies/acl/${CERT_MANAGER_POLICY}`]: { capabilities: crud },
     });
+    // The policies of the services that use Vault.
+    for (const s of vaultServices(env)) paths[`sys/policies/acl/${serviceVaultPolicyName(s)}`] = { capabilities: crud };
     // The Raft snapshot policy of the backup CronJobs (src/topology/backup.ts), when backups are on.
     if (env.backup && env.vault) paths[`sys/policies/acl/${VAULT_SNAPSHOT_POLICY}`] = { capabilities: crud };
   }

@@ -11,6 +11,7 @@ import {
   VAULT_SERVICE,
 } from '../lib/names';
 import { serviceUrl, serviceUrlVariable } from './connectivity';
+import { SERVICE_VAULT_LOGIN, serviceVaultRole } from './pki';
 import { cmp } from './problems';
 import type { Environment, Service } from './types';
 
@@ -26,18 +27,34 @@ export interface EnvVar {
   readonly value: string;
 }
 
+/** A projected ServiceAccount token for Vault's Kubernetes auth (the API-server token stays unmounted). */
+export interface TokenMount {
+  readonly volume: string;
+  readonly mountPath: string;
+  readonly path: string;
+  readonly audience: string;
+  readonly expirationSeconds: number;
+}
+
 export interface ServiceWiring {
   /** Sorted by volume name. */
   readonly mounts: readonly CertificateMount[];
   /** Sorted by name. */
   readonly env: readonly EnvVar[];
+  /** With `uses: [vault]`: the token the service logs in to Vault with. */
+  readonly vaultToken?: TokenMount;
 }
 
 const CERTS_ROOT = '/etc/meridian';
 
-export function serviceWiring(env: Pick<Environment, 'vault' | 'cockroachdb' | 'services'>, service: Service): ServiceWiring {
+/**
+ * `vaultAuthMount` is the Kubernetes auth mount of the cluster the pods run in (`authMount`); the
+ * variable names and mounts do not depend on it.
+ */
+export function serviceWiring(env: Pick<Environment, 'vault' | 'cockroachdb' | 'services'>, service: Service, vaultAuthMount: string): ServiceWiring {
   const mounts: CertificateMount[] = [];
   const vars: EnvVar[] = [];
+  let vaultToken: TokenMount | undefined;
   if (service.usesStores.includes('vault') && env.vault) {
     const dir = `${CERTS_ROOT}/vault-tls`;
     mounts.push({ volume: 'vault-tls', secretName: vaultClientCertificateSecret(service), mountPath: dir });
@@ -46,6 +63,14 @@ export function serviceWiring(env: Pick<Environment, 'vault' | 'cockroachdb' | '
       { name: 'VAULT_CACERT', value: `${dir}/ca.crt` },
       { name: 'VAULT_CLIENT_CERT', value: `${dir}/tls.crt` },
       { name: 'VAULT_CLIENT_KEY', value: `${dir}/tls.key` },
+    );
+    // Kubernetes auth: `vault write auth/$VAULT_K8S_AUTH_MOUNT/login role=$VAULT_K8S_ROLE jwt=@$VAULT_K8S_TOKEN_PATH`.
+    const l = SERVICE_VAULT_LOGIN;
+    vaultToken = { volume: l.volume, mountPath: l.mountPath, path: l.tokenFile, audience: l.audience, expirationSeconds: l.tokenExpirationSeconds };
+    vars.push(
+      { name: 'VAULT_K8S_AUTH_MOUNT', value: vaultAuthMount },
+      { name: 'VAULT_K8S_ROLE', value: serviceVaultRole(service) },
+      { name: 'VAULT_K8S_TOKEN_PATH', value: `${l.mountPath}/${l.tokenFile}` },
     );
   }
   if (service.usesStores.includes('cockroachdb') && env.cockroachdb) {
@@ -71,5 +96,6 @@ export function serviceWiring(env: Pick<Environment, 'vault' | 'cockroachdb' | '
   return {
     mounts: mounts.sort((a, b) => cmp(a.volume, b.volume)),
     env: vars.sort((a, b) => cmp(a.name, b.name)),
+    ...(vaultToken ? { vaultToken } : {}),
   };
 }

@@ -90,7 +90,7 @@ describe('service wiring', () => {
   it('gives a service that uses the stores their client certificates and connection settings', () => {
     const e = prod();
     const shop = e.services.find((s) => s.name === 'shop')!;
-    const wiring = serviceWiring(e, shop);
+    const wiring = serviceWiring(e, shop, 'kubernetes-cluster1');
     expect(wiring.mounts).toEqual([
       { volume: 'cockroachdb-tls', secretName: 'shop-cockroachdb-client-tls', mountPath: '/etc/meridian/cockroachdb-tls' },
       { volume: 'vault-tls', secretName: 'shop-vault-client-tls', mountPath: '/etc/meridian/vault-tls' },
@@ -103,7 +103,11 @@ describe('service wiring', () => {
       VAULT_CACERT: '/etc/meridian/vault-tls/ca.crt',
       VAULT_CLIENT_CERT: '/etc/meridian/vault-tls/tls.crt',
       VAULT_CLIENT_KEY: '/etc/meridian/vault-tls/tls.key',
+      VAULT_K8S_AUTH_MOUNT: 'kubernetes-cluster1',
+      VAULT_K8S_ROLE: 'service-shop',
+      VAULT_K8S_TOKEN_PATH: '/var/run/secrets/vault/token',
     });
+    expect(wiring.vaultToken).toEqual({ volume: 'vault-token', mountPath: '/var/run/secrets/vault', path: 'token', audience: 'vault', expirationSeconds: 600 });
   });
 
   it('connects every SQL client to its own database, the one the runbook creates and grants it', () => {
@@ -111,7 +115,7 @@ describe('service wiring', () => {
     const e = prod();
     const shop = e.services.find((s) => s.name === 'shop')!;
     const payments = { ...shop, name: 'payments', namespace: 'payments', usesServices: [] };
-    const url = serviceWiring({ ...e, services: [...e.services, payments] }, payments).env.find((v) => v.name === 'DATABASE_URL')!.value;
+    const url = serviceWiring({ ...e, services: [...e.services, payments] }, payments, 'kubernetes-cluster1').env.find((v) => v.name === 'DATABASE_URL')!.value;
     expect(url).toMatch(/^postgresql:\/\/payments@[^/]+\/payments\?/);
     expect(runbookDatabases({ ...e, services: [...e.services, payments] })).toContain('payments');
     expect(setupSql({ ...e, services: [...e.services, payments] })).toContain('GRANT ALL ON DATABASE "payments" TO "payments";');
@@ -120,7 +124,7 @@ describe('service wiring', () => {
   it('connects to the database named after the service user when no database is declared', () => {
     const e = env('globalnet.yaml');
     const cart = e.services.find((s) => s.name === 'cart')!;
-    expect(serviceWiring(e, cart).env).toEqual([
+    expect(serviceWiring(e, cart, 'kubernetes-cluster1').env).toEqual([
       {
         name: 'DATABASE_URL',
         value:
@@ -139,6 +143,6 @@ describe('service wiring', () => {
     const e = prod();
     const shop = e.services.find((s) => s.name === 'shop')!;
     const database = { ...e.services.find((s) => s.name === 'catalog')!, name: 'database' };
-    expect(() => serviceWiring({ ...e, services: [...e.services, database] }, { ...shop, usesServices: ['database'] })).toThrow(/DATABASE_URL/);
+    expect(() => serviceWiring({ ...e, services: [...e.services, database] }, { ...shop, usesServices: ['database'] }, 'kubernetes-cluster1')).toThrow(/DATABASE_URL/);
   });
 });

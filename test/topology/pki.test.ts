@@ -64,7 +64,7 @@ describe('vault policies', () => {
     const second = Object.keys(configOperatorPolicy(prod, 'cluster2').path);
     expect(second.every((p) => p === 'sys/auth' || p.includes('kubernetes-cluster2'))).toBe(true);
     const first = Object.keys(configOperatorPolicy(prod, 'cluster1').path);
-    expect(first).toEqual(expect.arrayContaining(['sys/mounts/pki', 'pki/roles/*', 'sys/policies/acl/cert-manager', 'auth/kubernetes-cluster1/config']));
+    expect(first).toEqual(expect.arrayContaining(['sys/mounts/pki', 'pki/roles/*', 'sys/policies/acl/cert-manager', 'sys/policies/acl/service-shop', 'auth/kubernetes-cluster1/config']));
     expect(first.some((p) => p.includes('cluster2'))).toBe(false);
   });
 });

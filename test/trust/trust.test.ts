@@ -201,9 +201,9 @@ describe('sync waves', () => {
 describe('configuration of Vault through the vault-config-operator', () => {
   it('mounts each cluster\'s auth method in that cluster and the shared PKI engine once', () => {
     const kinds = (cluster: string): string[] => prod.objects.filter((o) => o.folder === cluster && isVaultConfig(o.manifest)).map((o) => `${o.manifest.kind}/${o.manifest.metadata.name}`);
-    expect(kinds('cluster1')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', 'KubernetesAuthEngineRole/cert-manager', 'SecretEngineMount/pki', 'PKISecretEngineRole/cert-manager', 'Policy/cert-manager', 'KubernetesAuthEngineRole/vault-snapshot', 'Policy/vault-snapshot']);
+    expect(kinds('cluster1')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', 'KubernetesAuthEngineRole/cert-manager', 'KubernetesAuthEngineRole/service-shop', 'Policy/service-shop', 'SecretEngineMount/pki', 'PKISecretEngineRole/cert-manager', 'Policy/cert-manager', 'KubernetesAuthEngineRole/vault-snapshot', 'Policy/vault-snapshot']);
     // the backup role on every cluster's own mount; its policy once, like cert-manager's
-    expect(kinds('cluster2')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', 'KubernetesAuthEngineRole/cert-manager', 'KubernetesAuthEngineRole/vault-snapshot']);
+    expect(kinds('cluster2')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', 'KubernetesAuthEngineRole/cert-manager', 'KubernetesAuthEngineRole/service-shop', 'KubernetesAuthEngineRole/vault-snapshot']);
     const mounts = clusterFolders(prod).map((c) => objectsOf(prod, c, 'AuthEngineMount')[0].spec.name);
     expect(mounts).toEqual(['kubernetes-cluster1', 'kubernetes-cluster2', 'kubernetes-cluster3']);
     const config = objectsOf(prod, 'cluster2', 'KubernetesAuthEngineConfig')[0];
@@ -216,6 +216,25 @@ describe('configuration of Vault through the vault-config-operator', () => {
     expect(role.spec).toMatchObject({ path: 'kubernetes-cluster3', targetServiceAccounts: [sa.metadata.name], targetNamespaces: { targetNamespaces: [sa.metadata.namespace] }, audience: 'vault://vault-issuer' });
     const rbac = objectsOf(prod, 'cluster3', 'Role').find((r) => r.metadata.namespace === 'cert-manager');
     expect(rbac.rules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['vault-issuer'], verbs: ['create'] }]);
+  });
+
+  it('lets a service that uses Vault log in as its own ServiceAccount, with the audience of its projected token, to read its own secrets only', () => {
+    for (const cluster of clusterFolders(prod)) {
+      const role = objectsOf(prod, cluster, 'KubernetesAuthEngineRole').find((r) => r.metadata.name === 'service-shop');
+      const deployment = objectsOf(prod, cluster, 'Deployment').find((d) => d.metadata.name === 'shop');
+      const pod = deployment.spec.template.spec;
+      const env = Object.fromEntries(pod.containers[0].env.map((v: { name: string; value?: string }) => [v.name, v.value]));
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(role.spec).toMatchObject({ path: `kubernetes-${cluster}`, name: env.VAULT_K8S_ROLE, targetServiceAccounts: [pod.serviceAccountName], targetNamespaces: { targetNamespaces: [deployment.metadata.namespace] }, policies: ['service-shop'] });
+      expect(env.VAULT_K8S_AUTH_MOUNT).toBe(role.spec.path);
+      const token = pod.volumes.find((v: { name: string }) => v.name === 'vault-token').projected.sources[0].serviceAccountToken;
+      expect(token).toEqual({ audience: role.spec.audience, expirationSeconds: 600, path: 'token' });
+      const mount = pod.containers[0].volumeMounts.find((m: { name: string }) => m.name === 'vault-token');
+      expect(`${mount.mountPath}/${token.path}`).toBe(env.VAULT_K8S_TOKEN_PATH);
+      expect(objectsOf(prod, cluster, 'ServiceAccount').find((a) => a.metadata.name === 'shop' && a.metadata.namespace === 'shop').automountServiceAccountToken).toBe(false);
+    }
+    const policy = objectsOf(prod, 'cluster1', 'Policy').find((p) => p.metadata.name === 'service-shop');
+    expect(JSON.parse(policy.spec.policy)).toEqual({ path: { 'secret/data/prod/shop/*': { capabilities: ['read'] }, 'secret/metadata/prod/shop/*': { capabilities: ['list', 'read'] } } });
   });
 
   it('allows the PKI role every name the bundle requests from vault-issuer', () => {

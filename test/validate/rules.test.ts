@@ -54,6 +54,46 @@ function scrapeVault(b: Bundle, port: string, admit: boolean): void {
   }
 }
 
+/**
+ * Make cluster1's shop a Vault client as `uses: [vault]` writes one: VAULT_ADDR and the VAULT_K8S_*
+ * variables, its own ServiceAccount, a projected token of audience `vault`, and (unless `role` is
+ * false) the KubernetesAuthEngineRole of cluster1's mount bound to it, accepting `audience`.
+ */
+function vaultClient(b: Bundle, options: { role?: boolean; audience?: string } = {}): void {
+  const deployment = find(b, 'cluster1', 'Deployment', 'shop', 'shop');
+  const pod = deployment.spec.template.spec;
+  const c = pod.containers[0];
+  c.env.push(
+    { name: 'VAULT_ADDR', value: 'https://vault.vault.svc:8200' },
+    { name: 'VAULT_K8S_AUTH_MOUNT', value: 'kubernetes-cluster1' },
+    { name: 'VAULT_K8S_ROLE', value: 'service-shop' },
+    { name: 'VAULT_K8S_TOKEN_PATH', value: '/var/run/secrets/vault/token' },
+  );
+  c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'vault-token', mountPath: '/var/run/secrets/vault', readOnly: true }];
+  pod.volumes.push({ name: 'vault-token', projected: { defaultMode: 0o440, sources: [{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } }] } });
+  pod.serviceAccountName = 'shop';
+  const labels = structuredClone(deployment.metadata.labels);
+  b.get('cluster1')!.get('services')!.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'shop', namespace: 'shop', labels }, automountServiceAccountToken: false });
+  if (options.role === false) return;
+  const mount = find(b, 'cluster1', 'AuthEngineMount', 'kubernetes-auth', 'vault');
+  b.get('cluster1')!.get('pki')!.push({
+    apiVersion: 'redhatcop.redhat.io/v1alpha1',
+    kind: 'KubernetesAuthEngineRole',
+    metadata: { name: 'service-shop', namespace: 'vault', labels: structuredClone(mount.metadata.labels) },
+    spec: {
+      authentication: structuredClone(mount.spec.authentication),
+      connection: structuredClone(mount.spec.connection),
+      path: 'kubernetes-cluster1',
+      name: 'service-shop',
+      targetServiceAccounts: ['shop'],
+      targetNamespaces: { targetNamespaces: ['shop'] },
+      policies: ['service-shop'],
+      audience: options.audience ?? 'vault',
+      tokenTTL: 3600,
+    },
+  });
+}
+
 const CASES: Case[] = [
   {
     rules: ['MER001'],
@@ -662,7 +702,28 @@ const CASES: Case[] = [
     },
     message: /hook Job cockroachdb\/cockroachdb-init in cluster1 retries 30 pods; at most 2/,
   },
+  {
+    rules: ['MER171'],
+    title: 'a Vault client whose Kubernetes auth role is removed',
+    mutate: (b) => vaultClient(b, { role: false }),
+    message: /VAULT_ADDR is set, and no KubernetesAuthEngineRole named service-shop on mount kubernetes-cluster1 in this cluster is bound to ServiceAccount shop in namespace shop/,
+    at: { file: 'dist/cluster1/services.yaml', path: 'spec.template.spec.containers[0].env[3]' },
+  },
+  {
+    rules: ['MER171'],
+    title: 'a Vault client whose role verifies another audience than its token carries',
+    mutate: (b) => vaultClient(b, { audience: 'https://kubernetes.default.svc' }),
+    message: /the pods mount no projected ServiceAccount token of ServiceAccount shop with audience https:\/\/kubernetes.default.svc at \/var\/run\/secrets\/vault\/token/,
+  },
 ];
+
+describe('MER171 with a complete Vault client', () => {
+  it('accepts a role bound to the ServiceAccount and namespace with the projected token\'s audience', () => {
+    const b = fullBundle();
+    vaultClient(b);
+    expect(violationsOf(b)).toEqual([]);
+  });
+});
 
 describe('MER153 with single-Region keys', () => {
   it('leaves a single-Region key or an alias to the environment warning', () => {

@@ -14,7 +14,7 @@ import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, sto
 import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
-import { sealRegionIsOwn, storePolicyExcludesOwnNetwork, vaultStateNotPruned } from './trust';
+import { sealRegionIsOwn, storePolicyExcludesOwnNetwork, vaultClientCanLogIn, vaultStateNotPruned } from './trust';
 
 export const RULES: readonly Rule[] = [
   schema,
@@ -64,4 +64,5 @@ export const RULES: readonly Rule[] = [
   storePolicyExcludesOwnNetwork,
   sealRegionIsOwn,
   syncHookJobBounded,
+  vaultClientCanLogIn,
 ];

@@ -3,10 +3,10 @@
 import { KEEP_OPTIONS, SYNC_OPTIONS_ANNOTATION, syncOptionsOf, VAULT_STATE_KINDS } from '../../lib/sync-options';
 import { arnRegion, isMultiRegionKey } from '../../lib/aws-kms';
 import { LABEL } from '../../lib/labels';
-import { annotationsOf, groupOf, inFolder, kindOf, labelsOf, nameOf, namespaceOf, vaultBlocks } from '../manifest';
+import { annotationsOf, containersOf, groupOf, inFolder, kindOf, labelsOf, nameOf, namespaceOf, podTemplates, uniqueSorted, vaultBlocks, type PodTemplate } from '../manifest';
 import type { Finding, Rule } from '../rule';
 import { findStores } from '../stores';
-import { isRecord } from '../tree';
+import { isRecord, type Segment } from '../tree';
 
 const VAULT_CONFIG_GROUP = 'redhatcop.redhat.io';
 
@@ -125,6 +125,106 @@ export const sealRegionIsOwn: Rule = {
               out.push({ object: config.object, path: config.path, inner: [...block.path, 'kms_key_id'], message: `the awskms seal of ${m.folder} (region ${region}) names the key ARN of region ${arn}; use the replica's ARN in ${region} (the same key ID, region ${region})` });
             }
           }
+        }
+      }
+    }
+    return out;
+  },
+};
+
+/** A Kubernetes auth role as vault-config-operator writes it: mount, role name, bindings, audience. */
+interface AuthRole {
+  readonly path: string;
+  readonly name: string;
+  readonly serviceAccounts: readonly string[];
+  readonly namespaces: readonly string[];
+  readonly audience?: string;
+}
+
+function authRolesIn(tree: Parameters<Rule['check']>[0], folder: string): AuthRole[] {
+  return inFolder(tree, folder, 'KubernetesAuthEngineRole')
+    .filter((o) => groupOf(o) === VAULT_CONFIG_GROUP)
+    .map((o) => {
+      const spec = isRecord(o.manifest.spec) ? o.manifest.spec : {};
+      const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+      const ns = isRecord(spec.targetNamespaces) ? strings(spec.targetNamespaces.targetNamespaces) : [];
+      return {
+        path: typeof spec.path === 'string' ? spec.path : '',
+        name: typeof spec.name === 'string' ? spec.name : nameOf(o),
+        serviceAccounts: strings(spec.targetServiceAccounts),
+        namespaces: ns,
+        ...(typeof spec.audience === 'string' && spec.audience !== '' ? { audience: spec.audience } : {}),
+      };
+    });
+}
+
+/** Projected ServiceAccount tokens a container mounts: audience and the file's path. */
+function projectedTokens(pod: PodTemplate, container: Record<string, any>): { audience?: string; file: string }[] {
+  const mounts = Array.isArray(container.volumeMounts) ? container.volumeMounts.filter(isRecord) : [];
+  const out: { audience?: string; file: string }[] = [];
+  for (const v of Array.isArray(pod.spec.volumes) ? pod.spec.volumes.filter(isRecord) : []) {
+    const mount = mounts.find((m) => m.name === v.name);
+    if (!mount || typeof mount.mountPath !== 'string') continue;
+    const sources = isRecord(v.projected) && Array.isArray(v.projected.sources) ? v.projected.sources.filter(isRecord) : [];
+    for (const s of sources) {
+      const t = s.serviceAccountToken;
+      if (!isRecord(t) || typeof t.path !== 'string') continue;
+      out.push({ ...(typeof t.audience === 'string' && t.audience !== '' ? { audience: t.audience } : {}), file: `${mount.mountPath.replace(/\/+$/, '')}/${t.path}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * A Deployment that is told where Vault is can also log in to it: Kubernetes auth (the only method
+ * meridian configures for workloads) needs a role of the cluster's auth mount bound to the pod's
+ * ServiceAccount and namespace, and a token the pod can present whose audience the role verifies
+ * (Vault API docs, auth/kubernetes role `audience`: "Audience claim to verify in the JWT",
+ * https://developer.hashicorp.com/vault/api-docs/auth/kubernetes). With automountServiceAccountToken
+ * false the pod has no token unless a projected one is mounted.
+ */
+export const vaultClientCanLogIn: Rule = {
+  id: 'MER171',
+  name: 'vault-client-can-log-in',
+  description:
+    'every Deployment with VAULT_ADDR has a KubernetesAuthEngineRole in its cluster bound to its ServiceAccount and namespace (and named and mounted as its VAULT_K8S_ROLE and VAULT_K8S_AUTH_MOUNT say), and mounts a projected ServiceAccount token whose audience the role verifies (at VAULT_K8S_TOKEN_PATH when set)',
+  fix: 'give the service `uses: [vault]` so meridian writes its role, ServiceAccount and projected token; a hand-written client needs a KubernetesAuthEngineRole with targetServiceAccounts, targetNamespaces and audience matching a serviceAccountToken projection the container mounts',
+  check(tree) {
+    const out: Finding[] = [];
+    for (const pod of podTemplates(tree)) {
+      if (kindOf(pod.object) !== 'Deployment') continue;
+      const namespace = namespaceOf(pod.object) ?? 'default';
+      const account = typeof pod.spec.serviceAccountName === 'string' && pod.spec.serviceAccountName !== '' ? pod.spec.serviceAccountName : 'default';
+      for (const c of containersOf(pod, ['containers', 'initContainers'])) {
+        const env = Array.isArray(c.container.env) ? c.container.env.filter(isRecord) : [];
+        const addrIndex = env.findIndex((v) => v.name === 'VAULT_ADDR');
+        if (addrIndex < 0) continue;
+        const value = (name: string): string | undefined => {
+          const v = env.find((e) => e.name === name);
+          return typeof v?.value === 'string' ? v.value : undefined;
+        };
+        const at: Segment[] = [...c.at, 'env', addrIndex];
+                const wantRole = value('VAULT_K8S_ROLE');
+        const wantMount = value('VAULT_K8S_AUTH_MOUNT');
+        const roles = authRolesIn(tree, pod.object.folder).filter(
+          (r) => r.serviceAccounts.includes(account) && r.namespaces.includes(namespace) && (wantRole === undefined || r.name === wantRole) && (wantMount === undefined || r.path === wantMount),
+        );
+        if (roles.length === 0) {
+          const named = [wantRole !== undefined ? ` named ${wantRole}` : '', wantMount !== undefined ? ` on mount ${wantMount}` : ''].join('');
+          out.push({ object: pod.object, path: at, message: `VAULT_ADDR is set, and no KubernetesAuthEngineRole${named} in this cluster is bound to ServiceAccount ${account} in namespace ${namespace}, so the pods cannot log in to Vault; add the role (uses: [vault] writes it)` });
+          continue;
+        }
+        const tokens = projectedTokens(pod, c.container);
+        const tokenPath = value('VAULT_K8S_TOKEN_PATH');
+        const accepted = tokens.filter((t) => t.audience !== undefined && roles.some((r) => r.audience === t.audience) && (tokenPath === undefined || t.file === tokenPath));
+        if (accepted.length === 0) {
+          const audiences = uniqueSorted(roles.flatMap((r) => (r.audience ? [r.audience] : [])));
+          const expected = audiences.length > 0 ? `audience ${audiences.join(' or ')}` : 'an audience (its role sets none: set spec.audience)';
+          out.push({
+            object: pod.object,
+            path: [...pod.at, 'volumes'],
+            message: `VAULT_ADDR is set, and the pods mount no projected ServiceAccount token of ServiceAccount ${account} with ${expected}${tokenPath !== undefined ? ` at ${tokenPath}` : ''}, so they cannot log in to Vault; add a serviceAccountToken projection with that audience and mount it`,
+          });
         }
       }
     }
