@@ -51,7 +51,7 @@ export function clusterIssuerAudience(issuer: string): string {
  * role's `audience` makes Vault reject any other token of that ServiceAccount (Vault API docs, auth
  * kubernetes, `audience`: "Audience claim to verify in the JWT",
  * https://developer.hashicorp.com/vault/api-docs/auth/kubernetes; vault-config-operator CRD
- * KubernetesAuthEngineRole spec.audience, /work/shared/crds/vault-config-operator).
+ * KubernetesAuthEngineRole spec.audience, ../shared/crds/vault-config-operator).
  */
 export const SERVICE_VAULT_LOGIN = {
   /** The `aud` of the projected token and the role's `audience`. */
