@@ -3,12 +3,11 @@ import { CockroachDbBackupScheduleJob } from '../constructs/cockroachdb-backup-s
 import { VaultConfiguration } from '../constructs/vault-config';
 import { VaultSnapshotCronJob } from '../constructs/vault-snapshot-cron-job';
 import { selectorLabels } from '../lib/labels';
-import { COCKROACHDB_PUBLIC_SERVICE, COCKROACHDB_SQL_PORT, VAULT_SERVICE } from '../lib/names';
 import type { ClusterView } from '../topology';
-import { BACKUP, cockroachScheduleSql, cronSchedule, vaultSnapshotLoginPath, vaultSnapshotPolicy, vaultSnapshotPrefix } from '../topology/backup';
+import { BACKUP, vaultSnapshotPolicy } from '../topology/backup';
 import { COCKROACHDB } from '../topology/cockroachdb';
-import { authMount, renderVaultPolicy, VAULT_CONFIG_IDENTITY } from '../topology/pki';
-import { VAULT_PORTS, VAULT_SERVER_TLS_SECRET, VAULT_STATEFULSET, vaultLocalServiceURL } from '../topology/vault';
+import { renderVaultPolicy, VAULT_CONFIG_IDENTITY } from '../topology/pki';
+import { VAULT_PORTS, VAULT_SERVER_TLS_SECRET, VAULT_STATEFULSET } from '../topology/vault';
 import { MeridianChart } from './meridian-chart';
 
 /**
@@ -20,31 +19,28 @@ import { MeridianChart } from './meridian-chart';
 export class BackupChart extends MeridianChart {
   public constructor(scope: Construct, view: ClusterView) {
     super(scope, 'backup', { environment: view.environment.name, cluster: view.cluster.name });
-    const env = view.environment;
-    const backup = env.backup;
+    const backup = view.backup;
     if (!backup) return;
-    const cluster = view.cluster.name;
 
     const vault = view.vault;
-    if (vault) {
-      const mount = authMount(env.pki, cluster);
-      const address = vaultLocalServiceURL(vault, VAULT_SERVICE);
+    const snapshot = backup.vault;
+    if (vault && snapshot) {
       new VaultSnapshotCronJob(this, 'VaultSnapshot', {
         name: BACKUP.vaultCronJob,
         namespace: vault.namespace,
-        schedule: cronSchedule(backup.schedule),
+        schedule: snapshot.schedule,
         vaultImage: vault.image,
         uploadImage: BACKUP.uploadImage,
         serviceAccount: BACKUP.vaultServiceAccount,
-        vaultAddress: address,
+        vaultAddress: snapshot.address,
         ca: { secret: VAULT_SERVER_TLS_SECRET, key: 'ca.crt' },
-        loginPath: vaultSnapshotLoginPath(env, cluster),
+        loginPath: snapshot.loginPath,
         role: BACKUP.vaultRole,
-        destination: vaultSnapshotPrefix(backup, cluster),
+        destination: snapshot.destination,
         credentialsSecret: backup.credentialsSecret,
         vaultPodSelector: selectorLabels('vault', VAULT_STATEFULSET),
         vaultPort: VAULT_PORTS.api,
-        clusterNetworks: env.clusters.flatMap((c) => [c.podCIDR, c.serviceCIDR, ...(c.globalCIDR ? [c.globalCIDR] : [])]),
+        clusterNetworks: snapshot.clusterNetworks,
         podSecurity: view.vaultMember!.podSecurity,
         dns: view.platform.dns,
       });
@@ -52,30 +48,31 @@ export class BackupChart extends MeridianChart {
       // mount's roles); the policy is shared, written once by the bootstrap cluster's operator.
       const config = new VaultConfiguration(this, 'VaultConfiguration', {
         namespace: vault.namespace,
-        login: { mount, role: VAULT_CONFIG_IDENTITY.role, serviceAccount: VAULT_CONFIG_IDENTITY.serviceAccount },
-        connection: { address, tlsSecret: VAULT_CONFIG_IDENTITY.tlsSecret },
+        login: { mount: snapshot.mount, role: VAULT_CONFIG_IDENTITY.role, serviceAccount: VAULT_CONFIG_IDENTITY.serviceAccount },
+        connection: { address: snapshot.address, tlsSecret: VAULT_CONFIG_IDENTITY.tlsSecret },
       });
       config.addKubernetesAuthRole({
         name: BACKUP.vaultRole,
-        mount,
+        mount: snapshot.mount,
         role: BACKUP.vaultRole,
         serviceAccounts: [BACKUP.vaultServiceAccount],
         namespaces: [vault.namespace],
         policies: [BACKUP.vaultPolicy],
         tokenTtlSeconds: BACKUP.vaultTokenTtlSeconds,
       });
-      if (view.isBootstrap) config.addPolicy({ name: BACKUP.vaultPolicy, policy: BACKUP.vaultPolicy, document: renderVaultPolicy(vaultSnapshotPolicy()) });
+      if (snapshot.writesPolicy) config.addPolicy({ name: BACKUP.vaultPolicy, policy: BACKUP.vaultPolicy, document: renderVaultPolicy(vaultSnapshotPolicy()) });
     }
 
     const db = view.cockroachdb;
-    if (db && view.isBootstrap) {
+    const schedule = backup.cockroachdb;
+    if (db && schedule) {
       new CockroachDbBackupScheduleJob(this, 'CockroachDbSchedule', {
         name: BACKUP.cockroachJob,
         namespace: db.namespace,
         image: db.image,
-        host: `${COCKROACHDB_PUBLIC_SERVICE}:${COCKROACHDB_SQL_PORT}`,
+        host: schedule.host,
         rootClientSecret: COCKROACHDB.rootSecret,
-        sql: cockroachScheduleSql(backup),
+        sql: schedule.sql,
         credentialsSecret: backup.credentialsSecret,
         serviceAccount: COCKROACHDB.statefulSet,
         podSecurity: view.cockroachdbMember!.podSecurity,

@@ -3,8 +3,9 @@
 // restore steps. Pure: no cdk8s, no IO.
 import { sqlShellCommand } from './cockroachdb';
 import { authMount, VAULT_SNAPSHOT_POLICY, type VaultPolicy } from './pki';
-import { VAULT_PATHS } from './vault';
-import type { Backup, BackupSchedule, Environment } from './types';
+import { COCKROACHDB_PUBLIC_SERVICE, COCKROACHDB_SQL_PORT, VAULT_SERVICE } from '../lib/names';
+import { VAULT_PATHS, vaultLocalServiceURL } from './vault';
+import type { Backup, BackupSchedule, Cluster, Environment } from './types';
 
 /** Fixed names of the backup objects. */
 export const BACKUP = {
@@ -158,4 +159,50 @@ export function retentionCommand(backup: Backup): string {
   const { bucket, prefix } = s3Location(backup.destination);
   const rule = { Rules: [{ ID: 'meridian-retention', Status: 'Enabled', Filter: { Prefix: prefix === '' ? '' : `${prefix}/` }, Expiration: { Days: backup.retentionDays } }] };
   return `aws s3api put-bucket-lifecycle-configuration --bucket ${bucket} --lifecycle-configuration '${JSON.stringify(rule)}'`;
+}
+
+/** What one cluster's backup objects need, derived once for the backup chart (src/charts/backup.ts). */
+export interface BackupMember {
+  readonly credentialsSecret: string;
+  /** The Vault snapshot CronJob and its role, in every cluster that runs Vault. */
+  readonly vault?: {
+    readonly schedule: string;
+    /** `s3://.../vault/<cluster>`. */
+    readonly destination: string;
+    /** This cluster's Kubernetes auth mount, where the snapshot role lives. */
+    readonly mount: string;
+    readonly loginPath: string;
+    /** The local client Service, which the CronJob and the vault-config-operator call. */
+    readonly address: string;
+    /** Every pod, service and global network of the environment: the object store lies outside all of them. */
+    readonly clusterNetworks: readonly string[];
+    /** Whether this cluster's operator writes the shared snapshot policy (the bootstrap cluster does, once). */
+    readonly writesPolicy: boolean;
+  };
+  /** The Job that creates the CockroachDB backup schedule, in the bootstrap cluster only. */
+  readonly cockroachdb?: { readonly sql: string; readonly host: string };
+}
+
+/** The backup facts of `cluster`, or undefined when the environment schedules no backups. */
+export function backupMember(env: Environment, cluster: Pick<Cluster, 'name' | 'index'>): BackupMember | undefined {
+  const backup = env.backup;
+  if (!backup) return undefined;
+  const bootstrap = cluster.index === 0;
+  return {
+    credentialsSecret: backup.credentialsSecret,
+    ...(env.vault
+      ? {
+          vault: {
+            schedule: cronSchedule(backup.schedule),
+            destination: vaultSnapshotPrefix(backup, cluster.name),
+            mount: authMount(env.pki, cluster.name),
+            loginPath: vaultSnapshotLoginPath(env, cluster.name),
+            address: vaultLocalServiceURL(env.vault, VAULT_SERVICE),
+            clusterNetworks: env.clusters.flatMap((c) => [c.podCIDR, c.serviceCIDR, ...(c.globalCIDR ? [c.globalCIDR] : [])]),
+            writesPolicy: bootstrap,
+          },
+        }
+      : {}),
+    ...(env.cockroachdb && bootstrap ? { cockroachdb: { sql: cockroachScheduleSql(backup), host: `${COCKROACHDB_PUBLIC_SERVICE}:${COCKROACHDB_SQL_PORT}` } } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 // Everything one cluster's charts need, precomputed from the model: charts never search the topology.
 import { CERT_MANAGER, INGRESS } from '../lib/names';
+import { backupMember, type BackupMember } from './backup';
 import { localSqlClients, peerSourceCIDRs, startArgs } from './cockroachdb';
 import { cockroachPodSecurity, platformProfile, vaultPodSecurity, type DnsEgress, type PlatformProfile, type PodSecurity } from './platform';
 import type { Cluster, CockroachDbStore, Environment, GlobalLoadBalancer, Service, Topology, VaultStore } from './types';
@@ -92,6 +93,8 @@ export interface ClusterView {
   readonly platform: PlatformProfile;
   readonly vaultMember?: VaultMember;
   readonly cockroachdbMember?: CockroachDbMember;
+  /** Scheduled backups of this cluster's stores (`backup`). */
+  readonly backup?: BackupMember;
 }
 
 export function clusterView(environment: Environment, clusterName: string): ClusterView {
@@ -134,6 +137,7 @@ export function clusterView(environment: Environment, clusterName: string): Clus
     platform,
     ...(environment.vault ? { vaultMember: vaultMember(environment, environment.vault, cluster, localServices, platform) } : {}),
     ...(environment.cockroachdb ? { cockroachdbMember: cockroachdbMember(environment, environment.cockroachdb, cluster) } : {}),
+    ...(environment.backup ? { backup: backupMember(environment, cluster)! } : {}),
   };
 }
 
