@@ -7,7 +7,6 @@ import { CERT_MANAGER, COCKROACHDB_PUBLIC_SERVICE, VAULT_SERVICE } from '../lib/
 import type { ClusterView } from '../topology';
 import { alertRunbookRef, clusterAlerts } from '../topology/alerts';
 import { COCKROACHDB } from '../topology/cockroachdb';
-import { PROMETHEUS_NAMESPACES } from '../topology/metrics';
 import { VAULT_PORTS, VAULT_SERVER_TLS_SECRET, VAULT_STATEFULSET } from '../topology/vault';
 import { MeridianChart } from './meridian-chart';
 
@@ -44,7 +43,7 @@ export class MonitoringChart extends MeridianChart {
         params: { format: ['prometheus'] },
         tls: { caSecret: VAULT_SERVER_TLS_SECRET, caKey: 'ca.crt', serverName: `${VAULT_SERVICE}.${vault.namespace}.svc` },
       });
-      new ScrapeNetworkPolicy(this, 'VaultScrape', { name: 'vault-metrics', namespace: vault.namespace, podLabels: labels, port: VAULT_PORTS.api, prometheusNamespaces: PROMETHEUS_NAMESPACES });
+      new ScrapeNetworkPolicy(this, 'VaultScrape', { name: 'vault-metrics', namespace: vault.namespace, podLabels: labels, port: VAULT_PORTS.api, prometheusNamespaces: view.platform.prometheusNamespaces });
     }
     const db = view.cockroachdb;
     if (db) {
@@ -57,7 +56,7 @@ export class MonitoringChart extends MeridianChart {
         path: '/_status/vars',
         tls: { caSecret: COCKROACHDB.nodeSecret, caKey: 'ca.crt', serverName: `${COCKROACHDB_PUBLIC_SERVICE}.${db.namespace}.svc` },
       });
-      new ScrapeNetworkPolicy(this, 'CockroachDbScrape', { name: 'cockroachdb-metrics', namespace: db.namespace, podLabels: labels, port: COCKROACHDB.httpPort, prometheusNamespaces: PROMETHEUS_NAMESPACES });
+      new ScrapeNetworkPolicy(this, 'CockroachDbScrape', { name: 'cockroachdb-metrics', namespace: db.namespace, podLabels: labels, port: COCKROACHDB.httpPort, prometheusNamespaces: view.platform.prometheusNamespaces });
     }
     new PodMonitor(this, 'CertManagerPodMonitor', {
       name: 'cert-manager',

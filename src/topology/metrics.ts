@@ -82,10 +82,3 @@ export const METRICS = {
 
 export type MetricName = keyof typeof METRICS;
 
-/**
- * Namespaces where a Prometheus of the Prometheus Operator runs and scrapes from: kube-prometheus
- * installs it in `monitoring`; OpenShift runs platform monitoring in `openshift-monitoring` and
- * user-workload monitoring (which reads ServiceMonitors, PodMonitors and PrometheusRules of user
- * namespaces) in `openshift-user-workload-monitoring`. Store NetworkPolicies admit scrapes from them.
- */
-export const PROMETHEUS_NAMESPACES: readonly string[] = ['monitoring', 'openshift-monitoring', 'openshift-user-workload-monitoring'];

@@ -17,6 +17,13 @@ export interface PlatformProfile {
   readonly dns: DnsEgress;
   readonly perClusterHosts: PerClusterHostExposure;
   readonly vaultConfigOperatorNamespace: string;
+  /**
+   * Where the Prometheus that reads meridian's PodMonitors runs, so the stores' scrape policies admit
+   * it and nothing else. OpenShift: user-workload monitoring in `openshift-user-workload-monitoring`
+   * reads the monitors of user namespaces (the platform Prometheus in `openshift-monitoring` scrapes
+   * only openshift-* namespaces). Kubernetes: kube-prometheus installs it in `monitoring`.
+   */
+  readonly prometheusNamespaces: readonly string[];
 }
 
 /** The SCC that admits any non-root UID with fixed groups, and nothing else beyond restricted-v2. */
@@ -47,6 +54,7 @@ export function platformProfile(cluster: Pick<Cluster, 'platform' | 'vaultConfig
     dns: DNS[cluster.platform],
     perClusterHosts: cluster.platform === 'openshift' ? 'route' : 'load-balancer',
     vaultConfigOperatorNamespace: cluster.vaultConfigOperatorNamespace,
+    prometheusNamespaces: cluster.platform === 'openshift' ? ['openshift-user-workload-monitoring'] : ['monitoring'],
   };
 }
 

@@ -88,8 +88,14 @@ describe('monitoring objects', () => {
     expect(off.listener[0]!.tcp.telemetry).toBeUndefined();
   });
 
-  it('admit Prometheus to every scraped store port through a NetworkPolicy', () => {
+  it("admit exactly the platform's Prometheus to every scraped store port through a NetworkPolicy", () => {
     for (const folder of ['opsa', 'opsd']) {
+      const env = topology.environments.find((e) => e.clusters.some((c) => c.name === folder))!;
+      const prometheus = clusterView(env, folder).platform.prometheusNamespaces;
+      expect(prometheus).toEqual(env.clusters.find((c) => c.name === folder)!.platform === 'openshift' ? ['openshift-user-workload-monitoring'] : ['monitoring']);
+      // the default environment runs OpenShift: user-workload monitoring scrapes there
+      const prod = topology.environments.find((e) => e.name === 'prod')!;
+      expect(clusterView(prod, 'cluster1').platform.prometheusNamespaces).toEqual(['openshift-user-workload-monitoring']);
       const policies = objectsOf(ops, folder, 'NetworkPolicy');
       for (const monitor of objectsOf(ops, folder, 'PodMonitor').filter((m) => m.metadata.namespace !== 'cert-manager')) {
         const pods = objectsOf(ops, folder, 'StatefulSet').find((s) => s.metadata.namespace === monitor.metadata.namespace);
@@ -97,7 +103,7 @@ describe('monitoring objects', () => {
         const admits = policies.some(
           (p) =>
             p.metadata.namespace === monitor.metadata.namespace &&
-            (p.spec.ingress ?? []).some((r: any) => (r.ports ?? []).some((x: any) => x.port === port) && (r.from ?? []).some((f: any) => f.namespaceSelector?.matchExpressions?.[0]?.values?.includes('openshift-user-workload-monitoring'))),
+            (p.spec.ingress ?? []).some((r: any) => (r.ports ?? []).some((x: any) => x.port === port) && (r.from ?? []).some((f: any) => JSON.stringify(f.namespaceSelector?.matchExpressions?.[0]?.values) === JSON.stringify(prometheus))),
         );
         expect(admits, `${folder} ${monitor.metadata.name} port ${port}`).toBe(true);
       }
