@@ -9,7 +9,7 @@ import { defaultOperatorNamespaces } from './platform';
 import { checkGlobalLoadBalancer, DEFAULT_KUBECONFIG_SUFFIX, defaultNamespace, defaultPolicy } from './gslb';
 import type { ParsedEnvironment } from './parse';
 import { platformNamespaces, platformOwner, type PlatformNamespaces } from './platform-namespaces';
-import { cmp, formatPath, type PathSegment, type Problem, TopologyError } from './problems';
+import { cmp, formatPath, walkSpec, type PathSegment, type Problem, TopologyError } from './problems';
 import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
 import { cpuMillis, memoryBytes } from './quantity';
 import { refuseSecrets } from './secret-check';
@@ -892,19 +892,12 @@ function checkWiring(spec: EnvironmentSpec, env: Parameters<typeof serviceWiring
  * patterns of free-form fields (repoURL, revision, addresses) admit them, and no consumer takes them.
  */
 function refuseControlCharacters(spec: EnvironmentSpec, report: Report): void {
-  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: spec, path: [] }];
-  while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
-    if (typeof value === 'string') {
+  walkSpec(spec, {
+    // config values are checked where they are read, with tab and newline allowed
+    enter: (path) => !(path.length === 3 && path[0] === 'services' && path[2] === 'config'),
+    string: (path, value) => {
       const c = /[\u0000-\u001f\u007f-\u009f]/.exec(value);
       if (c) report(path, `holds the control character ${codePoint(c[0])} at position ${c.index + 1}; remove it`);
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) {
-        if (path.length === 2 && path[0] === 'services' && k === 'config') continue;
-        stack.push({ value: v, path: [...path, k] });
-      }
-    }
-  }
+    },
+  });
 }

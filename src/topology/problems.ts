@@ -52,3 +52,26 @@ export function formatPath(path: readonly PathSegment[]): string {
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Visits every mapping key and every string of a parsed environment file with its path, depth first.
+ * `enter` may return false to skip a key's value (the key itself is still visited).
+ */
+export function walkSpec(
+  value: unknown,
+  visit: { readonly string?: (path: readonly PathSegment[], s: string) => void; readonly key?: (path: readonly PathSegment[], key: string) => void; readonly enter?: (path: readonly PathSegment[]) => boolean },
+): void {
+  const stack: { value: unknown; path: PathSegment[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === 'string') visit.string?.(path, v);
+    else if (Array.isArray(v)) v.forEach((x, i) => stack.push({ value: x, path: [...path, i] }));
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const at = [...path, k];
+        visit.key?.(at, k);
+        if (visit.enter?.(at) !== false) stack.push({ value: x, path: at });
+      }
+    }
+  }
+}

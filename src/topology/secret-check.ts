@@ -3,7 +3,7 @@
 // like secrets are refused. Messages name the field and the kind of material, never the value (and
 // TopologyError scrubs every message once more, whatever produced it).
 import { isSecretName, secretKind, urlCredential } from '../lib/secrets';
-import type { PathSegment } from './problems';
+import { walkSpec, type PathSegment } from './problems';
 import type { EnvironmentSpec } from './schema';
 
 export type SecretReport = (path: readonly PathSegment[], message: string) => void;
@@ -38,26 +38,19 @@ export function secretValueProblem(path: readonly PathSegment[], value: string):
 
 /** Every problem of secret material in the file: keys, values, URL credentials, secret-named config keys. */
 export function refuseSecrets(spec: EnvironmentSpec, report: SecretReport): void {
-  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: spec, path: [] }];
-  while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
-    if (typeof value === 'string') {
+  walkSpec(spec, {
+    string: (path, value) => {
       const secret = secretValueProblem(path, value);
-      if (secret !== undefined) {
-        report(path, secret);
-      } else if (CERTIFICATE.test(value)) {
+      if (secret !== undefined) report(path, secret);
+      else if (CERTIFICATE.test(value)) {
         report(path, `holds a certificate (PEM); certificates come from the root CA Secret named in pki.rootCASecret and from cert-manager, and a pasted one usually travels with its key: ${REFERENCE_ONLY}`);
       }
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) {
-        const kind = secretKind(k);
-        if (kind !== undefined) report([...path, k], `key holds ${kind}; ${REFERENCE_ONLY}`);
-        stack.push({ value: v, path: [...path, k] });
-      }
-    }
-  }
+    },
+    key: (path, key) => {
+      const kind = secretKind(key);
+      if (kind !== undefined) report(path, `key holds ${kind}; ${REFERENCE_ONLY}`);
+    },
+  });
   (spec.services ?? []).forEach((s, i) => {
     for (const key of Object.keys(s.config ?? {})) {
       if (isSecretName(key) && secretKind(key) === undefined) {
