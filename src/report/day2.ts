@@ -30,6 +30,7 @@ import { authMount, configOperatorPolicyName } from '../topology/pki';
 import { adminLoginCommands, adminRoleCommands, operatorAccessCommands } from '../topology/trust-runbook';
 import { VAULT_STATEFULSET } from '../topology/vault';
 import { runbook, type RunbookStep } from './runbook';
+import { envFile } from './source';
 
 export interface Day2Runbook {
   /** `add-cluster-cluster4`, `remove-cluster-cluster3`, `upgrade-vault`. */
@@ -239,7 +240,7 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
     ...stores(env).map((s) => holdStep(s, rest.map((x) => x.name), 'the shorter peer list')),
     {
       id: 'folder',
-      title: `Remove ${cluster} from ${envFile(env)}, run \`npm run synth\`, and merge: dist/${cluster} goes`,
+      title: `Remove ${cluster} from ${envFile(env)}, run \`meridian synth\`, and merge: dist/${cluster} goes`,
       why: 'Only now do the peer lists, SANs and policies of the remaining clusters stop naming it',
       commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --timeout 1800`],
     },
@@ -374,12 +375,4 @@ export function day2Markdown(runbooks: readonly Day2Runbook[], level = '###'): s
     });
   }
   return out;
-}
-
-/**
- * The environment file by its name only: the report is committed, so it must not depend on the folder
- * meridian was run from (a path relative to the working directory would).
- */
-function envFile(env: { readonly source: string }): string {
-  return env.source.split(/[\\/]/).pop() ?? env.source;
 }
