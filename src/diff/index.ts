@@ -10,7 +10,7 @@ import { gitBlobId, listFolderAtRef, readBlobs, type FolderListing } from './git
 import { reviewOf, tryEnvironmentsAtRef, type Review } from './review';
 import { DiffInputError, diffChangedFiles, hasChanges, WORKING_TREE, type BundleDiff } from './semantic';
 
-export { diffMarkdown, objectName, showValue } from './markdown';
+export { COMMENT_LIMIT, diffMarkdown, objectName, showValue } from './markdown';
 export {
   DiffInputError,
   diffChangedFiles,

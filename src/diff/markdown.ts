@@ -32,7 +32,39 @@ function counts(x: { added: number; removed: number; changed: number }): string 
   return [x.added ? `${x.added} added` : '', x.removed ? `${x.removed} removed` : '', x.changed ? `${x.changed} changed` : ''].filter((s) => s !== '').join(', ');
 }
 
-export function diffMarkdown(d: BundleDiff): string {
+/**
+ * GitHub refuses a comment body longer than 65,536 characters ("Body is too long (maximum is 65536
+ * characters)", the 422 of docs.github.com/rest/issues/comments#create-an-issue-comment). JavaScript
+ * counts UTF-16 units, which is never fewer than the code points GitHub counts, so the check is safe.
+ */
+export const COMMENT_LIMIT = 65_536;
+
+/** How much of the per-object detail a comment keeps; the first level that fits the limit wins. */
+type Detail = 'fields' | 'objects' | 'counts';
+
+const OMITTED: Record<Exclude<Detail, 'fields'>, string> = {
+  objects: 'The field changes of each object are left out',
+  counts: 'The per-object changes are left out',
+};
+
+/**
+ * The PR comment for a diff. When the full comment is longer than `limit` characters (GitHub's comment
+ * limit by default), it keeps the risks, the report changes, the summary table and the runbooks and
+ * drops detail in steps, first the field changes, then the object lists, and says so in the comment.
+ */
+export function diffMarkdown(d: BundleDiff, limit: number = COMMENT_LIMIT): string {
+  let text = '';
+  for (const detail of ['fields', 'objects', 'counts'] as const) {
+    text = renderMarkdown(d, detail, limit);
+    if (text.length <= limit) return text;
+  }
+  // Even the counts alone are too long (thousands of risks or runbook steps): cut at a line boundary.
+  const note = `\n_The comment is cut here to fit GitHub's limit of ${limit} characters: run \`meridian diff\` for the whole change._\n`;
+  const cut = text.slice(0, Math.max(0, limit - note.length));
+  return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${note}`;
+}
+
+function renderMarkdown(d: BundleDiff, detail: Detail, limit: number): string {
   const synth = d.head === WORKING_TREE;
   const out: string[] = [`### meridian diff: \`${d.base}\` → ${synth ? d.head : `\`${d.head}\``}`, ''];
   if (d.folders.length === 0 && d.files.length === 0) {
@@ -60,13 +92,16 @@ export function diffMarkdown(d: BundleDiff): string {
   if (files.length > 0) {
     out.push(`Other files: ${files.map((f) => `${code(f.file)} ${f.change} (+${f.linesAdded} −${f.linesRemoved} lines)`).join(', ')}.`, '');
   }
-  for (const f of d.folders) {
+  if (detail !== 'fields' && d.folders.length > 0) {
+    out.push(`_${OMITTED[detail]} to fit GitHub's limit of ${limit} characters per comment: \`meridian diff --format text\` (or \`--format json\`) shows all of them._`, '');
+  }
+  for (const f of detail === 'counts' ? [] : d.folders) {
     out.push('<details>', `<summary><b>${f.folder}</b>: ${counts(f)}</summary>`, '');
     for (const c of f.components) {
       out.push(`**${c.component}**`, '');
       for (const e of c.entries) {
         out.push(`- ${SIGN[e.change]} ${e.change} ${code(objectName(e))}${e.movedFrom ? ` (moved from ${code(e.movedFrom)})` : ''}`);
-        for (const field of e.fields ?? []) out.push(fieldLine(field));
+        if (detail === 'fields') for (const field of e.fields ?? []) out.push(fieldLine(field));
       }
       out.push('');
     }

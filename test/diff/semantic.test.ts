@@ -1,6 +1,6 @@
 // The semantic diff on known edits of the complete bundle: exactly the expected entries.
 import { describe, expect, it } from 'vitest';
-import { DiffInputError, diffChangedFiles, diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
+import { COMMENT_LIMIT, DiffInputError, diffChangedFiles, diffMarkdown, diffTrees, hasChanges, type BundleDiff } from '../../src/diff';
 import { formatDiffText } from '../../src/cli/diff-output';
 import { style } from '../../src/cli/style';
 import { treeFromFiles, validateTree } from '../../src/validate';
@@ -186,6 +186,33 @@ describe('diffTrees', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('fits the PR comment within GitHub\'s comment limit by dropping field changes, then object lists, and says so', () => {
+    // GIVEN a change whose full comment is long (every Deployment's replicas and an annotation per object)
+    const after = fullBundle();
+    for (const c of CLUSTERS) {
+      for (const docs of after.get(c)!.values()) for (const o of docs) o.metadata.annotations = { ...o.metadata.annotations, note: 'x'.repeat(200) };
+    }
+    const d = diff(fullBundle(), after);
+    const full = diffMarkdown(d, Number.MAX_SAFE_INTEGER);
+    expect(full).toContain('`metadata.annotations.note`');
+    expect(diffMarkdown(d).length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    // WHEN the limit is below the full length THEN the field lines go first, the objects stay listed
+    const objects = diffMarkdown(d, full.length - 1);
+    expect(objects.length).toBeLessThanOrEqual(full.length - 1);
+    expect(objects).not.toContain('`metadata.annotations.note`');
+    expect(objects).toContain('- ✏️ changed `apps/v1 Deployment shop/shop`');
+    expect(objects).toContain('The field changes of each object are left out');
+    // AND below that, only the counts and the summary table remain
+    const counts = diffMarkdown(d, objects.length - 100); // (the note's figure may be a digit shorter)
+    expect(counts).not.toContain('<summary><b>cluster');
+    expect(counts).toContain('| **total** |');
+    expect(counts).toContain('The per-object changes are left out');
+    // AND a limit below even that cuts at a line boundary with a note, never above the limit
+    const cut = diffMarkdown(d, 300);
+    expect(cut.length).toBeLessThanOrEqual(300);
+    expect(cut).toMatch(/The comment is cut here to fit GitHub's limit of 300 characters/);
   });
 
   it('does not parse a file whose text is the same in both trees, and still fails on a changed file that is not YAML', () => {
