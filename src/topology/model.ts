@@ -14,7 +14,7 @@ import type { ClusterSpec, EnvironmentSpec, ServiceSpec } from './schema';
 import { cpuMillis, memoryBytes } from './quantity';
 import { refuseSecrets } from './secret-check';
 import { urlCredential } from '../lib/secrets';
-import { isMultiRegionKey } from '../lib/aws-kms';
+import { arnRegion, isMultiRegionKey, multiRegionReplica } from '../lib/aws-kms';
 import { VAULT_SERVICE } from '../lib/names';
 import { serviceWiring } from './service-wiring';
 import { quorumOf, splitEvenly } from './split';
@@ -189,7 +189,19 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
   const awskms = spec.vault && 'awskms' in spec.vault.seal ? spec.vault.seal.awskms : undefined;
   const clusterRegions = new Set(spec.clusters.map((c) => c.region));
   for (const region of Object.keys((awskms?.keys ?? {}) as Record<string, string>).sort()) {
-    if (!clusterRegions.has(region)) report(['vault', 'seal', 'awskms', 'keys', region], `no cluster runs in region ${region}; list a key for each region of the clusters (${[...clusterRegions].join(', ')})`);
+    const at = ['vault', 'seal', 'awskms', 'keys', region];
+    if (!clusterRegions.has(region)) {
+      report(at, `no cluster runs in region ${region}; list a key for each region of the clusters (${[...clusterRegions].join(', ')})`);
+      continue;
+    }
+    // Every Raft member reads the same root key, which Vault stores wrapped by the seal key, and "Vault
+    // absolutely requires the original KMS key to unseal" (hashicorp/vault#20337): members in different
+    // regions can only use different key IDs if they are replicas of one multi-Region key (same key
+    // material, hashicorp/vault#6046), never independent keys.
+    const key = (awskms!.keys as Record<string, string>)[region]!;
+    if (!isMultiRegionKey(awskms!.kmsKeyId) || multiRegionReplica(awskms!.kmsKeyId, region) !== multiRegionReplica(key, region) || (arnRegion(key) ?? region) !== region) {
+      report(at, `${key} is not the replica in ${region} of ${awskms!.kmsKeyId}: every Vault member unwraps the same root key, so a cluster can only unseal with the key that wrapped it (an independent key per region leaves that region's pods sealed); list the replica of one multi-Region key (an mrk- key ID) here, or omit keys: each cluster already uses the replica in its own region`);
+    }
   }
 
   for (const kind of STORE_KINDS) {
@@ -511,7 +523,7 @@ function warnAboutStores(spec: EnvironmentSpec, warn: Report): void {
     const dependent = regions.filter((r) => keys[r] === undefined && !isMultiRegionKey(kms.kmsKeyId));
     if (dependent.length > 0) {
       const at = dependent.filter((r) => r !== kms.region);
-      warn(['vault', 'seal', 'awskms', 'kmsKeyId'], `${kms.kmsKeyId} is a single-Region key or an alias in ${kms.region}: losing region ${kms.region} leaves every restarted Vault pod sealed${at.length > 0 ? ` in ${at.join(', ')} as well` : ''} (REFERENCE §9.4); use a multi-Region key (an mrk- key ID) replicated to ${regions.join(', ')}, or give each region its key in vault.seal.awskms.keys`);
+      warn(['vault', 'seal', 'awskms', 'kmsKeyId'], `${kms.kmsKeyId} is a single-Region key or an alias in ${kms.region}: losing region ${kms.region} leaves every restarted Vault pod sealed${at.length > 0 ? ` in ${at.join(', ')} as well` : ''} (REFERENCE §9.4); use a multi-Region key (an mrk- key ID) replicated to ${regions.join(', ')}: each cluster then unseals with the replica in its own region`);
     }
   }
 }

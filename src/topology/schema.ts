@@ -107,7 +107,7 @@ const seal = {
         kmsKeyId: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9:/_.-]+$' },
         keys: {
           type: 'object',
-          description: 'A key per region: the clusters of a region listed here unseal with that key (in that region) instead of kmsKeyId.',
+          description: 'The replica of the multi-Region kmsKeyId to use in each region (same mrk- key ID; an ARN naming that region). Independent keys are refused: every member must unwrap the same root key.',
           propertyNames: { pattern: DNS_LABEL },
           additionalProperties: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9:/_.-]+$' },
         },
