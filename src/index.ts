@@ -56,7 +56,7 @@ export { HttpsGateway, type HttpsListener, type HttpsGatewayProps } from './cons
 export { GlobalDnsRecord, type ObjectRef, type GlobalDnsEndpoint, type HttpsHealthCheck, type GlobalDnsRecordProps } from './constructs/global-dns-record';
 export { GlobalDnsZone, type GlobalDnsZoneProps } from './constructs/global-dns-zone';
 export { HttpRoute, type GatewayListenerRef, type ServiceBackend, type HttpRouteProps } from './constructs/http-route';
-export { CaIssuer, VaultClusterIssuer, clusterIssuer, type IssuerReference, type IIssuer, type CaIssuerProps, type VaultClusterIssuerProps } from './constructs/issuer';
+export { CaIssuer, VaultClusterIssuer, VaultIssuer, clusterIssuer, type IssuerReference, type IIssuer, type CaIssuerProps, type VaultClusterIssuerProps, type VaultIssuerProps } from './constructs/issuer';
 export { Gslb, type GslbStrategy, type GslbProps } from './constructs/k8gb-gslb';
 export { RELOAD_SECRETS_ANNOTATION, RELOAD_CONFIGMAPS_ANNOTATION, Microservice, type ContainerResources, type MicroserviceAutoscaling, type SecretMount, type MicroserviceProps, type WorkloadOverrides, type ProbeOverride, type KeyRef } from './constructs/microservice';
 export { Namespace, type NamespaceProps } from './constructs/namespace';

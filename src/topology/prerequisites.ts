@@ -4,6 +4,7 @@
 // runbook step that creates it. The runbook (src/report/runbook.ts) and `meridian preflight` read
 // this; `dist/<env>.prerequisites.json` carries it for the rules (MER110) and for preflight. No cdk8s.
 import { CERT_MANAGER, INGRESS } from '../lib/names';
+import { rootCaBundleSecret, rootCaPlacement, ROOT_CA_BUNDLE_KEY } from './pki';
 import { BACKUP_CREDENTIAL_KEYS } from './backup';
 import { kubeconfigSecret } from './gslb';
 import type { PodSecurity } from './platform';
@@ -170,9 +171,13 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
 
     const secrets: OutOfBandSecret[] = [];
     const add = (s: Omit<OutOfBandSecret, 'cluster'>): void => void secrets.push({ cluster: cluster.name, ...s });
-    const rootNamespaces = view.vault ? [CERT_MANAGER.namespace, view.vault.namespace] : [CERT_MANAGER.namespace];
-    for (const ns of rootNamespaces) {
-      add({ namespace: ns, name: env.pki.rootCASecret, keys: ['tls.crt', 'tls.key'], usedBy: ns === CERT_MANAGER.namespace ? 'the root ClusterIssuer and the Vault issuer CA bundle' : "the CA Issuer of Vault's own TLS", source: 'the environment root CA (root-ca.crt, root-ca.key), kept offline', runbookStep: RUNBOOK_STEP.rootCA });
+    // The root key pair only where a CA issuer signs with it; the certificate alone where a Vault issuer verifies Vault (src/topology/pki.ts).
+    const root = rootCaPlacement(view);
+    for (const p of root.keyPair) {
+      add({ namespace: p.namespace, name: env.pki.rootCASecret, keys: ['tls.crt', 'tls.key'], usedBy: p.usedBy, source: 'the environment root CA (root-ca.crt, root-ca.key), kept offline', runbookStep: RUNBOOK_STEP.rootCA });
+    }
+    for (const p of root.bundle) {
+      add({ namespace: p.namespace, name: rootCaBundleSecret(env.pki), keys: [ROOT_CA_BUNDLE_KEY], usedBy: p.usedBy, source: 'the environment root CA certificate (root-ca.crt) alone', runbookStep: RUNBOOK_STEP.rootCA });
     }
     if (view.vaultMember) {
       const seal = view.vaultMember.seal;

@@ -1,7 +1,8 @@
 // The one-shot trust steps GitOps cannot make healthy by itself (DESIGN §6), as exact commands
 // generated from the model, for `meridian report` to print in order. Nothing here runs anything.
-import { CERT_MANAGER, VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
-import { VAULT_CONFIG_IDENTITY, authMount, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy, type VaultPolicy } from './pki';
+import { VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
+import { ROOT_CA_BUNDLE_KEY, VAULT_CONFIG_IDENTITY, authMount, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy, rootCaBundleSecret, rootCaPlacement, MESH_CA, type VaultPolicy } from './pki';
+import { clusterView } from './view';
 import type { Environment, VaultStore } from './types';
 import { VAULT_PORTS, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET, vaultSeal } from './vault';
 
@@ -79,7 +80,8 @@ const ROOT_KEY = 'root-ca.key';
 export function trustRunbook(env: Environment): RunbookStep[] {
   const vault = env.vault;
   const steps: RunbookStep[] = [rootCaStep(env, vault)];
-  if (!vault) return steps;
+  const mesh = meshCaStep(env);
+  if (!vault) return [...steps, ...mesh];
   const first = env.clusters[0]!.name;
   const ns = vault.namespace;
   const pod0 = `${VAULT_STATEFULSET}-0`;
@@ -154,7 +156,8 @@ export function trustRunbook(env: Environment): RunbookStep[] {
       ],
     },
   );
-  return steps;
+  // Last: every cluster has synced its certificates by now, a progressive rollout included.
+  return [...steps, ...mesh];
 }
 
 /**
@@ -174,20 +177,51 @@ export function pkiUrlsCommand(env: Pick<Environment, 'pki'>, vault: Pick<VaultS
 
 function rootCaStep(env: Environment, vault: VaultStore | undefined): RunbookStep {
   const secret = env.pki.rootCASecret;
-  const namespaces = vault ? [CERT_MANAGER.namespace, vault.namespace] : [CERT_MANAGER.namespace];
+  const bundle = rootCaBundleSecret(env.pki);
+  const placements = env.clusters.map((c) => ({ cluster: c.name, root: rootCaPlacement(clusterView(env, c.name)) }));
+  const keyNamespaces = [...new Set(placements.flatMap((p) => p.root.keyPair.map((k) => k.namespace)))].sort();
+  const bundleNamespaces = [...new Set(placements.flatMap((p) => p.root.bundle.map((k) => k.namespace)))].sort();
+  const create = (cluster: string, ns: string, args: string): string[] => [
+    `kubectl --context ${cluster} create namespace ${ns} --dry-run=client -o yaml | kubectl --context ${cluster} apply -f -`,
+    `kubectl --context ${cluster} -n ${ns} create secret ${args}`,
+  ];
   return {
     id: 'root-ca',
-    title: `Load the root CA into every cluster as Secret ${secret} (${namespaces.join(' and ')})`,
+    title: `Load the root CA into every cluster: the key pair as Secret ${secret} only where a CA Issuer signs with it (${keyNamespaces.join(', ')})${bundleNamespaces.length > 0 ? `, the certificate alone as Secret ${bundle} (${ROOT_CA_BUNDLE_KEY}) where a Vault issuer verifies Vault (${bundleNamespaces.join(', ')})` : ''}`,
     why: vault
-      ? `The Vault namespace's CA Issuer signs Vault's own TLS with it; cert-manager's namespace holds it for the vault-issuer's CA bundle (only tls.crt is read there). It must exist before the first sync.`
-      : 'The meridian-root-ca ClusterIssuer signs every certificate with it; a ClusterIssuer reads its Secret from cert-manager\'s namespace. It must exist before the first sync.',
-    commands: env.clusters.flatMap((c) =>
-      namespaces.flatMap((ns) => [
-        `kubectl --context ${c.name} create namespace ${ns} --dry-run=client -o yaml | kubectl --context ${c.name} apply -f -`,
-        `kubectl --context ${c.name} -n ${ns} create secret tls ${secret} --cert=${ROOT_CERT} --key=${ROOT_KEY}`,
-      ]),
-    ),
+      ? `The CA Issuers sign Vault's own TLS and istiod's intermediate with the key; the Vault issuers only verify Vault's certificate, so their namespaces get the certificate and never the key. Both must exist before the first sync.`
+      : `Without Vault a CA issuer signs every certificate with the key, in each namespace listed (a ClusterIssuer only when the environment has no store). It must exist before the first sync.`,
+    commands: placements.flatMap((p) => [
+      ...p.root.keyPair.flatMap((k) => create(p.cluster, k.namespace, `tls ${secret} --cert=${ROOT_CERT} --key=${ROOT_KEY}`)),
+      ...p.root.bundle.flatMap((k) => create(p.cluster, k.namespace, `generic ${bundle} --from-file=${ROOT_CA_BUNDLE_KEY}=${ROOT_CERT}`)),
+    ]),
   };
+}
+
+/**
+ * istiod signs with the plugged-in intermediate only if `cacerts` exists when it starts: it looks for
+ * the files once at start and watches them only when it found them (istio/istio
+ * pilot/pkg/bootstrap/istio_ca.go: detectSigningCABundle, then initCACertsWatcher). The Secret is
+ * issued in an early wave, but istiod (a prerequisite) runs already, with a self-signed root; so
+ * after the first issuance istiod is restarted, and so are the meshed workloads that started before
+ * it, to get workload certificates from the shared root. Renewals need nothing: istiod reloads a
+ * renewed intermediate under the same root from the watched files (handleCACertsFileWatch).
+ */
+function meshCaStep(env: Environment): RunbookStep[] {
+  const clusters = env.clusters.map((c) => ({ name: c.name, view: clusterView(env, c.name) })).filter((c) => rootCaPlacement(c.view).mesh);
+  if (clusters.length === 0) return [];
+  return [
+    {
+      id: 'mesh-ca',
+      title: `Restart istiod in every cluster once its intermediate CA (${MESH_CA.namespace}/${MESH_CA.secret}, chained to the root) is issued, then the meshed workloads`,
+      why: "istiod reads cacerts only at start and runs before the first sync with a self-signed root of its own: until it restarts, mutual TLS to another cluster's endpoints fails (the failover case). Later renewals of the intermediate are picked up without a restart.",
+      commands: clusters.flatMap((c) => [
+        `kubectl --context ${c.name} -n ${MESH_CA.namespace} wait certificate/${MESH_CA.certificate} --for=condition=Ready --timeout=10m`,
+        `kubectl --context ${c.name} -n ${MESH_CA.namespace} rollout restart deployment -l app=istiod && kubectl --context ${c.name} -n ${MESH_CA.namespace} rollout status deployment -l app=istiod --timeout=10m`,
+        ...c.view.sidecarNamespaces.map((ns) => `kubectl --context ${c.name} -n ${ns} rollout restart deployment`),
+      ]),
+    },
+  ];
 }
 
 /** Ask cert-manager to issue again, now, every Certificate of a cluster that is not Ready. */

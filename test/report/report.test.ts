@@ -127,6 +127,7 @@ describe('report of the default environment (prod)', () => {
       'vault-pki-intermediate',
       'vault-admin-access',
       'vault-verify',
+      'mesh-ca',
       'cockroachdb-init',
       'cockroachdb-sql',
       'wait-healthy',
@@ -182,7 +183,7 @@ describe('report of the default environment (prod)', () => {
 
   it('loads the root CA Secret into every cluster and enables one Kubernetes auth mount per cluster', () => {
     expect(commands(prod, 'root-ca').filter((c) => c.includes('create secret tls'))).toEqual(
-      ['cluster1', 'cluster2', 'cluster3'].flatMap((c) => ['cert-manager', 'vault'].map((ns) => `kubectl --context ${c} -n ${ns} create secret tls meridian-root-ca --cert=root-ca.crt --key=root-ca.key`)),
+      ['cluster1', 'cluster2', 'cluster3'].flatMap((c) => ['istio-system', 'vault'].map((ns) => `kubectl --context ${c} -n ${ns} create secret tls meridian-root-ca --cert=root-ca.crt --key=root-ca.key`)),
     );
     const auth = commands(prod, 'vault-config-operator-access');
     expect(auth.filter((c) => c.startsWith('vault auth enable'))).toEqual(['cluster1', 'cluster2', 'cluster3'].map((c) => `vault auth enable -path=kubernetes-${c} kubernetes`));
@@ -237,7 +238,7 @@ describe('report of the 2-cluster active/passive fixture (dr)', () => {
   });
 
   it('has a runbook without store steps', () => {
-    expect(dr.runbook.map((s) => s.id)).toEqual(['argocd-login', 'register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'wait-healthy']);
+    expect(dr.runbook.map((s) => s.id)).toEqual(['argocd-login', 'register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'mesh-ca', 'wait-healthy']);
     expect(commands(dr, 'root-ca').filter((c) => c.includes('create secret'))).toEqual([
       'kubectl --context primary -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',
       'kubectl --context standby -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',
