@@ -68,7 +68,7 @@ export { ServiceExport, type ServiceExportProps } from './constructs/service-exp
 export { SubmarinerBroker, type SubmarinerBrokerGlobalnet, type SubmarinerBrokerProps } from './constructs/submariner-broker';
 export { SUBMARINER_OPERATOR_NAMESPACE, SubmarinerJoin, type CableDriver, type SubmarinerJoinProps } from './constructs/submariner-join';
 export { ZoneSpread, VaultCluster, type VaultClusterProps } from './constructs/vault-cluster';
-export { VaultConfiguration, type VaultConfigurationProps, type KubernetesAuthMountOptions, type KubernetesAuthConfigOptions, type KubernetesAuthRoleOptions, type SecretEngineMountOptions, type PkiRoleOptions, type PolicyOptions } from './constructs/vault-config';
+export { VaultConfiguration, type VaultConfigurationProps, type KubernetesAuthMountOptions, type KubernetesAuthRoleOptions, type SecretEngineMountOptions, type PkiRoleOptions, type PolicyOptions } from './constructs/vault-config';
 
 // The cdk8s classes the constructs and the charts of a meridian.config.mjs are built from.
 export { App, ApiObject, Chart, JsonPatch, type ChartProps, type ApiObjectProps } from 'cdk8s';

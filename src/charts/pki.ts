@@ -30,7 +30,7 @@ import {
   vaultClientCertificates,
   vaultServices,
 } from '../topology/pki';
-import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, VAULT_SERVICE_ACCOUNT, vaultLocalServiceURL, vaultServerDnsNames } from '../topology/vault';
+import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, vaultLocalServiceURL, vaultServerDnsNames } from '../topology/vault';
 import { MeridianChart } from './meridian-chart';
 
 /**
@@ -112,7 +112,9 @@ export class PkiChart extends MeridianChart {
       connection: { address, tlsSecret: VAULT_CONFIG_IDENTITY.tlsSecret },
     });
     config.addKubernetesAuthMount({ name: 'kubernetes-auth', mount, description: `Kubernetes auth for ServiceAccounts of cluster ${cluster}` });
-    config.addKubernetesAuthConfig({ name: 'kubernetes-auth', mount, kubernetesHost: view.cluster.server, tokenReviewerServiceAccount: VAULT_SERVICE_ACCOUNT });
+    // The mount's config (API server, its CA, a reviewer JWT that does not expire) is the runbook's, not a
+    // KubernetesAuthEngineConfig: the operator would replace the reviewer JWT with a one-year token it never
+    // renews on its own (src/topology/trust-runbook.ts, reviewerConfigCommands; rule MER194).
     config.addKubernetesAuthRole({
       name: CERT_MANAGER_AUTH_ROLE,
       mount,

@@ -25,15 +25,6 @@ export interface KubernetesAuthMountOptions {
   readonly description: string;
 }
 
-export interface KubernetesAuthConfigOptions {
-  readonly name: string;
-  readonly mount: string;
-  /** API server URL of the cluster whose ServiceAccount tokens this mount verifies. */
-  readonly kubernetesHost: string;
-  /** ServiceAccount (with `system:auth-delegator`) whose token Vault uses for TokenReview. */
-  readonly tokenReviewerServiceAccount: string;
-}
-
 export interface KubernetesAuthRoleOptions {
   readonly name: string;
   readonly mount: string;
@@ -112,27 +103,6 @@ export class VaultConfiguration extends Construct {
     return new vco.AuthEngineMount(this, this.claim('AuthEngineMount', options.name), {
       metadata: this.keptMetadata(options.name),
       spec: { ...this.common(), path, name, type: 'kubernetes', description: options.description },
-    });
-  }
-
-  /**
-   * Configures the mount for one cluster. The local CA and JWT defaults are turned off: the Vault node
-   * that serves a login may run in another cluster, so the API server's CA is the operator pod's (it
-   * runs in the cluster the mount is for) and the reviewer JWT is a token of `tokenReviewerServiceAccount`.
-   */
-  public addKubernetesAuthConfig(options: KubernetesAuthConfigOptions): vco.KubernetesAuthEngineConfig {
-    const { path, name } = splitMount(options.mount);
-    return new vco.KubernetesAuthEngineConfig(this, this.claim('KubernetesAuthEngineConfig', options.name), {
-      metadata: this.metadata(options.name),
-      spec: {
-        ...this.common(),
-        path,
-        name,
-        kubernetesHost: options.kubernetesHost,
-        tokenReviewerServiceAccount: { name: options.tokenReviewerServiceAccount },
-        disableLocalCajwt: true,
-        useOperatorPodCa: true,
-      },
     });
   }
 

@@ -59,6 +59,49 @@ export function adminLoginCommands(env: Pick<Environment, 'pki'>, vault: Pick<Va
   ];
 }
 
+/**
+ * Configures one cluster's Kubernetes auth mount for TokenReview with a reviewer JWT that does not
+ * expire: the token of a `kubernetes.io/service-account-token` Secret of Vault's ServiceAccount (which
+ * is bound to system:auth-delegator), valid until the Secret is deleted (Kubernetes docs, "Manually
+ * create a long-lived API token for a ServiceAccount"; Vault docs, auth/kubernetes "How to work with
+ * short-lived Kubernetes tokens": a long-lived token as token_reviewer_jwt). The vault-config-operator
+ * is not used for this: its KubernetesAuthEngineConfig writes a TokenRequest token of one year
+ * (redhat-cop/vault-config-operator api/v1alpha1/kubernetesauthengineconfig_types.go, getJWTToken:
+ * `expiration := int64(60 * 60 * 24 * 365)`) and requests a new one only when it reconciles, which its
+ * predicate limits to spec changes and (re)starts of the operator (internal/controller/
+ * vaultresourcecontroller/utils.go, PeriodicReconcilePredicate; a periodic requeue only with
+ * ENABLE_DRIFT_DETECTION), so nothing renews it before it lapses.
+ *
+ * kubernetes_ca_cert is the CA that verifies `kubernetes_host` itself, the cluster's external API URL:
+ * the CA of the administrator's kubeconfig context for that cluster, checked against the URL first. The
+ * ServiceAccount's ca.crt verifies the in-cluster endpoint; on OpenShift the external
+ * `api.<cluster>.<domain>:6443` may serve a user-provided named certificate
+ * (apiserver.config.openshift.io spec.servingCerts.namedCertificates; docs.okd.io, "Adding API server
+ * named certificates") that that CA does not sign. Files in a private scratch folder: no secret on a
+ * command line.
+ */
+export function reviewerConfigCommands(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace'>, c: Pick<Environment['clusters'][number], 'name' | 'server'>, secret: string = REVIEWER_TOKEN.secret): string[] {
+  const mount = authMount(env.pki, c.name);
+  const ns = vault.namespace;
+  const ctx = `--context ${c.name} -n ${ns}`;
+  const jwt = `"$D/${c.name}-reviewer.jwt"`;
+  const ca = `"$D/${c.name}-api-ca.crt"`;
+  return [
+    `D="$(mktemp -d)"   # private scratch folder for the reviewer token and the API CA of ${c.name}`,
+    `until kubectl ${ctx} get serviceaccount ${REVIEWER_TOKEN.serviceAccount} >/dev/null 2>&1; do sleep 10; done   # synced by Argo CD`,
+    // The token controller fills a Secret of this type for the ServiceAccount its annotation names.
+    `kubectl ${ctx} create secret generic ${secret} --type=kubernetes.io/service-account-token --dry-run=client -o yaml | kubectl annotate --local -f - kubernetes.io/service-account.name=${REVIEWER_TOKEN.serviceAccount} -o yaml | kubectl ${ctx} apply -f -`,
+    `i=0; until [ -n "$(kubectl ${ctx} get secret ${secret} -o jsonpath='{.data.token}')" ]; do i=$((i+1)); if [ "$i" -ge 60 ]; then echo "no token in Secret ${ns}/${secret} of ${c.name} after 2 minutes: check that ServiceAccount ${REVIEWER_TOKEN.serviceAccount} exists there" >&2; break; fi; sleep 2; done`,
+    `kubectl ${ctx} get secret ${secret} -o jsonpath='{.data.token}' | base64 -d > ${jwt}`,
+    `kubectl config view --raw --minify --context ${c.name} -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d > ${ca}`,
+    `if curl -sS -o /dev/null --cacert ${ca} ${c.server}/version; then vault write auth/${mount}/config kubernetes_host=${c.server} disable_local_ca_jwt=true kubernetes_ca_cert=@${ca} token_reviewer_jwt=@${jwt}; else echo "${ca} does not verify ${c.server}: put the CA that signs that API certificate there (on OpenShift the CA of a named certificate of apiserver/cluster, if one serves this host), then run this command again" >&2; fi`,
+    'rm -rf "$D"',
+  ];
+}
+
+/** The reviewer JWT of every cluster's auth mount: a long-lived token Secret of Vault's ServiceAccount (system:auth-delegator). */
+export const REVIEWER_TOKEN = { serviceAccount: VAULT_SERVICE_ACCOUNT, secret: `${VAULT_SERVICE_ACCOUNT}-token` } as const;
+
 /** The commands that give one cluster's vault-config-operator its login (also run for a cluster added later). */
 export function operatorAccessCommands(env: Environment, vault: Pick<VaultStore, 'namespace'>, c: Pick<Environment['clusters'][number], 'name' | 'server'>): string[] {
   const mount = authMount(env.pki, c.name);
@@ -67,8 +110,24 @@ export function operatorAccessCommands(env: Environment, vault: Pick<VaultStore,
   return [
     `printf '%s' '${renderVaultPolicy(configOperatorPolicy(env, c.name)).replace(/\s+/g, '')}' | vault policy write ${policy} -`,
     `vault auth enable -path=${mount} kubernetes`,
-    `vault write auth/${mount}/config kubernetes_host=${c.server} disable_local_ca_jwt=true kubernetes_ca_cert="$(kubectl --context ${c.name} -n ${ns} get configmap kube-root-ca.crt -o jsonpath='{.data.ca\\.crt}')" token_reviewer_jwt="$(kubectl --context ${c.name} -n ${ns} create token ${VAULT_SERVICE_ACCOUNT} --duration=1h)"`,
+    ...reviewerConfigCommands(env, vault, c),
     `vault write auth/${mount}/role/${VAULT_CONFIG_IDENTITY.role} bound_service_account_names=${VAULT_CONFIG_IDENTITY.serviceAccount} bound_service_account_namespaces=${ns} policies=${policy} ttl=15m`,
+  ];
+}
+
+/**
+ * Replaces one cluster's reviewer token without a gap: a second token Secret takes over first, then the
+ * Secret the mount normally uses is deleted (which invalidates its token) and created again, and the
+ * mount goes back to it. Run as the administrator logged in through another cluster's mount.
+ */
+export function reviewerRotationCommands(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace'>, c: Pick<Environment['clusters'][number], 'name' | 'server'>): string[] {
+  const ctx = `--context ${c.name} -n ${vault.namespace}`;
+  const next = `${REVIEWER_TOKEN.secret}-next`;
+  return [
+    ...reviewerConfigCommands(env, vault, c, next),
+    `kubectl ${ctx} delete secret ${REVIEWER_TOKEN.secret}   # invalidates the old token; logins are reviewed with ${next} meanwhile`,
+    ...reviewerConfigCommands(env, vault, c),
+    `kubectl ${ctx} delete secret ${next}`,
   ];
 }
 
@@ -115,7 +174,7 @@ export function trustRunbook(env: Environment): RunbookStep[] {
     {
       id: 'vault-config-operator-access',
       title: "Give each cluster's vault-config-operator its login: the cluster's auth mount, its config and the operator's role",
-      why: 'The operator applies the Vault configuration CRs by logging in through the auth mount of its own cluster, which therefore has to exist first; once it logs in, the KubernetesAuthEngineConfig CR takes the mount over (and renews the reviewer token).',
+      why: `The operator applies the Vault configuration CRs by logging in through the auth mount of its own cluster, which therefore has to exist first. The mount's config stays here, not in a CR: its reviewer JWT is the token of Secret ${vault.namespace}/${REVIEWER_TOKEN.secret} (ServiceAccount ${REVIEWER_TOKEN.serviceAccount}, system:auth-delegator), which does not expire, and its CA is the one that verifies the cluster's API URL; rotate it with the day-2 runbook "Rotate the reviewer tokens".`,
       commands: env.clusters.flatMap((c) => operatorAccessCommands(env, vault, c)),
     },
     {

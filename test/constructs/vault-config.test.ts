@@ -17,7 +17,6 @@ describe('VaultConfiguration', () => {
   it('defaults', () => {
     const { chart, vc } = config();
     vc.addKubernetesAuthMount({ name: 'auth', mount: 'kubernetes-east', description: 'east' });
-    vc.addKubernetesAuthConfig({ name: 'auth', mount: 'kubernetes-east', kubernetesHost: 'https://east:6443', tokenReviewerServiceAccount: 'vault' });
     vc.addKubernetesAuthRole({ name: 'cm', mount: 'kubernetes-east', role: 'cert-manager', serviceAccounts: ['vault-issuer'], namespaces: ['cert-manager'], policies: ['cert-manager'], audience: 'vault://vault-issuer', tokenTtlSeconds: 600 });
     vc.addSecretEngineMount({ name: 'pki', mount: 'pki', type: 'pki', description: 'pki', maxLeaseTtl: '87600h' });
     vc.addPkiRole({ name: 'cm', mount: 'pki', role: 'cert-manager', allowedDomains: ['shop.shop.svc'], enforceHostnames: true, allowLocalhost: false, serverFlag: true, clientFlag: true, maxTtl: '2160h' });
@@ -43,13 +42,6 @@ describe('VaultConfiguration', () => {
     const [top, nested] = Testing.synth(chart);
     expect([top.spec.path, top.spec.name]).toEqual(['', 'kubernetes-east']);
     expect([nested.spec.path, nested.spec.name]).toEqual(['teams/a', 'pki']);
-  });
-
-  it('configures the auth mount for a Vault that may run in another cluster', () => {
-    const { chart, vc } = config();
-    vc.addKubernetesAuthConfig({ name: 'auth', mount: 'kubernetes-east', kubernetesHost: 'https://east:6443', tokenReviewerServiceAccount: 'vault' });
-    const [c] = Testing.synth(chart);
-    expect(c.spec).toMatchObject({ kubernetesHost: 'https://east:6443', disableLocalCAJWT: true, useOperatorPodCA: true, tokenReviewerServiceAccount: { name: 'vault' } });
   });
 
   it('fails on a duplicate resource', () => {

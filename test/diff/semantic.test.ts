@@ -68,12 +68,12 @@ describe('diffTrees', () => {
     expect(byFolder('cluster2')).toEqual(grown('cluster2'));
     expect(byFolder('cluster3')).toEqual(grown('cluster3'));
     expect(byFolder('cluster4').every((l) => / added /.test(l))).toBe(true);
-    expect(byFolder('cluster4')).toHaveLength(49); // 48 objects and the kustomization
+    expect(byFolder('cluster4')).toHaveLength(50); // 49 objects and the kustomization
     expect(d.folders.map((f) => f.folder)).toEqual(['cluster1', 'cluster2', 'cluster3', 'cluster4']);
     // the retry_join entry shows the new peer, not the whole JSON document
     const config = d.folders[0]!.components.find((c) => c.component === 'vault')!.entries.find((e) => e.kind === 'ConfigMap')!;
     expect(config.fields![0]).toEqual({ path: 'data["vault.json"] → storage.raft.retry_join[leader_api_addr=https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200]', change: 'added', new: { leader_api_addr: 'https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200', leader_ca_cert_file: '/etc/vault-tls/ca.crt' } });
-    expect(d.summary).toEqual({ added: 49, removed: 0, changed: 14, files: 1 }); // demo.prerequisites.json lists cluster4; the CockroachDB role signs its nodes
+    expect(d.summary).toEqual({ added: 50, removed: 0, changed: 14, files: 1 }); // demo.prerequisites.json lists cluster4; the CockroachDB role signs its nodes
   });
 
   it('reports a removed service: its objects removed in every cluster and the kustomizations that listed them', () => {

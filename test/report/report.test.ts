@@ -148,7 +148,8 @@ describe('report of the default environment (prod)', () => {
   });
 
   it('carries day-2 runbooks: each store image upgrade one cluster at a time, and the removal of a cluster in order', () => {
-    expect(prod.day2.map((r) => r.id)).toEqual(['upgrade-vault', 'upgrade-cockroachdb', 'remove-cluster-cluster3']);
+    expect(prod.day2.map((r) => r.id)).toEqual(['upgrade-vault', 'upgrade-cockroachdb', 'rotate-reviewer-tokens', 'remove-cluster-cluster3']);
+    expect(prod.day2.find((r) => r.id === 'rotate-reviewer-tokens')!.steps.map((s) => s.id)).toEqual(['rotate-cluster1', 'rotate-cluster2', 'rotate-cluster3']);
     const crdb = prod.day2.find((r) => r.id === 'upgrade-cockroachdb')!;
     expect(crdb.steps.map((s) => s.id)).toEqual(['hold-cockroachdb', 'preserve-downgrade', 'merge', 'roll-cockroachdb-cluster1', 'roll-cockroachdb-cluster2', 'roll-cockroachdb-cluster3', 'finalize']);
     const remove = prod.day2.find((r) => r.id === 'remove-cluster-cluster3')!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trustRunbook } from '../../src/topology/trust-runbook';
+import { reviewerRotationCommands, trustRunbook } from '../../src/topology/trust-runbook';
 import { FIXTURE_ENVIRONMENTS, topologyOf } from '../helpers';
 
 const prod = topologyOf('environments/prod.yaml').environments[0]!;
@@ -25,6 +25,30 @@ describe('trust runbook', () => {
       expect(access).toContain(`kubernetes_host=${c.server} `);
       expect(access).toContain(`policies=vault-config-operator-${c.name} `);
     }
+  });
+
+  it("configures every auth mount with a reviewer token that does not expire and the CA that verifies the cluster's API URL", () => {
+    const access = trustRunbook(prod).find((s) => s.id === 'vault-config-operator-access')!.commands;
+    const c2 = access.filter((c) => c.includes('cluster2'));
+    expect(c2).toContain('kubectl --context cluster2 -n vault create secret generic vault-token --type=kubernetes.io/service-account-token --dry-run=client -o yaml | kubectl annotate --local -f - kubernetes.io/service-account.name=vault -o yaml | kubectl --context cluster2 -n vault apply -f -');
+    expect(c2).toContain(`kubectl config view --raw --minify --context cluster2 -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d > "$D/cluster2-api-ca.crt"`);
+    const write = c2.find((c) => c.includes('vault write auth/kubernetes-cluster2/config'))!;
+    expect(write).toMatch(/^if curl -sS -o \/dev\/null --cacert "\$D\/cluster2-api-ca.crt" https:\/\/api.cluster2.example.com:6443\/version; then /);
+    expect(write).toContain('kubernetes_ca_cert=@"$D/cluster2-api-ca.crt" token_reviewer_jwt=@"$D/cluster2-reviewer.jwt"');
+    // never a short-lived token, never a secret on a command line
+    expect(access.join('\n')).not.toMatch(/create token vault|--duration/);
+  });
+
+  it('rotates a reviewer token through a second Secret, so logins never fail in between', () => {
+    const rotation = reviewerRotationCommands(prod, prod.vault!, prod.clusters[1]!);
+    const creates = rotation.filter((c) => c.includes('create secret generic')).map((c) => /create secret generic (\S+)/.exec(c)![1]);
+    expect(creates).toEqual(['vault-token-next', 'vault-token']);
+    const writes = rotation.map((c, i) => (c.includes('vault write auth/kubernetes-cluster2/config') ? i : -1)).filter((i) => i >= 0);
+    const deleteOld = rotation.findIndex((c) => c.startsWith('kubectl --context cluster2 -n vault delete secret vault-token '));
+    expect(writes).toHaveLength(2);
+    expect(writes[0]).toBeLessThan(deleteOld);
+    expect(deleteOld).toBeLessThan(writes[1]!);
+    expect(rotation.at(-1)).toBe('kubectl --context cluster2 -n vault delete secret vault-token-next');
   });
 
   it('asks for seal credentials by Secret name and key, never with values', () => {

@@ -204,7 +204,6 @@ describe('configuration of Vault through the vault-config-operator', () => {
     const perCluster = ['KubernetesAuthEngineRole/cert-manager', 'KubernetesAuthEngineRole/service-shop', 'KubernetesAuthEngineRole/cockroachdb-issuer', 'KubernetesAuthEngineRole/cockroachdb-client-shop'];
     expect(kinds('cluster1')).toEqual([
       'AuthEngineMount/kubernetes-auth',
-      'KubernetesAuthEngineConfig/kubernetes-auth',
       ...perCluster,
       'Policy/service-shop',
       'SecretEngineMount/pki',
@@ -218,11 +217,11 @@ describe('configuration of Vault through the vault-config-operator', () => {
       'Policy/vault-snapshot',
     ]);
     // the issuers' and the backup roles on every cluster's own mount; their policies and the PKI roles once
-    expect(kinds('cluster2')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', ...perCluster, 'KubernetesAuthEngineRole/vault-snapshot']);
+    expect(kinds('cluster2')).toEqual(['AuthEngineMount/kubernetes-auth', ...perCluster, 'KubernetesAuthEngineRole/vault-snapshot']);
     const mounts = clusterFolders(prod).map((c) => objectsOf(prod, c, 'AuthEngineMount')[0].spec.name);
     expect(mounts).toEqual(['kubernetes-cluster1', 'kubernetes-cluster2', 'kubernetes-cluster3']);
-    const config = objectsOf(prod, 'cluster2', 'KubernetesAuthEngineConfig')[0];
-    expect(config.spec).toMatchObject({ kubernetesHost: 'https://api.cluster2.example.com:6443', name: 'kubernetes-cluster2', path: '', disableLocalCAJWT: true });
+    // the mount's config is the runbook's (a reviewer token that does not expire), never the operator's
+    expect(objectsOf(prod, 'cluster2', 'KubernetesAuthEngineConfig')).toEqual([]);
   });
 
   it('binds the cert-manager role to the vault-issuer ServiceAccount and the audience cert-manager requests', () => {

@@ -121,6 +121,14 @@ function vault(c: string, all: readonly string[]): Obj[] {
   const labels = { 'app.kubernetes.io/name': 'vault', 'app.kubernetes.io/instance': 'vault' };
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(c, 'vault', 'vault', 'vault') },
+    // TokenReview for every cluster's auth mount: the reviewer token's ServiceAccount
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta(c, 'vault', 'meridian-vault-vault-auth-delegator'),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+      subjects: [{ kind: 'ServiceAccount', name: 'vault', namespace: 'vault' }],
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(c, 'vault', 'vault-config', 'vault'), data: { 'vault.json': JSON.stringify(config, null, 2) } },
     {
       apiVersion: 'v1',
@@ -549,6 +557,8 @@ function prerequisitesOf(b: Bundle): Obj {
       secret('cockroachdb', 'root-ca-bundle', ['ca.crt'], 'root-ca'),
       secret('shop', 'root-ca-bundle', ['ca.crt'], 'root-ca'),
       secret('vault', 'vault-kms-credentials', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], 'vault-seal-credentials'),
+      // the reviewer JWT of the cluster's auth mount: a long-lived token of ServiceAccount vault
+      { ...secret('vault', 'vault-token', ['token'], 'vault-config-operator-access'), serviceAccountToken: 'vault' },
       secret('submariner-operator', 'submariner-broker', ['ca.crt', 'namespace', 'token'], 'submariner-secrets'),
       secret('submariner-operator', 'submariner-ipsec-psk', ['psk'], 'submariner-secrets'),
       ...(cluster === 'cluster1' ? [...b.keys()].filter((f) => f !== 'argocd').map((c) => secret('meridian-ingress', `${c}-kubeconfig`, ['kubeconfig'], 'gslb-kubeconfigs')) : []),

@@ -771,6 +771,37 @@ const CASES: Case[] = [
     mutate: (b) => delete find(b, 'cluster1', 'Certificate', 'istio-ca').spec.isCA,
     message: /Certificate istio-system\/istio-ca writes istiod's cacerts without isCA: true/,
   },
+  {
+    rules: ['MER194'],
+    title: 'an auth mount configured by the vault-config-operator with its one-year TokenRequest token',
+    mutate: (b) =>
+      b.get('cluster2')!.get('pki')!.push({
+        apiVersion: 'redhatcop.redhat.io/v1alpha1',
+        kind: 'KubernetesAuthEngineConfig',
+        metadata: { ...structuredClone(find(b, 'cluster2', 'AuthEngineMount', 'kubernetes-auth').metadata), annotations: undefined },
+        spec: { ...structuredClone(find(b, 'cluster2', 'AuthEngineMount', 'kubernetes-auth').spec), type: undefined, description: undefined, kubernetesHost: 'https://api.cluster2.example.com:6443', tokenReviewerServiceAccount: { name: 'vault' } },
+      }),
+    message: /KubernetesAuthEngineConfig vault\/kubernetes-auth makes the vault-config-operator write a TokenRequest token of ServiceAccount vault valid one year as the reviewer JWT of auth\/kubernetes-cluster2/,
+    at: { file: 'dist/cluster2/pki.yaml', path: 'spec.tokenReviewerServiceAccount' },
+  },
+  {
+    rules: ['MER194'],
+    title: 'an auth mount without a long-lived reviewer token',
+    mutate: () => undefined,
+    edit: (files) => {
+      const doc = JSON.parse(files.get('demo.prerequisites.json')!);
+      doc.clusters[2].secrets = doc.clusters[2].secrets.filter((s: { name: string }) => s.name !== 'vault-token');
+      files.set('demo.prerequisites.json', JSON.stringify(doc));
+    },
+    message: /auth\/kubernetes-cluster3 in cluster3 has no long-lived reviewer token: demo\.prerequisites\.json lists no service-account-token Secret in namespace vault of cluster3/,
+    at: { file: 'dist/cluster3/pki.yaml', path: 'spec' },
+  },
+  {
+    rules: ['MER194'],
+    title: 'a reviewer token whose ServiceAccount may not review tokens',
+    mutate: (b) => remove(b, 'cluster1', 'ClusterRoleBinding', 'meridian-vault-vault-auth-delegator'),
+    message: /the reviewer token of auth\/kubernetes-cluster1 in cluster1 \(Secret vault\/vault-token of ServiceAccount vault\) belongs to no ServiceAccount bound to system:auth-delegator/,
+  },
 ];
 
 describe('MER193 with ISTIO_MUTUAL only', () => {

@@ -5,7 +5,7 @@ import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExport
 import { applicationSetCoversClusters, gslbTargetsServingClusters, syncHookJobBounded } from './delivery';
 import { configMapSize, istioSidecarPortsFree, printableEnvironment } from './limits';
 import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, openshiftHostsReachGateway, storeClientServiceSelectsReady } from './platform';
-import { clusterIssuerNoStoreIdentity, meshSharedRoot, rootKeyOnlyWhereSigned } from './pki';
+import { clusterIssuerNoStoreIdentity, meshSharedRoot, reviewerTokenLongLived, rootKeyOnlyWhereSigned } from './pki';
 import { namedSecretsProvisioned } from './provisioned';
 import { rolloutCoversClusters, rolloutStepKeepsQuorum, scrapeTargetsAdmitted } from './operate';
 import { cockroachLocalityTiers, cockroachMemoryFlags, sqlClientOwnDatabase, storeContainerResources } from './resources';
@@ -69,4 +69,5 @@ export const RULES: readonly Rule[] = [
   clusterIssuerNoStoreIdentity,
   rootKeyOnlyWhereSigned,
   meshSharedRoot,
+  reviewerTokenLongLived,
 ];

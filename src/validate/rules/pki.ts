@@ -250,3 +250,65 @@ export const meshSharedRoot: Rule = {
     return out;
   },
 };
+
+/** The ServiceAccounts of a folder bound (ClusterRoleBinding) to system:auth-delegator, as `namespace/name`. */
+function authDelegators(tree: DistTree, folder: string): Set<string> {
+  const out = new Set<string>();
+  for (const b of inFolder(tree, folder, 'ClusterRoleBinding')) {
+    const ref = isRecord(b.manifest.roleRef) ? b.manifest.roleRef : {};
+    if (ref.kind !== 'ClusterRole' || ref.name !== 'system:auth-delegator') continue;
+    for (const s of Array.isArray(b.manifest.subjects) ? b.manifest.subjects.filter(isRecord) : []) {
+      if (s.kind === 'ServiceAccount' && typeof s.name === 'string') out.add(`${String(s.namespace ?? '')}/${s.name}`);
+    }
+  }
+  return out;
+}
+
+export const reviewerTokenLongLived: Rule = {
+  id: 'MER194',
+  name: 'reviewer-token-long-lived',
+  description:
+    "every Kubernetes AuthEngineMount reviews logins with a token that does not expire: dist/<env>.prerequisites.json lists, for its cluster and namespace, a long-lived token Secret (serviceAccountToken) of a ServiceAccount bound to system:auth-delegator, and no KubernetesAuthEngineConfig with tokenReviewerServiceAccount configures the mount (the vault-config-operator writes a one-year TokenRequest token there and requests a new one only when it reconciles the object: on a spec change or an operator restart)",
+  fix: 'configure the mount with the runbook step (token_reviewer_jwt from a kubernetes.io/service-account-token Secret of a ServiceAccount bound to system:auth-delegator) and drop the KubernetesAuthEngineConfig; list the Secret in src/topology/prerequisites.ts',
+  check(tree) {
+    const out: Finding[] = [];
+    for (const [environment, folders] of clusterFoldersByEnvironment(tree)) {
+      const listed = prerequisitesDocument(tree, environment);
+      const tokens = (folder: string): { namespace: string; name: string; serviceAccount: string }[] => {
+        const doc = tree.attachments.get(`${environment}.prerequisites.json`);
+        const cluster = isRecord(doc) && Array.isArray(doc.clusters) ? doc.clusters.filter(isRecord).find((c) => c.cluster === folder) : undefined;
+        const secrets = cluster && Array.isArray(cluster.secrets) ? cluster.secrets.filter(isRecord) : [];
+        return secrets.filter((s) => typeof s.serviceAccountToken === 'string' && strings(s.keys).includes('token')).map((s) => ({ namespace: String(s.namespace), name: String(s.name), serviceAccount: String(s.serviceAccountToken) }));
+      };
+      for (const folder of folders) {
+        const mounts = inFolder(tree, folder, 'AuthEngineMount').filter((m) => groupOf(m) === VAULT_CONFIG_GROUP && m.manifest.spec?.type === 'kubernetes');
+        if (mounts.length === 0) continue;
+        const delegators = authDelegators(tree, folder);
+        for (const mount of mounts) {
+          const spec = isRecord(mount.manifest.spec) ? mount.manifest.spec : {};
+          const path = [spec.path, spec.name ?? nameOf(mount)].filter((p): p is string => typeof p === 'string' && p !== '').join('/');
+          const ns = namespaceOf(mount) ?? '';
+          for (const config of inFolder(tree, folder, 'KubernetesAuthEngineConfig')) {
+            const c = isRecord(config.manifest.spec) ? config.manifest.spec : {};
+            const configPath = [c.path, c.name ?? nameOf(config)].filter((p): p is string => typeof p === 'string' && p !== '').join('/');
+            if (configPath !== path || !isRecord(c.tokenReviewerServiceAccount)) continue;
+            out.push({
+              object: config,
+              path: ['spec', 'tokenReviewerServiceAccount'],
+              message: `KubernetesAuthEngineConfig ${ns}/${nameOf(config)} makes the vault-config-operator write a TokenRequest token of ServiceAccount ${String(c.tokenReviewerServiceAccount.name)} valid one year as the reviewer JWT of auth/${path}, renewed only when the operator reconciles the object (a spec change or its restart): when it lapses every login on the mount fails; configure the mount with a long-lived token Secret instead and drop this object`,
+            });
+          }
+          const own = tokens(folder).filter((t) => t.namespace === ns);
+          if (listed === undefined || own.length === 0) {
+            out.push({ object: mount, path: ['spec'], message: `auth/${path} in ${folder} has no long-lived reviewer token: ${environment}.prerequisites.json lists no service-account-token Secret in namespace ${ns} of ${folder}; a short-lived reviewer JWT stops every login on the mount when it expires` });
+            continue;
+          }
+          if (!own.some((t) => delegators.has(`${ns}/${t.serviceAccount}`))) {
+            out.push({ object: mount, path: ['spec'], message: `the reviewer token of auth/${path} in ${folder} (${own.map((t) => `Secret ${ns}/${t.name} of ServiceAccount ${t.serviceAccount}`).join(', ')}) belongs to no ServiceAccount bound to system:auth-delegator there: the API server refuses its TokenReviews` });
+          }
+        }
+      }
+    }
+    return out;
+  },
+};
