@@ -242,6 +242,11 @@ export function rootCaBundleSecret(pki: Pick<Pki, 'rootCASecret'>): string {
 /** The key of the root certificate in the bundle Secret. */
 export const ROOT_CA_BUNDLE_KEY = 'ca.crt';
 
+/**
+ * What Vault's enforce_hostnames accepts (hashicorp/vault builtin/logical/pki cert_util.go, hostnameRegex:
+ * dot-separated labels of letters, digits and inner hyphens; a single label such as `node` or `root` is
+ * one, `_` is not), for the lowercase names meridian derives.
+ */
 const HOSTNAME_LABELS = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** The names of a service: its Kubernetes Service in the suffixes a client dials. */

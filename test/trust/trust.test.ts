@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../src/main';
 import { synthesize, type Bundle } from '../../src/synth/synthesize';
+import { treeFromObjects, validateTree } from '../../src/validate';
 import { docs, objectsOf, readTree, synthFixture } from '../helpers';
 
 const prod = synthesize(loadTopology('environments'));
@@ -324,6 +325,30 @@ describe('an environment without vault', () => {
     expect(cert.spec.issuerRef.name).toBe('meridian-root-ca');
     expect(cert.spec.dnsNames).toEqual(['portal.apps.standby.example.com', 'portal.dr.example.com']);
     expect(cert.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('0');
+  });
+});
+
+describe('an environment with CockroachDB and no vault', () => {
+  // prod without its Vault: a CA issuer signs any name, so none may be cluster-wide beside CockroachDB's identities
+  const topology = loadTopology('environments');
+  const env = topology.environments[0]!;
+  const noVault = { ...env, vault: undefined, backup: undefined, services: env.services.map((s) => ({ ...s, usesStores: s.usesStores.filter((u) => u !== 'vault') })) };
+  const bundle = synthesize({ ...topology, environments: [noVault] });
+
+  it('has no ClusterIssuer, and issues every certificate from the root CA Issuer of its own namespace', () => {
+    for (const cluster of clusterFolders(bundle)) {
+      expect(objectsOf(bundle, cluster, 'ClusterIssuer')).toEqual([]);
+      for (const cert of objectsOf(bundle, cluster, 'Certificate')) {
+        expect(cert.spec.issuerRef).toEqual({ name: 'meridian-root-ca', kind: 'Issuer', group: 'cert-manager.io' });
+        const issuer = objectsOf(bundle, cluster, 'Issuer').find((i) => i.metadata.name === 'meridian-root-ca' && i.metadata.namespace === cert.metadata.namespace);
+        expect(issuer?.spec, `${cluster} ${cert.metadata.namespace}/${cert.metadata.name}`).toEqual({ ca: { secretName: 'meridian-root-ca' } });
+      }
+    }
+  });
+
+  it('passes every rule, the PKI rules included', () => {
+    const violations = validateTree(treeFromObjects(bundle.files, bundle.objects), { skip: ['MER001'] });
+    expect(violations.map((v) => `${v.rule} ${v.message}`)).toEqual([]);
   });
 });
 
