@@ -94,7 +94,7 @@ export function reviewerConfigCommands(env: Pick<Environment, 'pki'>, vault: Pic
     `i=0; until [ -n "$(kubectl ${ctx} get secret ${secret} -o jsonpath='{.data.token}')" ]; do i=$((i+1)); if [ "$i" -ge 60 ]; then echo "no token in Secret ${ns}/${secret} of ${c.name} after 2 minutes: check that ServiceAccount ${REVIEWER_TOKEN.serviceAccount} exists there" >&2; break; fi; sleep 2; done`,
     `kubectl ${ctx} get secret ${secret} -o jsonpath='{.data.token}' | base64 -d > ${jwt}`,
     `kubectl config view --raw --minify --context ${c.name} -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d > ${ca}`,
-    `if curl -sS -o /dev/null --cacert ${ca} ${c.server}/version; then vault write auth/${mount}/config kubernetes_host=${c.server} disable_local_ca_jwt=true kubernetes_ca_cert=@${ca} token_reviewer_jwt=@${jwt}; else echo "${ca} does not verify ${c.server}: put the CA that signs that API certificate there (on OpenShift the CA of a named certificate of apiserver/cluster, if one serves this host), then run this command again" >&2; fi`,
+    `if curl -sS -o /dev/null --cacert ${ca} ${c.server}/version; then vault write auth/${mount}/config kubernetes_host=${c.server} disable_local_ca_jwt=true kubernetes_ca_cert=@${ca} token_reviewer_jwt=@${jwt}; else echo "$D/${c.name}-api-ca.crt (from the kubeconfig context ${c.name}) does not verify ${c.server}: the mount was not configured; run this step again with a kubeconfig whose context ${c.name} holds the CA that signs that API certificate (on OpenShift the CA of a named certificate of apiserver/cluster, if one serves this host)" >&2; fi`,
     'rm -rf "$D"',
   ];
 }
@@ -174,7 +174,7 @@ export function trustRunbook(env: Environment): RunbookStep[] {
     {
       id: 'vault-config-operator-access',
       title: "Give each cluster's vault-config-operator its login: the cluster's auth mount, its config and the operator's role",
-      why: `The operator applies the Vault configuration CRs by logging in through the auth mount of its own cluster, which therefore has to exist first. The mount's config stays here, not in a CR: its reviewer JWT is the token of Secret ${vault.namespace}/${REVIEWER_TOKEN.secret} (ServiceAccount ${REVIEWER_TOKEN.serviceAccount}, system:auth-delegator), which does not expire, and its CA is the one that verifies the cluster's API URL; rotate it with the day-2 runbook "Rotate the reviewer tokens".`,
+      why: `The operator applies the Vault configuration CRs by logging in through the auth mount of its own cluster, which therefore has to exist first. The mount's config stays here, not in a CR: its reviewer JWT is the token of Secret ${vault.namespace}/${REVIEWER_TOKEN.secret} (ServiceAccount ${REVIEWER_TOKEN.serviceAccount}, system:auth-delegator), which does not expire, and its CA is the one that verifies the cluster's API URL; rotate it with the day-2 runbook "Rotate the reviewer tokens"`,
       commands: env.clusters.flatMap((c) => operatorAccessCommands(env, vault, c)),
     },
     {
