@@ -26,9 +26,10 @@
 //   (RollingSync) would stage whole clusters instead, but are Beta and turn automated sync off (REFERENCE §9.6).
 import type { Cluster, Environment, Store } from '../topology';
 import { COCKROACHDB, sqlShellCommand } from '../topology/cockroachdb';
-import { authMount, configOperatorPolicyName } from '../topology/pki';
+import { authMount, configOperatorPolicyName, localNamespacedVaultIssuers } from '../topology/pki';
 import { adminLoginCommands, adminRoleCommands, operatorAccessCommands, REVIEWER_TOKEN, reviewerRotationCommands } from '../topology/trust-runbook';
 import { VAULT_STATEFULSET } from '../topology/vault';
+import { clusterView } from '../topology/view';
 import { VAULT_ISSUER } from '../lib/names';
 import { runbook, type RunbookStep } from './runbook';
 import { envFile } from './source';
@@ -126,7 +127,13 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
       id: 'vault-access',
       title: `Create ${cluster}'s auth mount and roles in Vault, logged in as the administrator through ${at.name}`,
       why: `The root token was revoked at the bootstrap; the administrator role it left behind may create the new mount. ${cluster}'s vault-config-operator and cert-manager log in through that mount, so its ClusterIssuer stays not Ready until this is done`,
-      commands: [...adminLoginCommands(env, vault, at.name), ...operatorAccessCommands(env, vault, c), ...adminRoleCommands(env, vault, cluster), `kubectl ${ctx} wait clusterissuer/vault-issuer --for=condition=Ready --timeout=10m`],
+      commands: [
+        ...adminLoginCommands(env, vault, at.name),
+        ...operatorAccessCommands(env, vault, c),
+        ...adminRoleCommands(env, vault, cluster),
+        `kubectl ${ctx} wait clusterissuer/vault-issuer --for=condition=Ready --timeout=10m`,
+        ...localNamespacedVaultIssuers(clusterView(env, cluster)).map((i) => `kubectl ${ctx} -n ${i.namespace} wait issuer/${i.name} --for=condition=Ready --timeout=10m`),
+      ],
     });
     steps.push({
       id: 'vault-membership',

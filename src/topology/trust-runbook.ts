@@ -1,7 +1,7 @@
 // The one-shot trust steps GitOps cannot make healthy by itself (DESIGN §6), as exact commands
 // generated from the model, for `meridian report` to print in order. Nothing here runs anything.
 import { VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
-import { ROOT_CA_BUNDLE_KEY, VAULT_CONFIG_IDENTITY, authMount, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy, rootCaBundleSecret, rootCaPlacement, MESH_CA, type VaultPolicy } from './pki';
+import { ROOT_CA_BUNDLE_KEY, VAULT_CONFIG_IDENTITY, authMount, localNamespacedVaultIssuers, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy, rootCaBundleSecret, rootCaPlacement, MESH_CA, type VaultPolicy } from './pki';
 import { clusterView } from './view';
 import type { Environment, VaultStore } from './types';
 import { VAULT_PORTS, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET, vaultSeal } from './vault';
@@ -203,9 +203,11 @@ export function trustRunbook(env: Environment): RunbookStep[] {
     {
       id: 'vault-verify',
       title: 'Check that every cluster issues certificates, then revoke the root token',
-      why: 'Ready ClusterIssuers and certificates unblock the workloads wave; Certificates that failed while Vault was not ready are retried at once with cmctl (the cert-manager CLI) instead of after their back-off; no root token should outlive the bootstrap.',
+      why: 'Ready issuers and certificates unblock the workloads wave; Certificates that failed while Vault was not ready are retried at once with cmctl (the cert-manager CLI) instead of after their back-off; no root token should outlive the bootstrap.',
       commands: [
         ...env.clusters.map((c) => `kubectl --context ${c.name} wait clusterissuer/${VAULT_ISSUER} --for=condition=Ready --timeout=10m && kubectl --context ${c.name} get certificates -A`),
+        // and the namespaced Vault issuers of CockroachDB's identities (src/topology/pki.ts)
+        ...env.clusters.flatMap((c) => localNamespacedVaultIssuers(clusterView(env, c.name)).map((i) => `kubectl --context ${c.name} -n ${i.namespace} wait issuer/${i.name} --for=condition=Ready --timeout=10m`)),
         // A Certificate whose request Vault refused before the intermediate was set backs off for an hour,
         // then longer (REFERENCE §9.6); renewing the ones not Ready makes cert-manager try again now
         // (cert-manager cmd/ctl/pkg/renew/renew.go: `renew -n <ns> <name>`, kubeconfig flags incl. --context).
