@@ -34,9 +34,11 @@ import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, vaultLocalServiceURL, 
 import { MeridianChart } from './meridian-chart';
 
 /**
- * Trust for one cluster: the bootstrap CA issuer, Vault's own TLS, the Vault ClusterIssuer with its
- * auth plumbing, Vault's configuration as vault-config-operator resources, and the certificates of
- * the cluster's TLS endpoints (Gateway hostnames, Vault clients).
+ * Trust for one cluster: the root CA issuer of Vault's own TLS, the Vault ClusterIssuer (service names
+ * only) with its auth plumbing, Vault's configuration as vault-config-operator resources (the auth
+ * mount, the roles of this cluster's Vault issuers, and on the bootstrap cluster one PKI role per class
+ * of consumer with its policy), and the certificates of the cluster's TLS endpoints (Gateway hostnames,
+ * Vault clients). CockroachDB's issuers are in its chart, istiod's intermediate in the mesh chart.
  */
 export class PkiChart extends MeridianChart {
   public constructor(scope: Construct, view: ClusterView) {
