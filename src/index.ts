@@ -56,7 +56,7 @@ export { HttpsGateway, type HttpsListener, type HttpsGatewayProps } from './cons
 export { GlobalDnsRecord, type ObjectRef, type GlobalDnsEndpoint, type HttpsHealthCheck, type GlobalDnsRecordProps } from './constructs/global-dns-record';
 export { GlobalDnsZone, type GlobalDnsZoneProps } from './constructs/global-dns-zone';
 export { HttpRoute, type GatewayListenerRef, type ServiceBackend, type HttpRouteProps } from './constructs/http-route';
-export { CaIssuer, VaultClusterIssuer, clusterIssuer, type IssuerReference, type IIssuer, type CaIssuerProps, type VaultClusterIssuerProps } from './constructs/issuer';
+export { CaIssuer, VaultClusterIssuer, VaultIssuer, clusterIssuer, type IssuerReference, type IIssuer, type CaIssuerProps, type VaultClusterIssuerProps, type VaultIssuerProps } from './constructs/issuer';
 export { Gslb, type GslbStrategy, type GslbProps } from './constructs/k8gb-gslb';
 export { RELOAD_SECRETS_ANNOTATION, RELOAD_CONFIGMAPS_ANNOTATION, Microservice, type ContainerResources, type MicroserviceAutoscaling, type SecretMount, type MicroserviceProps, type WorkloadOverrides, type ProbeOverride, type KeyRef } from './constructs/microservice';
 export { Namespace, type NamespaceProps } from './constructs/namespace';
@@ -68,7 +68,7 @@ export { ServiceExport, type ServiceExportProps } from './constructs/service-exp
 export { SubmarinerBroker, type SubmarinerBrokerGlobalnet, type SubmarinerBrokerProps } from './constructs/submariner-broker';
 export { SUBMARINER_OPERATOR_NAMESPACE, SubmarinerJoin, type CableDriver, type SubmarinerJoinProps } from './constructs/submariner-join';
 export { ZoneSpread, VaultCluster, type VaultClusterProps } from './constructs/vault-cluster';
-export { VaultConfiguration, type VaultConfigurationProps, type KubernetesAuthMountOptions, type KubernetesAuthConfigOptions, type KubernetesAuthRoleOptions, type SecretEngineMountOptions, type PkiRoleOptions, type PolicyOptions } from './constructs/vault-config';
+export { VaultConfiguration, type VaultConfigurationProps, type KubernetesAuthMountOptions, type KubernetesAuthRoleOptions, type SecretEngineMountOptions, type PkiRoleOptions, type PolicyOptions } from './constructs/vault-config';
 
 // The cdk8s classes the constructs and the charts of a meridian.config.mjs are built from.
 export { App, ApiObject, Chart, JsonPatch, type ChartProps, type ApiObjectProps } from 'cdk8s';

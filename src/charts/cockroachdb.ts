@@ -3,9 +3,12 @@ import { CockroachDbCertificate, CockroachDbIdentity } from '../constructs/cockr
 import { CockroachDbCluster } from '../constructs/cockroachdb-cluster';
 import { CockroachDbInitJob } from '../constructs/cockroachdb-init-job';
 import { CockroachDbNetworkPolicy } from '../constructs/cockroachdb-network-policy';
-import { certificateIssuer, cockroachClientCertificateSecret, COCKROACHDB_PUBLIC_SERVICE, sqlUser } from '../lib/names';
+import { CaIssuer, type IIssuer, VaultIssuer } from '../constructs/issuer';
+import { BOOTSTRAP_ISSUER, CERT_MANAGER, cockroachClientCertificateSecret, COCKROACHDB_PUBLIC_SERVICE, sqlUser, VAULT_SERVICE } from '../lib/names';
 import type { ClusterView } from '../topology';
 import { COCKROACHDB, initHosts, nodeCertificateDnsNames } from '../topology/cockroachdb';
+import { authMountPath, cockroachdbIssuer, type NamespacedVaultIssuerPlan, ROOT_CA_BUNDLE_KEY, rootCaBundleSecret, sqlClientIssuer } from '../topology/pki';
+import { vaultLocalServiceURL } from '../topology/vault';
 import { MeridianChart } from './meridian-chart';
 
 /**
@@ -19,8 +22,12 @@ export class CockroachDbChart extends MeridianChart {
     const member = view.cockroachdbMember;
     if (!member) return;
     const store = member.store;
-    const env = view.environment;
-    const issuer = certificateIssuer(env);
+    // CockroachDB's identities (CN node and root; each SQL user) never come from a cluster-wide issuer:
+    // with Vault, a namespaced Vault Issuer whose role signs only those names and whose auth role only
+    // that namespace's ServiceAccount can use; without Vault, the root CA issuer of that namespace
+    // (src/topology/pki.ts: cockroachdbIssuer, sqlClientIssuer, rootCaPlacement).
+    const issuerFor = this.issuers(view);
+    const issuer = issuerFor(cockroachdbIssuer(store.namespace, nodeCertificateDnsNames(store))).issuerRef;
 
     new CockroachDbCertificate(this, 'NodeCertificate', {
       name: COCKROACHDB.nodeCertificate,
@@ -65,7 +72,7 @@ export class CockroachDbChart extends MeridianChart {
         secretName: cockroachClientCertificateSecret(service),
         identity: CockroachDbIdentity.CLIENT,
         user: sqlUser(service),
-        issuer,
+        issuer: issuerFor(sqlClientIssuer(service)).issuerRef,
       });
     }
     if (view.isBootstrap) {
@@ -79,5 +86,32 @@ export class CockroachDbChart extends MeridianChart {
         podSecurity: member.podSecurity,
       });
     }
+  }
+
+  /** The issuer of one identity plan, created once per plan (with Vault) or per namespace (the root CA issuer, without). */
+  private issuers(view: ClusterView): (plan: NamespacedVaultIssuerPlan) => IIssuer {
+    const env = view.environment;
+    const vault = env.vault;
+    const made = new Map<string, IIssuer>();
+    return (plan) => {
+      const key = vault ? `${plan.namespace}/${plan.name}` : plan.namespace;
+      const existing = made.get(key);
+      if (existing) return existing;
+      const issuer: IIssuer = vault
+        ? new VaultIssuer(this, `Issuer-${plan.namespace}-${plan.name}`, {
+            name: plan.name,
+            namespace: plan.namespace,
+            server: vaultLocalServiceURL(vault, VAULT_SERVICE),
+            path: `${env.pki.vaultPKIPath}/sign/${plan.pkiRole.role}`,
+            caBundle: { secretName: rootCaBundleSecret(env.pki), key: ROOT_CA_BUNDLE_KEY },
+            mountPath: authMountPath(env.pki, view.cluster.name),
+            role: plan.authRole,
+            clusterResourceNamespace: CERT_MANAGER.namespace,
+            controllerServiceAccount: CERT_MANAGER.serviceAccount,
+          })
+        : new CaIssuer(this, `Issuer-${plan.namespace}`, { name: BOOTSTRAP_ISSUER, namespace: plan.namespace, secretName: env.pki.rootCASecret });
+      made.set(key, issuer);
+      return issuer;
+    };
   }
 }

@@ -14,8 +14,14 @@ import {
   certManagerPolicy,
   clusterIssuerAudience,
   gatewayCertificates,
-  pkiAllowedDomains,
+  localNamespacedVaultIssuers,
+  namespacedVaultIssuers,
   pkiSignPath,
+  ROOT_CA_BUNDLE_KEY,
+  rootCaBundleSecret,
+  rootCaPlacement,
+  servicePkiRole,
+  signPolicy,
   renderVaultPolicy,
   SERVICE_VAULT_LOGIN,
   serviceVaultPolicy,
@@ -24,21 +30,34 @@ import {
   vaultClientCertificates,
   vaultServices,
 } from '../topology/pki';
-import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, VAULT_SERVICE_ACCOUNT, vaultLocalServiceURL, vaultServerDnsNames } from '../topology/vault';
+import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, vaultLocalServiceURL, vaultServerDnsNames } from '../topology/vault';
 import { MeridianChart } from './meridian-chart';
 
 /**
- * Trust for one cluster: the bootstrap CA issuer, Vault's own TLS, the Vault ClusterIssuer with its
- * auth plumbing, Vault's configuration as vault-config-operator resources, and the certificates of
- * the cluster's TLS endpoints (Gateway hostnames, Vault clients).
+ * Trust for one cluster: the root CA issuer of Vault's own TLS, the Vault ClusterIssuer (service names
+ * only) with its auth plumbing, Vault's configuration as vault-config-operator resources (the auth
+ * mount, the roles of this cluster's Vault issuers, and on the bootstrap cluster one PKI role per class
+ * of consumer with its policy), and the certificates of the cluster's TLS endpoints (Gateway hostnames,
+ * Vault clients). CockroachDB's issuers are in its chart, istiod's intermediate in the mesh chart.
  */
 export class PkiChart extends MeridianChart {
   public constructor(scope: Construct, view: ClusterView) {
     super(scope, 'pki', { environment: view.environment.name, cluster: view.cluster.name });
     const env = view.environment;
-    const issuer = view.vault ? this.vault(view, view.vault) : new CaIssuer(this, 'BootstrapIssuer', { name: BOOTSTRAP_ISSUER, secretName: env.pki.rootCASecret });
-
-    for (const plan of gatewayCertificates(view, INGRESS.namespace)) {
+    const placement = rootCaPlacement(view);
+    const gateways = gatewayCertificates(view, INGRESS.namespace);
+    // With Vault, service certificates come from the cluster-wide Vault issuer, whose role signs service
+    // names only. Without Vault a CA issuer signs any name: a ClusterIssuer only where no store
+    // identity exists, otherwise a namespaced Issuer in the ingress namespace (src/topology/pki.ts, rootCaPlacement).
+    const issuer: IIssuer | undefined = view.vault
+      ? this.vault(view, view.vault)
+      : placement.caClusterIssuer
+        ? new CaIssuer(this, 'BootstrapIssuer', { name: BOOTSTRAP_ISSUER, secretName: env.pki.rootCASecret })
+        : gateways.length > 0
+          ? new CaIssuer(this, 'IngressIssuer', { name: BOOTSTRAP_ISSUER, namespace: INGRESS.namespace, secretName: env.pki.rootCASecret })
+          : undefined;
+    if (!issuer) return;
+    for (const plan of gateways) {
       new Certificate(this, `Gateway-${plan.name}`, { ...plan, issuer, usages: [KeyUsage.SERVER_AUTH] });
     }
     for (const plan of vaultClientCertificates(view)) {
@@ -78,8 +97,8 @@ export class PkiChart extends MeridianChart {
       name: VAULT_ISSUER,
       server: address,
       path: pkiSignPath(pki),
-      // cert-manager reads it from its cluster resource namespace; only the certificate is used.
-      caBundle: { secretName: pki.rootCASecret, key: 'tls.crt' },
+      // cert-manager reads it from its cluster resource namespace: the root certificate alone, never its key.
+      caBundle: { secretName: rootCaBundleSecret(pki), key: ROOT_CA_BUNDLE_KEY },
       mountPath: authMountPath(pki, cluster),
       role: CERT_MANAGER_AUTH_ROLE,
       clusterResourceNamespace: CERT_MANAGER.namespace,
@@ -95,7 +114,9 @@ export class PkiChart extends MeridianChart {
       connection: { address, tlsSecret: VAULT_CONFIG_IDENTITY.tlsSecret },
     });
     config.addKubernetesAuthMount({ name: 'kubernetes-auth', mount, description: `Kubernetes auth for ServiceAccounts of cluster ${cluster}` });
-    config.addKubernetesAuthConfig({ name: 'kubernetes-auth', mount, kubernetesHost: view.cluster.server, tokenReviewerServiceAccount: VAULT_SERVICE_ACCOUNT });
+    // The mount's config (API server, its CA, a reviewer JWT that does not expire) is the runbook's, not a
+    // KubernetesAuthEngineConfig: the operator would replace the reviewer JWT with a one-year token it never
+    // renews on its own (src/topology/trust-runbook.ts, reviewerConfigCommands; rule MER194).
     config.addKubernetesAuthRole({
       name: CERT_MANAGER_AUTH_ROLE,
       mount,
@@ -120,13 +141,34 @@ export class PkiChart extends MeridianChart {
         tokenTtlSeconds: SERVICE_VAULT_LOGIN.vaultTokenTtlSeconds,
       });
     }
+    // The namespaced issuers of this cluster (CockroachDB's own, each local SQL client's) log in on this
+    // cluster's mount as exactly their ServiceAccount, with the audience cert-manager gives an Issuer's tokens.
+    for (const i of localNamespacedVaultIssuers(view)) {
+      config.addKubernetesAuthRole({
+        name: i.authRole,
+        mount,
+        role: i.authRole,
+        serviceAccounts: [i.name],
+        namespaces: [i.namespace],
+        policies: [i.policy],
+        audience: i.audience,
+        tokenTtlSeconds: 600,
+      });
+    }
     if (view.isBootstrap) {
       for (const s of vaultServices(view.environment)) {
         config.addPolicy({ name: serviceVaultPolicyName(s), policy: serviceVaultPolicyName(s), document: renderVaultPolicy(serviceVaultPolicy(view.environment, s)) });
       }
       config.addSecretEngineMount({ name: 'pki', mount: pki.vaultPKIPath, type: 'pki', description: `Certificates of environment ${view.environment.name}`, maxLeaseTtl: '87600h' });
-      config.addPkiRole({ name: pki.vaultRole, mount: pki.vaultPKIPath, role: pki.vaultRole, allowedDomains: pkiAllowedDomains(view.environment), maxTtl: '2160h' });
+      // One PKI role per class of consumer: service names for the cluster-wide issuer, CockroachDB's
+      // identities and each SQL user for the namespaced issuers only (src/topology/pki.ts).
+      // An environment without services has no service names: no role for the cluster-wide issuer then (it signs nothing).
+      const roles = [servicePkiRole(view.environment), ...namespacedVaultIssuers(view.environment).map((i) => i.pkiRole)].filter((r) => r.allowedDomains.length > 0);
+      for (const r of roles) config.addPkiRole({ name: r.role, mount: pki.vaultPKIPath, ...r, maxTtl: '2160h' });
       config.addPolicy({ name: CERT_MANAGER_POLICY, policy: CERT_MANAGER_POLICY, document: renderVaultPolicy(certManagerPolicy(pki)) });
+      for (const i of namespacedVaultIssuers(view.environment)) {
+        config.addPolicy({ name: i.policy, policy: i.policy, document: renderVaultPolicy(signPolicy(pki, i.pkiRole.role)) });
+      }
     }
     return issuer;
   }

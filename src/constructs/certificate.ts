@@ -80,3 +80,56 @@ export class Certificate extends Construct {
     return ApiObject.of(this);
   }
 }
+
+export interface CaCertificateProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** Secret cert-manager writes: `tls.crt` (this CA), `tls.key` (its signing key), `ca.crt` (the issuer's CA). */
+  readonly secretName: string;
+  readonly issuer: IIssuer;
+  /** The CA's name (RFC 5280 caps a common name at 64 characters). */
+  readonly commonName: string;
+  /** Lifetime, e.g. `8760h`. */
+  readonly duration: string;
+  /** When to renew before the end, e.g. `2920h`. */
+  readonly renewBefore: string;
+}
+
+/**
+ * An intermediate CA issued by cert-manager (`isCA: true`, key usages cert sign and CRL sign), with an
+ * ECDSA P-256 key regenerated on every renewal. Only CA issuers can sign it: a Vault role's sign
+ * endpoint never issues CA certificates.
+ */
+export class CaCertificate extends Construct {
+  public readonly secretName: string;
+
+  public constructor(scope: Construct, id: string, props: CaCertificateProps) {
+    super(scope, id);
+    if (props.issuer.namespace !== undefined && props.issuer.namespace !== props.namespace) {
+      throw new Error(`certificate ${props.namespace}/${props.name} cannot use Issuer ${props.issuer.issuerRef.name} of namespace ${props.issuer.namespace}; a namespaced Issuer only signs in its own namespace`);
+    }
+    if (props.commonName.length === 0 || props.commonName.length > 64) throw new Error(`certificate ${props.name}: the common name must have 1 to 64 characters`);
+    this.secretName = props.secretName;
+    new cm.Certificate(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: {
+        secretName: props.secretName,
+        issuerRef: { ...props.issuer.issuerRef },
+        isCa: true,
+        commonName: props.commonName,
+        duration: props.duration,
+        renewBefore: props.renewBefore,
+        usages: [cm.CertificateSpecUsages.DIGITAL_SIGNATURE, cm.CertificateSpecUsages.CERT_SIGN, cm.CertificateSpecUsages.CRL_SIGN],
+        privateKey: {
+          algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
+          size: 256,
+          rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+        },
+      },
+    });
+  }
+
+  public get apiObject(): ApiObject {
+    return ApiObject.of(this);
+  }
+}

@@ -56,35 +56,48 @@ export class CaIssuer extends Construct implements IIssuer {
   }
 }
 
-export interface VaultClusterIssuerProps {
+export interface VaultIssuerProps {
   readonly name: string;
+  /**
+   * Namespace of a namespaced `Issuer`: only Certificates of that namespace can use it, and its
+   * ServiceAccount, Role and RoleBinding live there.
+   * @default - a `ClusterIssuer`, whose ServiceAccount lives in `clusterResourceNamespace`
+   */
+  readonly namespace?: string;
   /** URL of the Vault server cert-manager talks to, e.g. the local client Service. */
   readonly server: string;
   /** The PKI sign endpoint, `<mount>/sign/<role>`. */
   readonly path: string;
-  /** Secret (in cert-manager's cluster resource namespace) and key with the CA bundle Vault's server certificate chains to. */
+  /** Secret (in the issuer's namespace, or cert-manager's cluster resource namespace for a ClusterIssuer) and key with the CA bundle Vault's server certificate chains to. */
   readonly caBundle: { readonly secretName: string; readonly key: string };
   /** Kubernetes auth mount as cert-manager wants it: `/v1/auth/<mount>`. */
   readonly mountPath: string;
   /** Vault role of that mount. */
   readonly role: string;
-  /** cert-manager's cluster resource namespace: the issuer's ServiceAccount, Role and RoleBinding live there. */
+  /** cert-manager's cluster resource namespace: a ClusterIssuer's ServiceAccount lives there; cert-manager's controller runs there. */
   readonly clusterResourceNamespace: string;
-  /** cert-manager's controller ServiceAccount, which requests the bound tokens. */
+  /** cert-manager's controller ServiceAccount (in `clusterResourceNamespace`), which requests the bound tokens. */
   readonly controllerServiceAccount: string;
 }
 
+/** A VaultIssuer without a namespace: the ClusterIssuer form. */
+export type VaultClusterIssuerProps = Omit<VaultIssuerProps, 'namespace'>;
+
 /**
- * A Vault-backed ClusterIssuer authenticating with Kubernetes auth through `serviceAccountRef`
- * (short-lived bound tokens, no static token Secret), together with the ServiceAccount it names and
- * the RBAC that lets cert-manager's controller request that account's tokens (REFERENCE §4.1).
+ * A Vault-backed Issuer or ClusterIssuer authenticating with Kubernetes auth through
+ * `serviceAccountRef` (short-lived bound tokens, no static token Secret), together with the
+ * ServiceAccount it names and the RBAC that lets cert-manager's controller request that account's
+ * tokens (REFERENCE §4.1; cert-manager website content/docs/configuration/vault.md: the Role and
+ * RoleBinding live in the issuer's namespace, for a ClusterIssuer in the cluster resource namespace,
+ * and the ServiceAccount is looked up there).
  */
-export class VaultClusterIssuer extends Construct implements IIssuer {
+export class VaultIssuer extends Construct implements IIssuer {
   public readonly issuerRef: IssuerReference;
+  public readonly namespace?: string;
   /** The ServiceAccount Vault's role must be bound to. */
   public readonly serviceAccount: { readonly name: string; readonly namespace: string };
 
-  public constructor(scope: Construct, id: string, props: VaultClusterIssuerProps) {
+  public constructor(scope: Construct, id: string, props: VaultIssuerProps) {
     super(scope, id);
     if (!/^\/v1\/auth\/[^/].*[^/]$/.test(props.mountPath)) {
       throw new Error(`vault mountPath must look like /v1/auth/<mount> without a trailing slash, got "${props.mountPath}"`);
@@ -95,7 +108,8 @@ export class VaultClusterIssuer extends Construct implements IIssuer {
     if (!props.server.startsWith('https://')) {
       throw new Error(`vault server must be an https:// URL (every listener is TLS), got "${props.server}"`);
     }
-    const ns = props.clusterResourceNamespace;
+    this.namespace = props.namespace;
+    const ns = props.namespace ?? props.clusterResourceNamespace;
     this.serviceAccount = { name: props.name, namespace: ns };
     new kplus.k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: props.name, namespace: ns } });
     const roleName = `${props.name}-token-request`;
@@ -106,23 +120,33 @@ export class VaultClusterIssuer extends Construct implements IIssuer {
     new kplus.k8s.KubeRoleBinding(this, 'TokenRequestBinding', {
       metadata: { name: roleName, namespace: ns },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
-      subjects: [{ kind: 'ServiceAccount', name: props.controllerServiceAccount, namespace: ns }],
+      subjects: [{ kind: 'ServiceAccount', name: props.controllerServiceAccount, namespace: props.clusterResourceNamespace }],
     });
-    new cm.ClusterIssuer(this, 'Resource', {
-      metadata: { name: props.name },
-      spec: {
-        vault: {
-          server: props.server,
-          path: props.path,
-          caBundleSecretRef: { name: props.caBundle.secretName, key: props.caBundle.key },
-          auth: { kubernetes: { mountPath: props.mountPath, role: props.role, serviceAccountRef: { name: props.name } } },
-        },
+    const spec = {
+      vault: {
+        server: props.server,
+        path: props.path,
+        caBundleSecretRef: { name: props.caBundle.secretName, key: props.caBundle.key },
+        auth: { kubernetes: { mountPath: props.mountPath, role: props.role, serviceAccountRef: { name: props.name } } },
       },
-    });
-    this.issuerRef = { name: props.name, kind: 'ClusterIssuer', group: 'cert-manager.io' };
+    };
+    if (props.namespace === undefined) {
+      new cm.ClusterIssuer(this, 'Resource', { metadata: { name: props.name }, spec });
+      this.issuerRef = { name: props.name, kind: 'ClusterIssuer', group: 'cert-manager.io' };
+    } else {
+      new cm.Issuer(this, 'Resource', { metadata: { name: props.name, namespace: props.namespace }, spec });
+      this.issuerRef = { name: props.name, kind: 'Issuer', group: 'cert-manager.io' };
+    }
   }
 
   public get apiObject(): ApiObject {
     return ApiObject.of(this);
+  }
+}
+
+/** The cluster-wide form of VaultIssuer. */
+export class VaultClusterIssuer extends VaultIssuer {
+  public constructor(scope: Construct, id: string, props: VaultClusterIssuerProps) {
+    super(scope, id, props);
   }
 }

@@ -25,15 +25,6 @@ export interface KubernetesAuthMountOptions {
   readonly description: string;
 }
 
-export interface KubernetesAuthConfigOptions {
-  readonly name: string;
-  readonly mount: string;
-  /** API server URL of the cluster whose ServiceAccount tokens this mount verifies. */
-  readonly kubernetesHost: string;
-  /** ServiceAccount (with `system:auth-delegator`) whose token Vault uses for TokenReview. */
-  readonly tokenReviewerServiceAccount: string;
-}
-
 export interface KubernetesAuthRoleOptions {
   readonly name: string;
   readonly mount: string;
@@ -65,8 +56,16 @@ export interface PkiRoleOptions {
   readonly mount: string;
   /** Role name in Vault. */
   readonly role: string;
-  /** Domains the role signs for, with their subdomains and the bare names themselves. */
+  /** The exact names the role signs (as common name or DNS SAN): bare domains, never their subdomains. */
   readonly allowedDomains: readonly string[];
+  /** Only valid host names (false only for identities that are not host names, e.g. a SQL user with `_`). */
+  readonly enforceHostnames: boolean;
+  /** Whether `localhost` may be a SAN. */
+  readonly allowLocalhost: boolean;
+  /** Certificates for servers (extended key usage server auth). */
+  readonly serverFlag: boolean;
+  /** Certificates for clients (extended key usage client auth). */
+  readonly clientFlag: boolean;
   /** Longest certificate lifetime, e.g. `2160h`. */
   readonly maxTtl: string;
 }
@@ -107,27 +106,6 @@ export class VaultConfiguration extends Construct {
     });
   }
 
-  /**
-   * Configures the mount for one cluster. The local CA and JWT defaults are turned off: the Vault node
-   * that serves a login may run in another cluster, so the API server's CA is the operator pod's (it
-   * runs in the cluster the mount is for) and the reviewer JWT is a token of `tokenReviewerServiceAccount`.
-   */
-  public addKubernetesAuthConfig(options: KubernetesAuthConfigOptions): vco.KubernetesAuthEngineConfig {
-    const { path, name } = splitMount(options.mount);
-    return new vco.KubernetesAuthEngineConfig(this, this.claim('KubernetesAuthEngineConfig', options.name), {
-      metadata: this.metadata(options.name),
-      spec: {
-        ...this.common(),
-        path,
-        name,
-        kubernetesHost: options.kubernetesHost,
-        tokenReviewerServiceAccount: { name: options.tokenReviewerServiceAccount },
-        disableLocalCajwt: true,
-        useOperatorPodCa: true,
-      },
-    });
-  }
-
   /** A role of a Kubernetes auth mount. */
   public addKubernetesAuthRole(options: KubernetesAuthRoleOptions): vco.KubernetesAuthEngineRole {
     if (options.serviceAccounts.length === 0 || options.namespaces.length === 0) {
@@ -161,12 +139,15 @@ export class VaultConfiguration extends Construct {
   }
 
   /**
-   * A PKI role for cert-manager's sign requests: names must be under `allowedDomains` (or be one of
-   * them: CockroachDB's `node`/`root` common names are not hostnames, so hostname enforcement is off),
-   * localhost and IP SANs are allowed (CockroachDB nodes), the CSR's subject is used as is.
+   * A PKI role for cert-manager's sign requests that signs exactly `allowedDomains`: each name as itself
+   * (allow_bare_domains), none of its subdomains, no globs, no IP SANs, never any name
+   * (allow_any_name false); the CSR's subject and SANs are used as requested and checked against the
+   * list (Vault API docs, PKI "Create/Update role",
+   * https://developer.hashicorp.com/vault/api-docs/secret/pki#create-update-role).
    */
   public addPkiRole(options: PkiRoleOptions): vco.PkiSecretEngineRole {
     if (options.allowedDomains.length === 0) throw new Error(`pki role ${options.role} must allow at least one domain`);
+    if (!options.serverFlag && !options.clientFlag) throw new Error(`pki role ${options.role} must issue server or client certificates`);
     return new vco.PkiSecretEngineRole(this, this.claim('PKISecretEngineRole', options.name), {
       metadata: this.metadata(options.name),
       spec: {
@@ -174,18 +155,18 @@ export class VaultConfiguration extends Construct {
         path: options.mount,
         name: options.role,
         allowedDomains: [...options.allowedDomains],
-        allowSubdomains: true,
+        allowSubdomains: false,
         allowBareDomains: true,
         allowGlobDomains: false,
         allowAnyName: false,
-        allowLocalhost: true,
-        allowIpSans: true,
-        enforceHostnames: false,
+        allowLocalhost: options.allowLocalhost,
+        allowIpSans: false,
+        enforceHostnames: options.enforceHostnames,
         requireCn: false,
         useCsrCommonName: true,
         useCsrSans: true,
-        serverFlag: true,
-        clientFlag: true,
+        serverFlag: options.serverFlag,
+        clientFlag: options.clientFlag,
         keyType: vco.PkiSecretEngineRoleSpecKeyType.ANY,
         maxTtl: options.maxTtl,
       },

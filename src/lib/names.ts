@@ -30,14 +30,9 @@ export function gatewayCertificateSecret(service: Named): string {
   return `${service.name}-gateway-tls`;
 }
 
-/** The cert-manager issuer every workload certificate comes from: Vault's PKI when the environment runs Vault, else the bootstrap CA. */
-export function certificateIssuer(env: { readonly vault?: object | undefined }): { readonly kind: 'ClusterIssuer'; readonly name: string; readonly group: 'cert-manager.io' } {
-  return { kind: 'ClusterIssuer', name: env.vault ? VAULT_ISSUER : BOOTSTRAP_ISSUER, group: 'cert-manager.io' };
-}
-
 /** ClusterIssuer signing through Vault's PKI (`<vaultPKIPath>/sign/<vaultRole>`). */
 export const VAULT_ISSUER = 'vault-issuer';
-/** ClusterIssuer backed by the out-of-band root CA Secret (`pki.rootCASecret`). */
+/** The CA issuer backed by the out-of-band root CA Secret (`pki.rootCASecret`): a ClusterIssuer without stores, else a namespaced Issuer of this name (src/topology/pki.ts, rootCaPlacement). */
 export const BOOTSTRAP_ISSUER = 'meridian-root-ca';
 
 /** Vault's client Service (port 8200) in the Vault namespace, used by every cluster locally. */

@@ -26,9 +26,11 @@
 //   (RollingSync) would stage whole clusters instead, but are Beta and turn automated sync off (REFERENCE §9.6).
 import type { Cluster, Environment, Store } from '../topology';
 import { COCKROACHDB, sqlShellCommand } from '../topology/cockroachdb';
-import { authMount, configOperatorPolicyName } from '../topology/pki';
-import { adminLoginCommands, adminRoleCommands, operatorAccessCommands } from '../topology/trust-runbook';
+import { authMount, configOperatorPolicyName, localNamespacedVaultIssuers } from '../topology/pki';
+import { adminLoginCommands, adminRoleCommands, operatorAccessCommands, REVIEWER_TOKEN, reviewerRotationCommands } from '../topology/trust-runbook';
 import { VAULT_STATEFULSET } from '../topology/vault';
+import { clusterView } from '../topology/view';
+import { VAULT_ISSUER } from '../lib/names';
 import { runbook, type RunbookStep } from './runbook';
 import { envFile } from './source';
 
@@ -46,6 +48,7 @@ const SUBMARINER_NAMESPACE = 'submariner-operator';
 /** The runbooks the report carries: every store's image upgrade, and the removal of a cluster (shown for the last one). */
 export function day2Runbooks(env: Environment): Day2Runbook[] {
   const out = stores(env).map((s) => upgradeStoreRunbook(env, s));
+  if (env.vault) out.push(rotateReviewerTokensRunbook(env, env.vault));
   const last = env.clusters.at(-1);
   if (last && env.clusters.length > 1) out.push({ ...removeClusterRunbook(env, last.name), title: `Remove a cluster (shown for ${last.name}; the same steps with another cluster's name for any other)` });
   return out;
@@ -124,7 +127,13 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
       id: 'vault-access',
       title: `Create ${cluster}'s auth mount and roles in Vault, logged in as the administrator through ${at.name}`,
       why: `The root token was revoked at the bootstrap; the administrator role it left behind may create the new mount. ${cluster}'s vault-config-operator and cert-manager log in through that mount, so its ClusterIssuer stays not Ready until this is done`,
-      commands: [...adminLoginCommands(env, vault, at.name), ...operatorAccessCommands(env, vault, c), ...adminRoleCommands(env, vault, cluster), `kubectl ${ctx} wait clusterissuer/vault-issuer --for=condition=Ready --timeout=10m`],
+      commands: [
+        ...adminLoginCommands(env, vault, at.name),
+        ...operatorAccessCommands(env, vault, c),
+        ...adminRoleCommands(env, vault, cluster),
+        `kubectl ${ctx} wait clusterissuer/vault-issuer --for=condition=Ready --timeout=10m`,
+        ...localNamespacedVaultIssuers(clusterView(env, cluster)).map((i) => `kubectl ${ctx} -n ${i.namespace} wait issuer/${i.name} --for=condition=Ready --timeout=10m`),
+      ],
     });
     steps.push({
       id: 'vault-membership',
@@ -155,6 +164,29 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
     commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --health --timeout 1800`],
   });
   return { id: `add-cluster-${cluster}`, title: `Add cluster ${cluster}`, when: `${cluster} is added to ${envFile(env)}`, steps };
+}
+
+/**
+ * Rotating the reviewer JWT of every cluster's auth mount (src/topology/trust-runbook.ts): the tokens
+ * do not expire, so this is for a suspected leak, a re-created `vault` ServiceAccount, or a policy of
+ * regular rotation. Each cluster's mount is rewritten as the administrator logged in through another
+ * cluster's mount, so a broken reviewer token of that cluster cannot lock the administrator out.
+ */
+export function rotateReviewerTokensRunbook(env: Environment, vault: NonNullable<Environment['vault']>): Day2Runbook {
+  return {
+    id: 'rotate-reviewer-tokens',
+    title: 'Rotate the reviewer tokens of the Kubernetes auth mounts',
+    when: `when a reviewer token (Secret ${vault.namespace}/${REVIEWER_TOKEN.secret} of a cluster) may have leaked, after ServiceAccount ${REVIEWER_TOKEN.serviceAccount} was re-created, or on your rotation schedule; they do not expire by themselves`,
+    steps: env.clusters.map((c) => {
+      const at = anchor(env, c.name);
+      return {
+        id: `rotate-${c.name}`,
+        title: `Give ${c.name}'s auth mount a new reviewer token, logged in as the administrator through ${at.name}`,
+        why: `A second token Secret reviews the logins while the usual one is deleted (which invalidates its token) and created again, so ${c.name}'s logins never fail in between`,
+        commands: [...adminLoginCommands(env, vault, at.name), ...reviewerRotationCommands(env, vault, c), `kubectl --context ${c.name} wait clusterissuer/${VAULT_ISSUER} --for=condition=Ready --timeout=10m`, 'vault token revoke -self && kill %1   # ends the port-forward'],
+      };
+    }),
+  };
 }
 
 /** Removing `cluster` (present in `env`, the environment before the change). */

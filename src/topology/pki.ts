@@ -1,7 +1,8 @@
 // Trust facts derived from the model (REFERENCE §1.4, §4): the per-cluster Kubernetes auth mount
 // cert-manager logs in through, the PKI role's allowed names, the Vault policies (typed objects in
 // Vault's JSON policy syntax), and the certificates every TLS endpoint of a cluster needs. No cdk8s here.
-import { CERT_MANAGER, COCKROACHDB_PUBLIC_SERVICE, VAULT_ISSUER, gatewayCertificateSecret, sqlUser, vaultClientCertificateSecret } from '../lib/names';
+import { BOOTSTRAP_ISSUER, CERT_MANAGER, INGRESS, VAULT_ISSUER, gatewayCertificateSecret, sqlUser, vaultClientCertificateSecret } from '../lib/names';
+import { nodeCertificateDnsNames, sqlClients } from './cockroachdb';
 import type { Environment, Pki, Service } from './types';
 import type { ClusterView } from './view';
 
@@ -101,25 +102,6 @@ export function configOperatorPolicyName(cluster: string): string {
   return `vault-config-operator-${cluster}`;
 }
 
-/**
- * Domains the PKI role signs for (with subdomains and the bare names): Kubernetes service names in
- * all three suffixes, the global domain, every cluster's ingress domain, vanity hostnames outside the
- * global domain, and what CockroachDB certificates carry besides: the bare common names `node`, `root`
- * and the SQL user of every service that uses it, and the short names of its Services
- * (`cockroachdb-public`, `<svc>.<namespace>`, `*.<headless>.<namespace>`). Sorted.
- */
-export function pkiAllowedDomains(env: Pick<Environment, 'globalDomain' | 'clusters' | 'services' | 'cockroachdb'>): string[] {
-  const under = (host: string, domain: string): boolean => host === domain || host.endsWith(`.${domain}`);
-  const ingressDomains = env.clusters.flatMap((c) => (c.ingressDomain ? [c.ingressDomain] : []));
-  const vanity = env.services
-    .flatMap((s) => (s.hostname ? [s.hostname] : []))
-    .filter((h) => !under(h, env.globalDomain) && !ingressDomains.some((d) => under(h, d)));
-  const sqlUsers = env.services.filter((s) => s.usesStores.includes('cockroachdb')).map((s) => sqlUser(s));
-  const crdb = env.cockroachdb;
-  const cockroachNames = crdb ? ['node', 'root', crdb.namespace, crdb.headlessService, COCKROACHDB_PUBLIC_SERVICE, ...sqlUsers] : [];
-  return unique(['svc', 'svc.cluster.local', 'svc.clusterset.local', env.globalDomain, ...ingressDomains, ...vanity, ...cockroachNames]);
-}
-
 /** A Vault ACL policy in its JSON form: capabilities per path. */
 export interface VaultPolicy {
   readonly path: Readonly<Record<string, { readonly capabilities: readonly string[] }>>;
@@ -137,9 +119,9 @@ export function certManagerPolicy(pki: Pick<Pki, 'vaultPKIPath' | 'vaultRole'>):
 /**
  * What one cluster's vault-config-operator may change: its own cluster's auth mount (enable, tune,
  * config, roles). The bootstrap cluster's operator also owns the shared configuration: the PKI mount,
- * its roles and the cert-manager policy.
+ * its roles, the cert-manager policy and the sign policies of the namespaced issuers.
  */
-export function configOperatorPolicy(env: Pick<Environment, 'pki' | 'clusters' | 'backup' | 'vault' | 'services'>, cluster: string): VaultPolicy {
+export function configOperatorPolicy(env: Pick<Environment, 'pki' | 'clusters' | 'backup' | 'vault' | 'services' | 'cockroachdb'>, cluster: string): VaultPolicy {
   const mount = authMount(env.pki, cluster);
   const crud = ['create', 'read', 'update', 'delete'];
   const paths: Record<string, { capabilities: string[] }> = {
@@ -161,6 +143,8 @@ export function configOperatorPolicy(env: Pick<Environment, 'pki' | 'clusters' |
     });
     // The policies of the services that use Vault.
     for (const s of vaultServices(env)) paths[`sys/policies/acl/${serviceVaultPolicyName(s)}`] = { capabilities: crud };
+    // The sign policies of the namespaced issuers (CockroachDB's own, each SQL client's).
+    for (const i of namespacedVaultIssuers(env)) paths[`sys/policies/acl/${i.policy}`] = { capabilities: crud };
     // The Raft snapshot policy of the backup CronJobs (src/topology/backup.ts), when backups are on.
     if (env.backup && env.vault) paths[`sys/policies/acl/${VAULT_SNAPSHOT_POLICY}`] = { capabilities: crud };
   }
@@ -207,4 +191,232 @@ export const VAULT_ISSUER_ACCOUNT = { name: VAULT_ISSUER, namespace: CERT_MANAGE
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)].sort();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Least privilege: one Vault PKI role per class of consumer, and who can use it
+
+/**
+ * A Vault PKI role and the names it signs: exactly `allowedDomains` (bare domains only, never their
+ * subdomains, never globs), valid host names only where every allowed name is one, no IP SANs. Field
+ * meanings: Vault API docs, PKI "Create/Update role" (allowed_domains, allow_bare_domains,
+ * allow_subdomains, allow_glob_domains, enforce_hostnames, allow_ip_sans, allow_localhost,
+ * server_flag, client_flag; https://developer.hashicorp.com/vault/api-docs/secret/pki#create-update-role),
+ * as the vault-config-operator PKISecretEngineRole spells them (../shared/crds/vault-config-operator).
+ */
+export interface PkiRolePlan {
+  /** Role name in Vault: the sign endpoint is `<vaultPKIPath>/sign/<role>`. */
+  readonly role: string;
+  /** The only names the role signs, as common name or DNS SAN, sorted. */
+  readonly allowedDomains: readonly string[];
+  /** Every allowed name is a valid host name (a SQL user with `_` is not). */
+  readonly enforceHostnames: boolean;
+  /** `localhost` may be a SAN: only CockroachDB nodes, whose local CLI and init dial it. */
+  readonly allowLocalhost: boolean;
+  readonly serverFlag: boolean;
+  readonly clientFlag: boolean;
+}
+
+/** A namespaced Vault Issuer: only Certificates of its own namespace can use it, and only its ServiceAccount can log in as its role. */
+export interface NamespacedVaultIssuerPlan {
+  /** Issuer name, and the name of the ServiceAccount cert-manager requests its tokens for. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly pkiRole: PkiRolePlan;
+  /** Role of every cluster's Kubernetes auth mount, bound to exactly that ServiceAccount and namespace. */
+  readonly authRole: string;
+  /** Vault policy: sign at this role's endpoint, nothing else. */
+  readonly policy: string;
+  /**
+   * The audience cert-manager puts in the tokens it requests for an Issuer, `vault://<namespace>/<issuer>`
+   * (cert-manager website content/docs/configuration/vault.md, "serviceAccountRef"; REFERENCE §4.1).
+   */
+  readonly audience: string;
+}
+
+/** Secret of a CA bundle: the root CA certificate alone (`ca.crt`), never its key. */
+export function rootCaBundleSecret(pki: Pick<Pki, 'rootCASecret'>): string {
+  return `${pki.rootCASecret}-bundle`;
+}
+
+/** The key of the root certificate in the bundle Secret. */
+export const ROOT_CA_BUNDLE_KEY = 'ca.crt';
+
+/**
+ * What Vault's enforce_hostnames accepts (hashicorp/vault builtin/logical/pki cert_util.go, hostnameRegex:
+ * dot-separated labels of letters, digits and inner hyphens; a single label such as `node` or `root` is
+ * one, `_` is not), for the lowercase names meridian derives.
+ */
+const HOSTNAME_LABELS = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The names of a service: its Kubernetes Service in the suffixes a client dials. */
+export function serviceDnsNames(service: Pick<Service, 'name' | 'namespace' | 'expose'>): string[] {
+  const base = `${service.name}.${service.namespace}`;
+  // The clusterset name exists only for a service that is exported (expose clusterset or global).
+  return [`${base}.svc`, `${base}.svc.cluster.local`, ...(service.expose !== 'cluster' ? [`${base}.svc.clusterset.local`] : [])];
+}
+
+/**
+ * What the cluster-wide `vault-issuer` may sign: each service's own names (its Service in every
+ * suffix, and for a global service its hostname and `<service>.<ingressDomain>` of every cluster), as
+ * exact names. No store identity (`node`, `root`, SQL users, Vault or CockroachDB hosts), no bare
+ * `svc` domains, no IPs, no localhost: a namespace that can create Certificates gets service names
+ * at most.
+ */
+export function servicePkiRole(env: Pick<Environment, 'pki' | 'services' | 'clusters'>): PkiRolePlan {
+  const names = env.services.flatMap((s) => [
+    ...serviceDnsNames(s),
+    ...(s.expose === 'global' && s.hostname ? [s.hostname, ...env.clusters.flatMap((c) => (c.ingressDomain ? [`${s.name}.${c.ingressDomain}`] : []))] : []),
+  ]);
+  const allowedDomains = unique(names);
+  return { role: env.pki.vaultRole, allowedDomains, enforceHostnames: true, allowLocalhost: false, serverFlag: true, clientFlag: true };
+}
+
+/** The CockroachDB node and root identities: CN `node` with the nodes' DNS names, CN `root`. */
+export const COCKROACHDB_ISSUER = { name: 'cockroachdb-issuer', pkiRole: 'cockroachdb', authRole: 'cockroachdb-issuer', policy: 'cockroachdb-issuer' } as const;
+
+/**
+ * CockroachDB's own identities through an Issuer in its namespace: the Vault role signs `node`, `root`
+ * and the names of the node certificate (every cluster's pods), and only that namespace's
+ * ServiceAccount can log in as it.
+ */
+export function cockroachdbIssuer(namespace: string, nodeDnsNames: readonly string[]): NamespacedVaultIssuerPlan {
+  const allowed = unique(['node', 'root', ...nodeDnsNames.filter((n) => n !== 'localhost')]);
+  return {
+    name: COCKROACHDB_ISSUER.name,
+    namespace,
+    pkiRole: { role: COCKROACHDB_ISSUER.pkiRole, allowedDomains: allowed, enforceHostnames: allowed.every((n) => HOSTNAME_LABELS.test(n)), allowLocalhost: nodeDnsNames.includes('localhost'), serverFlag: true, clientFlag: true },
+    authRole: COCKROACHDB_ISSUER.authRole,
+    policy: COCKROACHDB_ISSUER.policy,
+    audience: issuerAudience(namespace, COCKROACHDB_ISSUER.name),
+  };
+}
+
+/**
+ * A service's own SQL identity (CN = its SQL user, client auth only) through an Issuer in the
+ * service's namespace: the Vault role signs that one name and nothing else, and only the Issuer's
+ * ServiceAccount in that namespace can use it. A namespace therefore mints at most the SQL users of
+ * its own services, never `root` or `node`.
+ */
+export function sqlClientIssuer(service: Pick<Service, 'name' | 'namespace'>): NamespacedVaultIssuerPlan {
+  const user = sqlUser(service);
+  const name = `${service.name}-cockroachdb-issuer`;
+  const role = `cockroachdb-client-${service.name}`;
+  return {
+    name,
+    namespace: service.namespace,
+    pkiRole: { role, allowedDomains: [user], enforceHostnames: HOSTNAME_LABELS.test(user), allowLocalhost: false, serverFlag: false, clientFlag: true },
+    authRole: role,
+    policy: role,
+    audience: issuerAudience(service.namespace, name),
+  };
+}
+
+/** The JWT audience cert-manager puts in the tokens it requests for a namespaced Issuer. */
+export function issuerAudience(namespace: string, issuer: string): string {
+  return `vault://${namespace}/${issuer}`;
+}
+
+/** A policy that signs at one role's endpoint (`sign` is an update). */
+export function signPolicy(pki: Pick<Pki, 'vaultPKIPath'>, role: string): VaultPolicy {
+  return { path: { [`${pki.vaultPKIPath}/sign/${role}`]: { capabilities: ['create', 'update'] } } };
+}
+
+/** Every namespaced Vault Issuer of the environment (the PKI roles and policies the bootstrap cluster writes), sorted by name. */
+export function namespacedVaultIssuers(env: Pick<Environment, 'pki' | 'vault' | 'cockroachdb' | 'services'>): NamespacedVaultIssuerPlan[] {
+  if (!env.vault || !env.cockroachdb) return [];
+  const clients = sqlClients(env).map((s) => sqlClientIssuer(s));
+  return [cockroachdbIssuer(env.cockroachdb.namespace, nodeCertificateDnsNames(env.cockroachdb)), ...clients].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Where the root CA lives in each cluster
+
+/**
+ * istiod's signing CA: an intermediate chained to the environment's root, in the Secret istiod reads
+ * at start (`cacerts` in Istio's namespace). istiod reads the cert-manager layout of that Secret
+ * (`tls.crt` signing certificate, `tls.key` its key, `ca.crt` the root; the chain is tls.crt + ca.crt)
+ * since istio/istio#39732 (pilot/pkg/bootstrap/istio_ca.go, detectSigningCABundle), besides the
+ * ca-cert.pem/ca-key.pem/root-cert.pem/cert-chain.pem layout of istio.io "Plug in CA Certificates".
+ */
+export const MESH_CA = {
+  namespace: 'istio-system',
+  certificate: 'istio-ca',
+  secret: 'cacerts',
+  /** A year, renewed a third before its end; istiod reloads the files of a renewed intermediate under the same root (istio_ca.go, handleCACertsFileWatch). */
+  duration: '8760h',
+  renewBefore: '2920h',
+} as const;
+
+/** The subject of one cluster's mesh intermediate (at most 64 characters: cluster names are DNS labels, environment names short). */
+export function meshCaCommonName(environment: string, cluster: string): string {
+  return `meridian ${environment} mesh CA ${cluster}`.slice(0, 64);
+}
+
+export interface RootCaSecretPlacement {
+  readonly namespace: string;
+  /** What reads it there. */
+  readonly usedBy: string;
+}
+
+export interface RootCaPlacement {
+  /** Namespaces whose CA Issuer signs with the root key pair: Secret `pki.rootCASecret` with tls.crt and tls.key, only there. */
+  readonly keyPair: readonly RootCaSecretPlacement[];
+  /** Namespaces that verify against the root only: Secret `<rootCASecret>-bundle` with ca.crt, never the key. */
+  readonly bundle: readonly RootCaSecretPlacement[];
+  /**
+   * The bootstrap CA is a ClusterIssuer only where nothing it signs for is a store identity (no Vault,
+   * no CockroachDB): a CA issuer signs any name, so with a store it is a namespaced Issuer in each
+   * namespace that needs certificates instead.
+   */
+  readonly caClusterIssuer: boolean;
+  /** Namespaces with a namespaced bootstrap CA Issuer (without Vault), sorted. */
+  readonly caIssuerNamespaces: readonly string[];
+  /** The cluster runs sidecars that take only mutual TLS, so istiod needs the shared root (`cacerts`). */
+  readonly mesh: boolean;
+}
+
+/** The root CA Secrets one cluster needs, decided once for the charts, the prerequisites and the runbook. */
+export function rootCaPlacement(view: Pick<ClusterView, 'environment' | 'vault' | 'cockroachdbMember' | 'sidecarNamespaces' | 'services' | 'cluster'>): RootCaPlacement {
+  const env = view.environment;
+  const mesh = view.sidecarNamespaces.length > 0;
+  const clients = view.cockroachdbMember?.sqlClients ?? [];
+  const byNamespace = (entries: RootCaSecretPlacement[]): RootCaSecretPlacement[] => {
+    const merged = new Map<string, string[]>();
+    for (const e of entries) merged.set(e.namespace, [...(merged.get(e.namespace) ?? []), e.usedBy]);
+    return [...merged].sort(([a], [b]) => (a < b ? -1 : 1)).map(([namespace, uses]) => ({ namespace, usedBy: [...new Set(uses)].join('; ') }));
+  };
+  const meshEntry = (issuer: string): RootCaSecretPlacement[] => (mesh ? [{ namespace: MESH_CA.namespace, usedBy: `the CA Issuer ${issuer} of istiod's intermediate (${MESH_CA.secret})` }] : []);
+  if (view.vault) {
+    return {
+      keyPair: byNamespace([{ namespace: view.vault.namespace, usedBy: "the CA Issuer of Vault's own TLS" }, ...meshEntry(BOOTSTRAP_ISSUER)]),
+      bundle: byNamespace([
+        { namespace: CERT_MANAGER.namespace, usedBy: `the CA bundle of ClusterIssuer ${VAULT_ISSUER}` },
+        ...(view.cockroachdbMember ? [{ namespace: view.cockroachdbMember.store.namespace, usedBy: `the CA bundle of Issuer ${COCKROACHDB_ISSUER.name}` }] : []),
+        ...(view.cockroachdbMember ? clients.map((s) => ({ namespace: s.namespace, usedBy: `the CA bundle of Issuer ${sqlClientIssuer(s).name}` })) : []),
+      ]),
+      caClusterIssuer: false,
+      caIssuerNamespaces: [],
+      mesh,
+    };
+  }
+  if (!env.cockroachdb) {
+    return { keyPair: [{ namespace: CERT_MANAGER.namespace, usedBy: `the ClusterIssuer ${BOOTSTRAP_ISSUER}: every certificate${mesh ? `, istiod's intermediate (${MESH_CA.secret}) included` : ''}` }], bundle: [], caClusterIssuer: true, caIssuerNamespaces: [], mesh };
+  }
+  const entries: RootCaSecretPlacement[] = [
+    ...(gatewayCertificates(view, INGRESS.namespace).length > 0 ? [{ namespace: INGRESS.namespace, usedBy: `the CA Issuer ${BOOTSTRAP_ISSUER} of the Gateway certificates` }] : []),
+    ...(view.cockroachdbMember ? [{ namespace: view.cockroachdbMember.store.namespace, usedBy: `the CA Issuer ${BOOTSTRAP_ISSUER} of CockroachDB's node and root certificates` }] : []),
+    ...clients.map((s) => ({ namespace: s.namespace, usedBy: `the CA Issuer ${BOOTSTRAP_ISSUER} of the SQL client certificate of ${s.name}` })),
+    ...meshEntry(BOOTSTRAP_ISSUER),
+  ];
+  const keyPair = byNamespace(entries);
+  return { keyPair, bundle: [], caClusterIssuer: false, caIssuerNamespaces: keyPair.map((e) => e.namespace), mesh };
+}
+
+/** The namespaced Vault issuers of one cluster: CockroachDB's where it runs a member, and each local SQL client's. */
+export function localNamespacedVaultIssuers(view: Pick<ClusterView, 'environment' | 'cockroachdbMember'>): NamespacedVaultIssuerPlan[] {
+  const member = view.cockroachdbMember;
+  if (!view.environment.vault || !member) return [];
+  const local = new Set([COCKROACHDB_ISSUER.name, ...member.sqlClients.map((s) => sqlClientIssuer(s).name)]);
+  return namespacedVaultIssuers(view.environment).filter((i) => local.has(i.name));
 }

@@ -4,6 +4,8 @@
 // runbook step that creates it. The runbook (src/report/runbook.ts) and `meridian preflight` read
 // this; `dist/<env>.prerequisites.json` carries it for the rules (MER110) and for preflight. No cdk8s.
 import { CERT_MANAGER, INGRESS } from '../lib/names';
+import { authMount, rootCaBundleSecret, rootCaPlacement, ROOT_CA_BUNDLE_KEY } from './pki';
+import { REVIEWER_TOKEN } from './trust-runbook';
 import { BACKUP_CREDENTIAL_KEYS } from './backup';
 import { kubeconfigSecret } from './gslb';
 import type { PodSecurity } from './platform';
@@ -49,6 +51,8 @@ export interface OutOfBandSecret {
   readonly source: string;
   /** The runbook step that creates it (src/report/runbook.ts). */
   readonly runbookStep: string;
+  /** A long-lived token Secret (`kubernetes.io/service-account-token`): the ServiceAccount it is a token of. */
+  readonly serviceAccountToken?: string;
 }
 
 export interface OperatorPrerequisite {
@@ -86,6 +90,7 @@ export const RUNBOOK_STEP = {
   gslbZone: 'gslb-zone-credentials',
   serviceSecrets: 'service-secrets',
   backup: 'backup-credentials',
+  vaultAccess: 'vault-config-operator-access',
 } as const;
 
 /**
@@ -170,11 +175,17 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
 
     const secrets: OutOfBandSecret[] = [];
     const add = (s: Omit<OutOfBandSecret, 'cluster'>): void => void secrets.push({ cluster: cluster.name, ...s });
-    const rootNamespaces = view.vault ? [CERT_MANAGER.namespace, view.vault.namespace] : [CERT_MANAGER.namespace];
-    for (const ns of rootNamespaces) {
-      add({ namespace: ns, name: env.pki.rootCASecret, keys: ['tls.crt', 'tls.key'], usedBy: ns === CERT_MANAGER.namespace ? 'the root ClusterIssuer and the Vault issuer CA bundle' : "the CA Issuer of Vault's own TLS", source: 'the environment root CA (root-ca.crt, root-ca.key), kept offline', runbookStep: RUNBOOK_STEP.rootCA });
+    // The root key pair only where a CA issuer signs with it; the certificate alone where a Vault issuer verifies Vault (src/topology/pki.ts).
+    const root = rootCaPlacement(view);
+    for (const p of root.keyPair) {
+      add({ namespace: p.namespace, name: env.pki.rootCASecret, keys: ['tls.crt', 'tls.key'], usedBy: p.usedBy, source: 'the environment root CA (root-ca.crt, root-ca.key), kept offline', runbookStep: RUNBOOK_STEP.rootCA });
+    }
+    for (const p of root.bundle) {
+      add({ namespace: p.namespace, name: rootCaBundleSecret(env.pki), keys: [ROOT_CA_BUNDLE_KEY], usedBy: p.usedBy, source: 'the environment root CA certificate (root-ca.crt) alone', runbookStep: RUNBOOK_STEP.rootCA });
     }
     if (view.vaultMember) {
+      // The reviewer JWT of this cluster's auth mount: a token that does not expire (src/topology/trust-runbook.ts, reviewerConfigCommands).
+      add({ namespace: view.vaultMember.store.namespace, name: REVIEWER_TOKEN.secret, keys: ['token'], usedBy: `the reviewer JWT of Vault's auth mount ${authMount(env.pki, cluster.name)} (TokenReview of every login from this cluster)`, source: `the token controller, for ServiceAccount ${REVIEWER_TOKEN.serviceAccount} (system:auth-delegator); valid until the Secret is deleted`, runbookStep: RUNBOOK_STEP.vaultAccess, serviceAccountToken: REVIEWER_TOKEN.serviceAccount });
       const seal = view.vaultMember.seal;
       const bySecret = new Map<string, string[]>();
       for (const e of seal.env) bySecret.set(e.secret, [...(bySecret.get(e.secret) ?? []), e.key]);

@@ -1,7 +1,8 @@
 // The one-shot trust steps GitOps cannot make healthy by itself (DESIGN §6), as exact commands
 // generated from the model, for `meridian report` to print in order. Nothing here runs anything.
-import { CERT_MANAGER, VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
-import { VAULT_CONFIG_IDENTITY, authMount, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy, type VaultPolicy } from './pki';
+import { VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
+import { ROOT_CA_BUNDLE_KEY, VAULT_CONFIG_IDENTITY, authMount, localNamespacedVaultIssuers, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy, rootCaBundleSecret, rootCaPlacement, MESH_CA, type VaultPolicy } from './pki';
+import { clusterView } from './view';
 import type { Environment, VaultStore } from './types';
 import { VAULT_PORTS, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET, vaultSeal } from './vault';
 
@@ -58,6 +59,49 @@ export function adminLoginCommands(env: Pick<Environment, 'pki'>, vault: Pick<Va
   ];
 }
 
+/**
+ * Configures one cluster's Kubernetes auth mount for TokenReview with a reviewer JWT that does not
+ * expire: the token of a `kubernetes.io/service-account-token` Secret of Vault's ServiceAccount (which
+ * is bound to system:auth-delegator), valid until the Secret is deleted (Kubernetes docs, "Manually
+ * create a long-lived API token for a ServiceAccount"; Vault docs, auth/kubernetes "How to work with
+ * short-lived Kubernetes tokens": a long-lived token as token_reviewer_jwt). The vault-config-operator
+ * is not used for this: its KubernetesAuthEngineConfig writes a TokenRequest token of one year
+ * (redhat-cop/vault-config-operator api/v1alpha1/kubernetesauthengineconfig_types.go, getJWTToken:
+ * `expiration := int64(60 * 60 * 24 * 365)`) and requests a new one only when it reconciles, which its
+ * predicate limits to spec changes and (re)starts of the operator (internal/controller/
+ * vaultresourcecontroller/utils.go, PeriodicReconcilePredicate; a periodic requeue only with
+ * ENABLE_DRIFT_DETECTION), so nothing renews it before it lapses.
+ *
+ * kubernetes_ca_cert is the CA that verifies `kubernetes_host` itself, the cluster's external API URL:
+ * the CA of the administrator's kubeconfig context for that cluster, checked against the URL first. The
+ * ServiceAccount's ca.crt verifies the in-cluster endpoint; on OpenShift the external
+ * `api.<cluster>.<domain>:6443` may serve a user-provided named certificate
+ * (apiserver.config.openshift.io spec.servingCerts.namedCertificates; docs.okd.io, "Adding API server
+ * named certificates") that that CA does not sign. Files in a private scratch folder: no secret on a
+ * command line.
+ */
+export function reviewerConfigCommands(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace'>, c: Pick<Environment['clusters'][number], 'name' | 'server'>, secret: string = REVIEWER_TOKEN.secret): string[] {
+  const mount = authMount(env.pki, c.name);
+  const ns = vault.namespace;
+  const ctx = `--context ${c.name} -n ${ns}`;
+  const jwt = `"$D/${c.name}-reviewer.jwt"`;
+  const ca = `"$D/${c.name}-api-ca.crt"`;
+  return [
+    `D="$(mktemp -d)"   # private scratch folder for the reviewer token and the API CA of ${c.name}`,
+    `until kubectl ${ctx} get serviceaccount ${REVIEWER_TOKEN.serviceAccount} >/dev/null 2>&1; do sleep 10; done   # synced by Argo CD`,
+    // The token controller fills a Secret of this type for the ServiceAccount its annotation names.
+    `kubectl ${ctx} create secret generic ${secret} --type=kubernetes.io/service-account-token --dry-run=client -o yaml | kubectl annotate --local -f - kubernetes.io/service-account.name=${REVIEWER_TOKEN.serviceAccount} -o yaml | kubectl ${ctx} apply -f -`,
+    `i=0; until [ -n "$(kubectl ${ctx} get secret ${secret} -o jsonpath='{.data.token}')" ]; do i=$((i+1)); if [ "$i" -ge 60 ]; then echo "no token in Secret ${ns}/${secret} of ${c.name} after 2 minutes: check that ServiceAccount ${REVIEWER_TOKEN.serviceAccount} exists there" >&2; break; fi; sleep 2; done`,
+    `kubectl ${ctx} get secret ${secret} -o jsonpath='{.data.token}' | base64 -d > ${jwt}`,
+    `kubectl config view --raw --minify --context ${c.name} -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d > ${ca}`,
+    `if curl -sS -o /dev/null --cacert ${ca} ${c.server}/version; then vault write auth/${mount}/config kubernetes_host=${c.server} disable_local_ca_jwt=true kubernetes_ca_cert=@${ca} token_reviewer_jwt=@${jwt}; else echo "$D/${c.name}-api-ca.crt (from the kubeconfig context ${c.name}) does not verify ${c.server}: the mount was not configured; run this step again with a kubeconfig whose context ${c.name} holds the CA that signs that API certificate (on OpenShift the CA of a named certificate of apiserver/cluster, if one serves this host)" >&2; fi`,
+    'rm -rf "$D"',
+  ];
+}
+
+/** The reviewer JWT of every cluster's auth mount: a long-lived token Secret of Vault's ServiceAccount (system:auth-delegator). */
+export const REVIEWER_TOKEN = { serviceAccount: VAULT_SERVICE_ACCOUNT, secret: `${VAULT_SERVICE_ACCOUNT}-token` } as const;
+
 /** The commands that give one cluster's vault-config-operator its login (also run for a cluster added later). */
 export function operatorAccessCommands(env: Environment, vault: Pick<VaultStore, 'namespace'>, c: Pick<Environment['clusters'][number], 'name' | 'server'>): string[] {
   const mount = authMount(env.pki, c.name);
@@ -66,8 +110,24 @@ export function operatorAccessCommands(env: Environment, vault: Pick<VaultStore,
   return [
     `printf '%s' '${renderVaultPolicy(configOperatorPolicy(env, c.name)).replace(/\s+/g, '')}' | vault policy write ${policy} -`,
     `vault auth enable -path=${mount} kubernetes`,
-    `vault write auth/${mount}/config kubernetes_host=${c.server} disable_local_ca_jwt=true kubernetes_ca_cert="$(kubectl --context ${c.name} -n ${ns} get configmap kube-root-ca.crt -o jsonpath='{.data.ca\\.crt}')" token_reviewer_jwt="$(kubectl --context ${c.name} -n ${ns} create token ${VAULT_SERVICE_ACCOUNT} --duration=1h)"`,
+    ...reviewerConfigCommands(env, vault, c),
     `vault write auth/${mount}/role/${VAULT_CONFIG_IDENTITY.role} bound_service_account_names=${VAULT_CONFIG_IDENTITY.serviceAccount} bound_service_account_namespaces=${ns} policies=${policy} ttl=15m`,
+  ];
+}
+
+/**
+ * Replaces one cluster's reviewer token without a gap: a second token Secret takes over first, then the
+ * Secret the mount normally uses is deleted (which invalidates its token) and created again, and the
+ * mount goes back to it. Run as the administrator logged in through another cluster's mount.
+ */
+export function reviewerRotationCommands(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace'>, c: Pick<Environment['clusters'][number], 'name' | 'server'>): string[] {
+  const ctx = `--context ${c.name} -n ${vault.namespace}`;
+  const next = `${REVIEWER_TOKEN.secret}-next`;
+  return [
+    ...reviewerConfigCommands(env, vault, c, next),
+    `kubectl ${ctx} delete secret ${REVIEWER_TOKEN.secret}   # invalidates the old token; logins are reviewed with ${next} meanwhile`,
+    ...reviewerConfigCommands(env, vault, c),
+    `kubectl ${ctx} delete secret ${next}`,
   ];
 }
 
@@ -79,7 +139,8 @@ const ROOT_KEY = 'root-ca.key';
 export function trustRunbook(env: Environment): RunbookStep[] {
   const vault = env.vault;
   const steps: RunbookStep[] = [rootCaStep(env, vault)];
-  if (!vault) return steps;
+  const mesh = meshCaStep(env);
+  if (!vault) return [...steps, ...mesh];
   const first = env.clusters[0]!.name;
   const ns = vault.namespace;
   const pod0 = `${VAULT_STATEFULSET}-0`;
@@ -113,7 +174,7 @@ export function trustRunbook(env: Environment): RunbookStep[] {
     {
       id: 'vault-config-operator-access',
       title: "Give each cluster's vault-config-operator its login: the cluster's auth mount, its config and the operator's role",
-      why: 'The operator applies the Vault configuration CRs by logging in through the auth mount of its own cluster, which therefore has to exist first; once it logs in, the KubernetesAuthEngineConfig CR takes the mount over (and renews the reviewer token).',
+      why: `The operator applies the Vault configuration CRs by logging in through the auth mount of its own cluster, which therefore has to exist first. The mount's config stays here, not in a CR: its reviewer JWT is the token of Secret ${vault.namespace}/${REVIEWER_TOKEN.secret} (ServiceAccount ${REVIEWER_TOKEN.serviceAccount}, system:auth-delegator), which does not expire, and its CA is the one that verifies the cluster's API URL; rotate it with the day-2 runbook "Rotate the reviewer tokens"`,
       commands: env.clusters.flatMap((c) => operatorAccessCommands(env, vault, c)),
     },
     {
@@ -142,9 +203,11 @@ export function trustRunbook(env: Environment): RunbookStep[] {
     {
       id: 'vault-verify',
       title: 'Check that every cluster issues certificates, then revoke the root token',
-      why: 'Ready ClusterIssuers and certificates unblock the workloads wave; Certificates that failed while Vault was not ready are retried at once with cmctl (the cert-manager CLI) instead of after their back-off; no root token should outlive the bootstrap.',
+      why: 'Ready issuers and certificates unblock the workloads wave; Certificates that failed while Vault was not ready are retried at once with cmctl (the cert-manager CLI) instead of after their back-off; no root token should outlive the bootstrap.',
       commands: [
         ...env.clusters.map((c) => `kubectl --context ${c.name} wait clusterissuer/${VAULT_ISSUER} --for=condition=Ready --timeout=10m && kubectl --context ${c.name} get certificates -A`),
+        // and the namespaced Vault issuers of CockroachDB's identities (src/topology/pki.ts)
+        ...env.clusters.flatMap((c) => localNamespacedVaultIssuers(clusterView(env, c.name)).map((i) => `kubectl --context ${c.name} -n ${i.namespace} wait issuer/${i.name} --for=condition=Ready --timeout=10m`)),
         // A Certificate whose request Vault refused before the intermediate was set backs off for an hour,
         // then longer (REFERENCE §9.6); renewing the ones not Ready makes cert-manager try again now
         // (cert-manager cmd/ctl/pkg/renew/renew.go: `renew -n <ns> <name>`, kubeconfig flags incl. --context).
@@ -154,7 +217,8 @@ export function trustRunbook(env: Environment): RunbookStep[] {
       ],
     },
   );
-  return steps;
+  // Last: every cluster has synced its certificates by now, a progressive rollout included.
+  return [...steps, ...mesh];
 }
 
 /**
@@ -174,20 +238,51 @@ export function pkiUrlsCommand(env: Pick<Environment, 'pki'>, vault: Pick<VaultS
 
 function rootCaStep(env: Environment, vault: VaultStore | undefined): RunbookStep {
   const secret = env.pki.rootCASecret;
-  const namespaces = vault ? [CERT_MANAGER.namespace, vault.namespace] : [CERT_MANAGER.namespace];
+  const bundle = rootCaBundleSecret(env.pki);
+  const placements = env.clusters.map((c) => ({ cluster: c.name, root: rootCaPlacement(clusterView(env, c.name)) }));
+  const keyNamespaces = [...new Set(placements.flatMap((p) => p.root.keyPair.map((k) => k.namespace)))].sort();
+  const bundleNamespaces = [...new Set(placements.flatMap((p) => p.root.bundle.map((k) => k.namespace)))].sort();
+  const create = (cluster: string, ns: string, args: string): string[] => [
+    `kubectl --context ${cluster} create namespace ${ns} --dry-run=client -o yaml | kubectl --context ${cluster} apply -f -`,
+    `kubectl --context ${cluster} -n ${ns} create secret ${args}`,
+  ];
   return {
     id: 'root-ca',
-    title: `Load the root CA into every cluster as Secret ${secret} (${namespaces.join(' and ')})`,
+    title: `Load the root CA into every cluster: the key pair as Secret ${secret} only where a CA Issuer signs with it (${keyNamespaces.join(', ')})${bundleNamespaces.length > 0 ? `, the certificate alone as Secret ${bundle} (${ROOT_CA_BUNDLE_KEY}) where a Vault issuer verifies Vault (${bundleNamespaces.join(', ')})` : ''}`,
     why: vault
-      ? `The Vault namespace's CA Issuer signs Vault's own TLS with it; cert-manager's namespace holds it for the vault-issuer's CA bundle (only tls.crt is read there). It must exist before the first sync.`
-      : 'The meridian-root-ca ClusterIssuer signs every certificate with it; a ClusterIssuer reads its Secret from cert-manager\'s namespace. It must exist before the first sync.',
-    commands: env.clusters.flatMap((c) =>
-      namespaces.flatMap((ns) => [
-        `kubectl --context ${c.name} create namespace ${ns} --dry-run=client -o yaml | kubectl --context ${c.name} apply -f -`,
-        `kubectl --context ${c.name} -n ${ns} create secret tls ${secret} --cert=${ROOT_CERT} --key=${ROOT_KEY}`,
-      ]),
-    ),
+      ? `The CA Issuers sign Vault's own TLS and istiod's intermediate with the key; the Vault issuers only verify Vault's certificate, so their namespaces get the certificate and never the key. Both must exist before the first sync.`
+      : `Without Vault a CA issuer signs every certificate with the key, in each namespace listed (a ClusterIssuer only when the environment has no store). It must exist before the first sync.`,
+    commands: placements.flatMap((p) => [
+      ...p.root.keyPair.flatMap((k) => create(p.cluster, k.namespace, `tls ${secret} --cert=${ROOT_CERT} --key=${ROOT_KEY}`)),
+      ...p.root.bundle.flatMap((k) => create(p.cluster, k.namespace, `generic ${bundle} --from-file=${ROOT_CA_BUNDLE_KEY}=${ROOT_CERT}`)),
+    ]),
   };
+}
+
+/**
+ * istiod signs with the plugged-in intermediate only if `cacerts` exists when it starts: it looks for
+ * the files once at start and watches them only when it found them (istio/istio
+ * pilot/pkg/bootstrap/istio_ca.go: detectSigningCABundle, then initCACertsWatcher). The Secret is
+ * issued in an early wave, but istiod (a prerequisite) runs already, with a self-signed root; so
+ * after the first issuance istiod is restarted, and so are the meshed workloads that started before
+ * it, to get workload certificates from the shared root. Renewals need nothing: istiod reloads a
+ * renewed intermediate under the same root from the watched files (handleCACertsFileWatch).
+ */
+function meshCaStep(env: Environment): RunbookStep[] {
+  const clusters = env.clusters.map((c) => ({ name: c.name, view: clusterView(env, c.name) })).filter((c) => rootCaPlacement(c.view).mesh);
+  if (clusters.length === 0) return [];
+  return [
+    {
+      id: 'mesh-ca',
+      title: `Restart istiod in every cluster once its intermediate CA (${MESH_CA.namespace}/${MESH_CA.secret}, chained to the root) is issued, then the meshed workloads`,
+      why: "istiod reads cacerts only at start and runs before the first sync with a self-signed root of its own: until it restarts, mutual TLS to another cluster's endpoints fails (the failover case). Later renewals of the intermediate are picked up without a restart.",
+      commands: clusters.flatMap((c) => [
+        `kubectl --context ${c.name} -n ${MESH_CA.namespace} wait certificate/${MESH_CA.certificate} --for=condition=Ready --timeout=10m`,
+        `kubectl --context ${c.name} -n ${MESH_CA.namespace} rollout restart deployment -l app=istiod && kubectl --context ${c.name} -n ${MESH_CA.namespace} rollout status deployment -l app=istiod --timeout=10m`,
+        ...c.view.sidecarNamespaces.map((ns) => `kubectl --context ${c.name} -n ${ns} rollout restart deployment`),
+      ]),
+    },
+  ];
 }
 
 /** Ask cert-manager to issue again, now, every Certificate of a cluster that is not Ready. */

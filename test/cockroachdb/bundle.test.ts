@@ -133,9 +133,17 @@ describe.each(cases())('cockroachdb bundle of $name', ({ bundle, env }) => {
     }
   });
 
-  it('issues every certificate from the environment issuer', () => {
-    const expected = env.vault ? 'vault-issuer' : 'meridian-root-ca';
-    for (const c of clusters) for (const cert of crdb(bundle, c, 'Certificate')) expect(cert.spec.issuerRef).toEqual({ kind: 'ClusterIssuer', name: expected, group: 'cert-manager.io' });
+  it("issues every certificate from an Issuer of the certificate's own namespace, never a ClusterIssuer", () => {
+    for (const c of clusters) {
+      for (const cert of crdb(bundle, c, 'Certificate')) {
+        expect(cert.spec.issuerRef.kind).toBe('Issuer');
+        const issuer = crdb(bundle, c, 'Issuer').find((i) => i.metadata.name === cert.spec.issuerRef.name && i.metadata.namespace === cert.metadata.namespace);
+        expect(issuer, `${c} ${cert.metadata.namespace}/${cert.metadata.name}`).toBeDefined();
+        // with Vault, node and root sign through the cockroachdb role, a SQL user through its own role
+        if (env.vault) expect(issuer.spec.vault.path).toBe(cert.spec.commonName === 'node' || cert.spec.commonName === 'root' ? 'pki/sign/cockroachdb' : `pki/sign/cockroachdb-client-${cert.metadata.name.replace(/-cockroachdb-client$/, '')}`);
+        else expect(issuer.spec.ca.secretName).toBe(env.pki.rootCASecret);
+      }
+    }
   });
 
   it('validates every object against its schema', () => {

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Certificate, KeyUsage } from '../../src/constructs/certificate';
+import { CaCertificate, Certificate, KeyUsage } from '../../src/constructs/certificate';
 import { CaIssuer, clusterIssuer } from '../../src/constructs/issuer';
 
 describe('Certificate', () => {
@@ -83,5 +83,31 @@ describe('Certificate', () => {
   it('fails without a usage', () => {
     const chart = Testing.chart();
     expect(() => new Certificate(chart, 'Cert', { name: 'c', namespace: 'n', secretName: 's', issuer: clusterIssuer('i'), dnsNames: ['c'], usages: [] })).toThrow(/at least one key usage/);
+  });
+});
+
+describe('CaCertificate', () => {
+  it('is an isCA certificate with the CA key usages and a named subject', () => {
+    const chart = Testing.chart();
+    const issuer = new CaIssuer(chart, 'Root', { name: 'root', namespace: 'istio-system', secretName: 'root-ca' });
+    new CaCertificate(chart, 'Ca', { name: 'istio-ca', namespace: 'istio-system', secretName: 'cacerts', issuer, commonName: 'mesh CA east', duration: '8760h', renewBefore: '2920h' });
+    const cert = Testing.synth(chart).find((o) => o.kind === 'Certificate');
+    expect(cert.spec).toEqual({
+      secretName: 'cacerts',
+      issuerRef: { name: 'root', kind: 'Issuer', group: 'cert-manager.io' },
+      isCA: true,
+      commonName: 'mesh CA east',
+      duration: '8760h',
+      renewBefore: '2920h',
+      usages: ['digital signature', 'cert sign', 'crl sign'],
+      privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+    });
+  });
+
+  it('refuses an Issuer of another namespace and an overlong subject', () => {
+    const chart = Testing.chart();
+    const issuer = new CaIssuer(chart, 'Root', { name: 'root', namespace: 'vault', secretName: 'root-ca' });
+    expect(() => new CaCertificate(chart, 'A', { name: 'a', namespace: 'istio-system', secretName: 'cacerts', issuer, commonName: 'x', duration: '1h', renewBefore: '5m' })).toThrow(/only signs in its own namespace/);
+    expect(() => new CaCertificate(chart, 'B', { name: 'b', namespace: 'istio-system', secretName: 'cacerts', issuer: clusterIssuer('root'), commonName: 'x'.repeat(65), duration: '1h', renewBefore: '5m' })).toThrow(/1 to 64 characters/);
   });
 });

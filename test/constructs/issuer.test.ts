@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { CaIssuer, VaultClusterIssuer, type VaultClusterIssuerProps } from '../../src/constructs/issuer';
+import { CaIssuer, VaultClusterIssuer, VaultIssuer, type VaultClusterIssuerProps } from '../../src/constructs/issuer';
 
 const vaultProps: VaultClusterIssuerProps = {
   name: 'vault-issuer',
@@ -76,5 +76,20 @@ describe('VaultClusterIssuer', () => {
   it('fails on a plain-http server', () => {
     const chart = Testing.chart();
     expect(() => new VaultClusterIssuer(chart, 'Vault', { ...vaultProps, server: 'http://vault.vault.svc:8200' })).toThrow(/https:\/\//);
+  });
+});
+
+describe('VaultIssuer in a namespace', () => {
+  it('is an Issuer whose ServiceAccount and token RBAC live in its namespace, requested by cert-manager\'s controller', () => {
+    const chart = Testing.chart();
+    const issuer = new VaultIssuer(chart, 'Vault', { ...vaultProps, name: 'cockroachdb-issuer', namespace: 'cockroachdb', path: 'pki/sign/cockroachdb', role: 'cockroachdb-issuer' });
+    const objects = Testing.synth(chart);
+    expect(objects.find((o) => o.kind === 'Issuer').metadata).toEqual({ name: 'cockroachdb-issuer', namespace: 'cockroachdb' });
+    expect(objects.filter((o) => o.kind === 'ClusterIssuer')).toEqual([]);
+    expect(objects.find((o) => o.kind === 'ServiceAccount').metadata).toEqual({ name: 'cockroachdb-issuer', namespace: 'cockroachdb' });
+    expect(objects.find((o) => o.kind === 'Role').metadata.namespace).toBe('cockroachdb');
+    expect(objects.find((o) => o.kind === 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'cert-manager', namespace: 'cert-manager' }]);
+    expect(issuer.issuerRef).toEqual({ name: 'cockroachdb-issuer', kind: 'Issuer', group: 'cert-manager.io' });
+    expect(issuer.serviceAccount).toEqual({ name: 'cockroachdb-issuer', namespace: 'cockroachdb' });
   });
 });

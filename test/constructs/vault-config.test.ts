@@ -17,10 +17,9 @@ describe('VaultConfiguration', () => {
   it('defaults', () => {
     const { chart, vc } = config();
     vc.addKubernetesAuthMount({ name: 'auth', mount: 'kubernetes-east', description: 'east' });
-    vc.addKubernetesAuthConfig({ name: 'auth', mount: 'kubernetes-east', kubernetesHost: 'https://east:6443', tokenReviewerServiceAccount: 'vault' });
     vc.addKubernetesAuthRole({ name: 'cm', mount: 'kubernetes-east', role: 'cert-manager', serviceAccounts: ['vault-issuer'], namespaces: ['cert-manager'], policies: ['cert-manager'], audience: 'vault://vault-issuer', tokenTtlSeconds: 600 });
     vc.addSecretEngineMount({ name: 'pki', mount: 'pki', type: 'pki', description: 'pki', maxLeaseTtl: '87600h' });
-    vc.addPkiRole({ name: 'cm', mount: 'pki', role: 'cert-manager', allowedDomains: ['svc'], maxTtl: '2160h' });
+    vc.addPkiRole({ name: 'cm', mount: 'pki', role: 'cert-manager', allowedDomains: ['shop.shop.svc'], enforceHostnames: true, allowLocalhost: false, serverFlag: true, clientFlag: true, maxTtl: '2160h' });
     vc.addPolicy({ name: 'cm', policy: 'cert-manager', document: '{"path":{}}' });
     const objects = Testing.synth(chart);
     expect(objects).toMatchSnapshot();
@@ -45,13 +44,6 @@ describe('VaultConfiguration', () => {
     expect([nested.spec.path, nested.spec.name]).toEqual(['teams/a', 'pki']);
   });
 
-  it('configures the auth mount for a Vault that may run in another cluster', () => {
-    const { chart, vc } = config();
-    vc.addKubernetesAuthConfig({ name: 'auth', mount: 'kubernetes-east', kubernetesHost: 'https://east:6443', tokenReviewerServiceAccount: 'vault' });
-    const [c] = Testing.synth(chart);
-    expect(c.spec).toMatchObject({ kubernetesHost: 'https://east:6443', disableLocalCAJWT: true, useOperatorPodCA: true, tokenReviewerServiceAccount: { name: 'vault' } });
-  });
-
   it('fails on a duplicate resource', () => {
     const { vc } = config();
     vc.addPolicy({ name: 'p', policy: 'p', document: '{}' });
@@ -65,7 +57,19 @@ describe('VaultConfiguration', () => {
 
   it('fails on a PKI role that allows no domain', () => {
     const { vc } = config();
-    expect(() => vc.addPkiRole({ name: 'r', mount: 'pki', role: 'r', allowedDomains: [], maxTtl: '1h' })).toThrow(/at least one domain/);
+    expect(() => vc.addPkiRole({ name: 'r', mount: 'pki', role: 'r', allowedDomains: [], enforceHostnames: true, allowLocalhost: false, serverFlag: true, clientFlag: true, maxTtl: '1h' })).toThrow(/at least one domain/);
+  });
+
+  it('fails on a PKI role that issues neither server nor client certificates', () => {
+    const { vc } = config();
+    expect(() => vc.addPkiRole({ name: 'r', mount: 'pki', role: 'r', allowedDomains: ['root'], enforceHostnames: true, allowLocalhost: false, serverFlag: false, clientFlag: false, maxTtl: '1h' })).toThrow(/server or client/);
+  });
+
+  it('signs exact names only: no subdomains, globs, IP SANs or any name', () => {
+    const { chart, vc } = config();
+    vc.addPkiRole({ name: 'r', mount: 'pki', role: 'r', allowedDomains: ['root'], enforceHostnames: true, allowLocalhost: false, serverFlag: false, clientFlag: true, maxTtl: '1h' });
+    const role = Testing.synth(chart).find((o) => o.kind === 'PKISecretEngineRole');
+    expect(role.spec).toMatchObject({ allowedDomains: ['root'], allowBareDomains: true, allowSubdomains: false, allowGlobDomains: false, allowAnyName: false, allowIPSans: false, allowLocalhost: false, serverFlag: false, clientFlag: true });
   });
 
   it('fails on an empty mount path', () => {

@@ -141,11 +141,12 @@ describe('the review comment on the changes that matter most', () => {
   it('adds a service: the NetworkPolicies gain a payments peer; no entry is renamed from shop to payments', () => {
     const lines = comment(PAYMENTS);
     const crdb = lines.indexOf('- ✏️ changed `networking.k8s.io/v1 NetworkPolicy cockroachdb/cockroachdb`');
-    expect(lines.slice(crdb, crdb + 3)).toEqual([
+    expect(lines.slice(crdb, crdb + 2)).toEqual([
       "- ✏️ changed `networking.k8s.io/v1 NetworkPolicy cockroachdb/cockroachdb`",
       "  - `spec.ingress[2].from[0]`: added `{\"namespaceSelector\":{\"matchLabels\":{\"kubernetes.io/metadata.name\":\"payments\"}}}`",
-      '',
     ]);
+    // and the new SQL client gets its own issuer, bound to its namespace
+    expect(lines).toContain('- ➕ added `cert-manager.io/v1 Issuer payments/payments-cockroachdb-issuer`');
     const vault = lines.indexOf('- ✏️ changed `networking.k8s.io/v1 NetworkPolicy vault/vault`');
     expect(lines.slice(vault, vault + 3)).toEqual([
       "- ✏️ changed `networking.k8s.io/v1 NetworkPolicy vault/vault`",

@@ -60,7 +60,7 @@ describe('diffTrees', () => {
     const grown = (c: string): string[] => [
       `${c} cockroachdb changed Certificate cockroachdb/cockroachdb-node: spec.dnsNames[] added`,
       `${c} cockroachdb changed StatefulSet cockroachdb/cockroachdb: spec.template.spec.containers[name=cockroachdb].args[--join][] added`,
-      ...(c === 'cluster1' ? ['cluster1 glb changed GlobalDNSRecord meridian-ingress/shop: spec.endpoints[clusterName=cluster4] added'] : []),
+      ...(c === 'cluster1' ? ['cluster1 glb changed GlobalDNSRecord meridian-ingress/shop: spec.endpoints[clusterName=cluster4] added', 'cluster1 pki changed PKISecretEngineRole vault/cockroachdb: spec.allowedDomains[] added'] : []),
       `${c} vault changed Certificate vault/vault: spec.dnsNames[] added`,
       `${c} vault changed ConfigMap vault/vault-config: data["vault.json"] → ${[0, 1, 2].map((i) => `storage.raft.retry_join[leader_api_addr=https://vault-${i}.cluster4.vault-internal.vault.svc.clusterset.local:8200] added`).join('; data["vault.json"] → ')}`,
     ];
@@ -68,12 +68,12 @@ describe('diffTrees', () => {
     expect(byFolder('cluster2')).toEqual(grown('cluster2'));
     expect(byFolder('cluster3')).toEqual(grown('cluster3'));
     expect(byFolder('cluster4').every((l) => / added /.test(l))).toBe(true);
-    expect(byFolder('cluster4')).toHaveLength(45); // 44 objects and the kustomization
+    expect(byFolder('cluster4')).toHaveLength(50); // 49 objects and the kustomization
     expect(d.folders.map((f) => f.folder)).toEqual(['cluster1', 'cluster2', 'cluster3', 'cluster4']);
     // the retry_join entry shows the new peer, not the whole JSON document
     const config = d.folders[0]!.components.find((c) => c.component === 'vault')!.entries.find((e) => e.kind === 'ConfigMap')!;
     expect(config.fields![0]).toEqual({ path: 'data["vault.json"] → storage.raft.retry_join[leader_api_addr=https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200]', change: 'added', new: { leader_api_addr: 'https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200', leader_ca_cert_file: '/etc/vault-tls/ca.crt' } });
-    expect(d.summary).toEqual({ added: 45, removed: 0, changed: 13, files: 1 }); // demo.prerequisites.json lists cluster4
+    expect(d.summary).toEqual({ added: 50, removed: 0, changed: 14, files: 1 }); // demo.prerequisites.json lists cluster4; the CockroachDB role signs its nodes
   });
 
   it('reports a removed service: its objects removed in every cluster and the kustomizations that listed them', () => {

@@ -18,7 +18,9 @@ describe.each(environments)('prerequisites of %s', (file) => {
         expect(step, `${secret.cluster} ${secret.namespace}/${secret.name}`).toBeDefined();
         const create = step!.commands.find((c) => c.startsWith(`kubectl --context ${secret.cluster} -n ${secret.namespace} create secret `) && c.split(' ').includes(secret.name));
         expect(create, `${secret.cluster} ${secret.namespace}/${secret.name} in ${step!.id}`).toBeDefined();
-        for (const key of secret.keys) expect(create, key).toMatch(new RegExp(`--from-(file|literal)=${key.replace('.', '\\.')}=|--cert=|--key=`));
+        // a long-lived token Secret is filled by the token controller, for the ServiceAccount its annotation names
+        if (secret.serviceAccountToken) expect(create).toMatch(new RegExp(`--type=kubernetes.io/service-account-token .*kubernetes.io/service-account.name=${secret.serviceAccountToken} `));
+        else for (const key of secret.keys) expect(create, key).toMatch(new RegExp(`--from-(file|literal)=${key.replace('.', '\\.')}=|--cert=|--key=`));
       }
     }
   });

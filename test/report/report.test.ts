@@ -127,6 +127,7 @@ describe('report of the default environment (prod)', () => {
       'vault-pki-intermediate',
       'vault-admin-access',
       'vault-verify',
+      'mesh-ca',
       'cockroachdb-init',
       'cockroachdb-sql',
       'wait-healthy',
@@ -147,7 +148,8 @@ describe('report of the default environment (prod)', () => {
   });
 
   it('carries day-2 runbooks: each store image upgrade one cluster at a time, and the removal of a cluster in order', () => {
-    expect(prod.day2.map((r) => r.id)).toEqual(['upgrade-vault', 'upgrade-cockroachdb', 'remove-cluster-cluster3']);
+    expect(prod.day2.map((r) => r.id)).toEqual(['upgrade-vault', 'upgrade-cockroachdb', 'rotate-reviewer-tokens', 'remove-cluster-cluster3']);
+    expect(prod.day2.find((r) => r.id === 'rotate-reviewer-tokens')!.steps.map((s) => s.id)).toEqual(['rotate-cluster1', 'rotate-cluster2', 'rotate-cluster3']);
     const crdb = prod.day2.find((r) => r.id === 'upgrade-cockroachdb')!;
     expect(crdb.steps.map((s) => s.id)).toEqual(['hold-cockroachdb', 'preserve-downgrade', 'merge', 'roll-cockroachdb-cluster1', 'roll-cockroachdb-cluster2', 'roll-cockroachdb-cluster3', 'finalize']);
     const remove = prod.day2.find((r) => r.id === 'remove-cluster-cluster3')!;
@@ -182,7 +184,7 @@ describe('report of the default environment (prod)', () => {
 
   it('loads the root CA Secret into every cluster and enables one Kubernetes auth mount per cluster', () => {
     expect(commands(prod, 'root-ca').filter((c) => c.includes('create secret tls'))).toEqual(
-      ['cluster1', 'cluster2', 'cluster3'].flatMap((c) => ['cert-manager', 'vault'].map((ns) => `kubectl --context ${c} -n ${ns} create secret tls meridian-root-ca --cert=root-ca.crt --key=root-ca.key`)),
+      ['cluster1', 'cluster2', 'cluster3'].flatMap((c) => ['istio-system', 'vault'].map((ns) => `kubectl --context ${c} -n ${ns} create secret tls meridian-root-ca --cert=root-ca.crt --key=root-ca.key`)),
     );
     const auth = commands(prod, 'vault-config-operator-access');
     expect(auth.filter((c) => c.startsWith('vault auth enable'))).toEqual(['cluster1', 'cluster2', 'cluster3'].map((c) => `vault auth enable -path=kubernetes-${c} kubernetes`));
@@ -237,7 +239,7 @@ describe('report of the 2-cluster active/passive fixture (dr)', () => {
   });
 
   it('has a runbook without store steps', () => {
-    expect(dr.runbook.map((s) => s.id)).toEqual(['argocd-login', 'register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'wait-healthy']);
+    expect(dr.runbook.map((s) => s.id)).toEqual(['argocd-login', 'register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'mesh-ca', 'wait-healthy']);
     expect(commands(dr, 'root-ca').filter((c) => c.includes('create secret'))).toEqual([
       'kubectl --context primary -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',
       'kubectl --context standby -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',

@@ -46,8 +46,8 @@ function kubectlInvocations(command: string): string[] {
     .filter((s) => /^kubectl\s/.test(s));
 }
 
-/** Cluster-scoped targets and client-only invocations need no namespace. */
-const CLUSTER_SCOPED = /(\bcreate namespace\b|\bclusterissuer\/|\bget namespace\b|\bapply -f - *$|\s--local\b|\s-A\b)/;
+/** Cluster-scoped targets and client-only invocations (local edits, `kubectl config` on the local kubeconfig) need no namespace. */
+const CLUSTER_SCOPED = /(\bconfig view\b|\bcreate namespace\b|\bclusterissuer\/|\bget namespace\b|\bapply -f - *$|\s--local\b|\s-A\b)/;
 
 describe('runbook commands run as written', () => {
   it.each(reports.map((r) => [r.env.name, r] as const))('every shell block of the %s report parses with its labelled shell', (_name, { report }) => {

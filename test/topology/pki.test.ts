@@ -6,8 +6,11 @@ import {
   certManagerPolicy,
   configOperatorPolicy,
   gatewayCertificates,
-  pkiAllowedDomains,
+  namespacedVaultIssuers,
   pkiSignPath,
+  rootCaPlacement,
+  servicePkiRole,
+  sqlClientIssuer,
   vaultClientCertificates,
 } from '../../src/topology/pki';
 import { FIXTURE_ENVIRONMENTS, topologyOf } from '../helpers';
@@ -26,32 +29,69 @@ describe('pki paths', () => {
   });
 });
 
-describe('pki allowed domains', () => {
-  it('covers service suffixes, the global and ingress domains and CockroachDB bare names', () => {
-    expect(pkiAllowedDomains(prod)).toEqual([
-      'apps.cluster1.example.com',
-      'apps.cluster2.example.com',
-      'apps.cluster3.example.com',
-      'cockroachdb',
-      'cockroachdb-public',
-      'global.example.com',
-      'node',
-      'root',
-      'shop',
-      'svc',
-      'svc.cluster.local',
-      'svc.clusterset.local',
+describe('one PKI role per class of consumer', () => {
+  it("lets the cluster-wide issuer sign each service's own names only: its Service in every suffix and its global hostnames", () => {
+    expect(servicePkiRole(prod)).toEqual({
+      role: 'cert-manager',
+      allowedDomains: [
+        'catalog.catalog.svc',
+        'catalog.catalog.svc.cluster.local',
+        'catalog.catalog.svc.clusterset.local',
+        'shop.apps.cluster1.example.com',
+        'shop.apps.cluster2.example.com',
+        'shop.apps.cluster3.example.com',
+        'shop.global.example.com',
+        'shop.shop.svc',
+        'shop.shop.svc.cluster.local',
+        'shop.shop.svc.clusterset.local',
+      ],
+      enforceHostnames: true,
+      allowLocalhost: false,
+      serverFlag: true,
+      clientFlag: true,
+    });
+  });
+
+  it("keeps CockroachDB's node and root, and every SQL user, to namespaced issuers bound to their own namespace", () => {
+    const issuers = namespacedVaultIssuers(prod);
+    expect(issuers.map((i) => [i.name, i.namespace, i.pkiRole.role, i.authRole, i.audience])).toEqual([
+      ['cockroachdb-issuer', 'cockroachdb', 'cockroachdb', 'cockroachdb-issuer', 'vault://cockroachdb/cockroachdb-issuer'],
+      ['shop-cockroachdb-issuer', 'shop', 'cockroachdb-client-shop', 'cockroachdb-client-shop', 'vault://shop/shop-cockroachdb-issuer'],
     ]);
+    const [crdb, shop] = issuers;
+    expect(crdb!.pkiRole.allowedDomains).toEqual(expect.arrayContaining(['node', 'root', 'cockroachdb-0.cluster2.cockroachdb.cockroachdb.svc.clusterset.local']));
+    expect(crdb!.pkiRole.allowLocalhost).toBe(true);
+    expect(shop!.pkiRole).toEqual({ role: 'cockroachdb-client-shop', allowedDomains: ['shop'], enforceHostnames: true, allowLocalhost: false, serverFlag: false, clientFlag: true });
+    // no store identity in the cluster-wide role
+    const shared = new Set(servicePkiRole(prod).allowedDomains);
+    for (const i of issuers) expect(i.pkiRole.allowedDomains.filter((d) => shared.has(d))).toEqual([]);
   });
 
-  it('adds vanity hostnames outside the global domain and the SQL users of services', () => {
-    const env = { ...fleet, services: fleet.services.map((s) => (s.name === 'web' ? { ...s, hostname: 'shop.example.org' } : s)) };
-    expect(pkiAllowedDomains(env)).toEqual(['cart', 'cockroachdb', 'cockroachdb-public', 'fleet.example.net', 'node', 'root', 'shop.example.org', 'svc', 'svc.cluster.local', 'svc.clusterset.local']);
+  it('turns hostname enforcement off only for a SQL user that is not a host name', () => {
+    expect(sqlClientIssuer({ name: 'order-api', namespace: 'orders' }).pkiRole).toMatchObject({ allowedDomains: ['order_api'], enforceHostnames: false });
+  });
+});
+
+describe('root CA placement', () => {
+  it('with Vault: the key pair in Vault\'s and Istio\'s namespaces only, the certificate alone where a Vault issuer verifies Vault', () => {
+    const root = rootCaPlacement(clusterView(prod, 'cluster2'));
+    expect(root.keyPair.map((k) => k.namespace)).toEqual(['istio-system', 'vault']);
+    expect(root.bundle.map((k) => k.namespace)).toEqual(['cert-manager', 'cockroachdb', 'shop']);
+    expect(root.caClusterIssuer).toBe(false);
   });
 
-  it('leaves CockroachDB names out of an environment without it', () => {
-    const env = { ...fleet, cockroachdb: undefined, services: [] };
-    expect(pkiAllowedDomains(env)).toEqual(['fleet.example.net', 'svc', 'svc.cluster.local', 'svc.clusterset.local']);
+  it('without any store: one CA ClusterIssuer, the key in cert-manager\'s namespace', () => {
+    const minimal = topologyOf(`${FIXTURE_ENVIRONMENTS}/minimal.yaml`).environments[0]!;
+    const root = rootCaPlacement(clusterView(minimal, minimal.clusters[0]!.name));
+    expect(root).toMatchObject({ caClusterIssuer: true, bundle: [] });
+    expect(root.keyPair.map((k) => k.namespace)).toEqual(['cert-manager']);
+  });
+
+  it('with CockroachDB and no Vault: a CA Issuer in each namespace that needs certificates, never a ClusterIssuer', () => {
+    const env = { ...prod, vault: undefined, services: prod.services.map((s) => ({ ...s, usesStores: s.usesStores.filter((u) => u !== 'vault') })) };
+    const root = rootCaPlacement(clusterView(env, 'cluster1'));
+    expect(root.caClusterIssuer).toBe(false);
+    expect(root.caIssuerNamespaces).toEqual(['cockroachdb', 'istio-system', 'meridian-ingress', 'shop']);
   });
 });
 
@@ -64,7 +104,7 @@ describe('vault policies', () => {
     const second = Object.keys(configOperatorPolicy(prod, 'cluster2').path);
     expect(second.every((p) => p === 'sys/auth' || p.includes('kubernetes-cluster2'))).toBe(true);
     const first = Object.keys(configOperatorPolicy(prod, 'cluster1').path);
-    expect(first).toEqual(expect.arrayContaining(['sys/mounts/pki', 'pki/roles/*', 'sys/policies/acl/cert-manager', 'sys/policies/acl/service-shop', 'auth/kubernetes-cluster1/config']));
+    expect(first).toEqual(expect.arrayContaining(['sys/mounts/pki', 'pki/roles/*', 'sys/policies/acl/cert-manager', 'sys/policies/acl/service-shop', 'sys/policies/acl/cockroachdb-issuer', 'sys/policies/acl/cockroachdb-client-shop', 'auth/kubernetes-cluster1/config']));
     expect(first.some((p) => p.includes('cluster2'))).toBe(false);
   });
 });

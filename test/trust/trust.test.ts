@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../src/main';
 import { synthesize, type Bundle } from '../../src/synth/synthesize';
+import { treeFromObjects, validateTree } from '../../src/validate';
 import { docs, objectsOf, readTree, synthFixture } from '../helpers';
 
 const prod = synthesize(loadTopology('environments'));
@@ -201,13 +202,27 @@ describe('sync waves', () => {
 describe('configuration of Vault through the vault-config-operator', () => {
   it('mounts each cluster\'s auth method in that cluster and the shared PKI engine once', () => {
     const kinds = (cluster: string): string[] => prod.objects.filter((o) => o.folder === cluster && isVaultConfig(o.manifest)).map((o) => `${o.manifest.kind}/${o.manifest.metadata.name}`);
-    expect(kinds('cluster1')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', 'KubernetesAuthEngineRole/cert-manager', 'KubernetesAuthEngineRole/service-shop', 'Policy/service-shop', 'SecretEngineMount/pki', 'PKISecretEngineRole/cert-manager', 'Policy/cert-manager', 'KubernetesAuthEngineRole/vault-snapshot', 'Policy/vault-snapshot']);
-    // the backup role on every cluster's own mount; its policy once, like cert-manager's
-    expect(kinds('cluster2')).toEqual(['AuthEngineMount/kubernetes-auth', 'KubernetesAuthEngineConfig/kubernetes-auth', 'KubernetesAuthEngineRole/cert-manager', 'KubernetesAuthEngineRole/service-shop', 'KubernetesAuthEngineRole/vault-snapshot']);
+    const perCluster = ['KubernetesAuthEngineRole/cert-manager', 'KubernetesAuthEngineRole/service-shop', 'KubernetesAuthEngineRole/cockroachdb-issuer', 'KubernetesAuthEngineRole/cockroachdb-client-shop'];
+    expect(kinds('cluster1')).toEqual([
+      'AuthEngineMount/kubernetes-auth',
+      ...perCluster,
+      'Policy/service-shop',
+      'SecretEngineMount/pki',
+      'PKISecretEngineRole/cert-manager',
+      'PKISecretEngineRole/cockroachdb',
+      'PKISecretEngineRole/cockroachdb-client-shop',
+      'Policy/cert-manager',
+      'Policy/cockroachdb-issuer',
+      'Policy/cockroachdb-client-shop',
+      'KubernetesAuthEngineRole/vault-snapshot',
+      'Policy/vault-snapshot',
+    ]);
+    // the issuers' and the backup roles on every cluster's own mount; their policies and the PKI roles once
+    expect(kinds('cluster2')).toEqual(['AuthEngineMount/kubernetes-auth', ...perCluster, 'KubernetesAuthEngineRole/vault-snapshot']);
     const mounts = clusterFolders(prod).map((c) => objectsOf(prod, c, 'AuthEngineMount')[0].spec.name);
     expect(mounts).toEqual(['kubernetes-cluster1', 'kubernetes-cluster2', 'kubernetes-cluster3']);
-    const config = objectsOf(prod, 'cluster2', 'KubernetesAuthEngineConfig')[0];
-    expect(config.spec).toMatchObject({ kubernetesHost: 'https://api.cluster2.example.com:6443', name: 'kubernetes-cluster2', path: '', disableLocalCAJWT: true });
+    // the mount's config is the runbook's (a reviewer token that does not expire), never the operator's
+    expect(objectsOf(prod, 'cluster2', 'KubernetesAuthEngineConfig')).toEqual([]);
   });
 
   it('binds the cert-manager role to the vault-issuer ServiceAccount and the audience cert-manager requests', () => {
@@ -237,17 +252,30 @@ describe('configuration of Vault through the vault-config-operator', () => {
     expect(JSON.parse(policy.spec.policy)).toEqual({ path: { 'secret/data/prod/shop/*': { capabilities: ['read'] }, 'secret/metadata/prod/shop/*': { capabilities: ['list', 'read'] } } });
   });
 
-  it('allows the PKI role every name the bundle requests from vault-issuer', () => {
-    const role = objectsOf(prod, 'cluster1', 'PKISecretEngineRole')[0];
-    const allowed: string[] = role.spec.allowedDomains;
-    // Vault's rules for this role: a name under an allowed domain (bare domains allowed), or localhost when allowLocalhost is set.
-    const ok = (name: string): boolean => (name === 'localhost' && role.spec.allowLocalhost === true) || allowed.some((d) => name === d || name.endsWith(`.${d}`));
+  it('allows each Vault issuer\'s PKI role exactly the names the bundle requests from it', () => {
+    const roles = objectsOf(prod, 'cluster1', 'PKISecretEngineRole');
+    const requested = new Map<string, Set<string>>();
     for (const cluster of clusterFolders(prod)) {
-      for (const cert of objectsOf(prod, cluster, 'Certificate').filter((c) => c.spec.issuerRef.name === 'vault-issuer')) {
-        for (const name of [...(cert.spec.commonName ? [cert.spec.commonName] : []), ...(cert.spec.dnsNames ?? [])]) expect(ok(name), `${cluster} ${cert.metadata.name}: ${name}`).toBe(true);
+      const issuers = [...objectsOf(prod, cluster, 'ClusterIssuer'), ...objectsOf(prod, cluster, 'Issuer')].filter((i) => i.spec.vault);
+      for (const cert of objectsOf(prod, cluster, 'Certificate')) {
+        const issuer = issuers.find((i) => i.kind === cert.spec.issuerRef.kind && i.metadata.name === cert.spec.issuerRef.name && (i.kind === 'ClusterIssuer' || i.metadata.namespace === cert.metadata.namespace));
+        if (!issuer) continue;
+        const role = issuer.spec.vault.path.split('/sign/')[1];
+        const names = requested.get(role) ?? new Set<string>();
+        for (const name of [...(cert.spec.commonName ? [cert.spec.commonName] : []), ...(cert.spec.dnsNames ?? [])]) names.add(name);
+        requested.set(role, names);
       }
     }
-    expect(allowed).toEqual(expect.arrayContaining(['svc', 'svc.cluster.local', 'svc.clusterset.local', 'global.example.com', 'node', 'root']));
+    expect([...requested.keys()].sort()).toEqual(roles.map((r) => r.spec.name).sort());
+    for (const role of roles) {
+      // bare domains only: every name requested is listed as itself (localhost through allowLocalhost), and nothing else is
+      expect(role.spec).toMatchObject({ allowBareDomains: true, allowSubdomains: false, allowGlobDomains: false, allowAnyName: false, allowIPSans: false });
+      const names = [...requested.get(role.spec.name)!].filter((n) => !(n === 'localhost' && role.spec.allowLocalhost));
+      expect([...role.spec.allowedDomains].sort(), role.spec.name).toEqual(expect.arrayContaining([...new Set(names)].sort()));
+    }
+    const shared = roles.find((r) => r.spec.name === 'cert-manager');
+    for (const identity of ['node', 'root', 'shop', 'svc', 'svc.clusterset.local', 'localhost']) expect(shared.spec.allowedDomains).not.toContain(identity);
+    expect(shared.spec).toMatchObject({ enforceHostnames: true, allowLocalhost: false });
   });
 });
 
@@ -297,6 +325,30 @@ describe('an environment without vault', () => {
     expect(cert.spec.issuerRef.name).toBe('meridian-root-ca');
     expect(cert.spec.dnsNames).toEqual(['portal.apps.standby.example.com', 'portal.dr.example.com']);
     expect(cert.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('0');
+  });
+});
+
+describe('an environment with CockroachDB and no vault', () => {
+  // prod without its Vault: a CA issuer signs any name, so none may be cluster-wide beside CockroachDB's identities
+  const topology = loadTopology('environments');
+  const env = topology.environments[0]!;
+  const noVault = { ...env, vault: undefined, backup: undefined, services: env.services.map((s) => ({ ...s, usesStores: s.usesStores.filter((u) => u !== 'vault') })) };
+  const bundle = synthesize({ ...topology, environments: [noVault] });
+
+  it('has no ClusterIssuer, and issues every certificate from the root CA Issuer of its own namespace', () => {
+    for (const cluster of clusterFolders(bundle)) {
+      expect(objectsOf(bundle, cluster, 'ClusterIssuer')).toEqual([]);
+      for (const cert of objectsOf(bundle, cluster, 'Certificate')) {
+        expect(cert.spec.issuerRef).toEqual({ name: 'meridian-root-ca', kind: 'Issuer', group: 'cert-manager.io' });
+        const issuer = objectsOf(bundle, cluster, 'Issuer').find((i) => i.metadata.name === 'meridian-root-ca' && i.metadata.namespace === cert.metadata.namespace);
+        expect(issuer?.spec, `${cluster} ${cert.metadata.namespace}/${cert.metadata.name}`).toEqual({ ca: { secretName: 'meridian-root-ca' } });
+      }
+    }
+  });
+
+  it('passes every rule, the PKI rules included', () => {
+    const violations = validateTree(treeFromObjects(bundle.files, bundle.objects), { skip: ['MER001'] });
+    expect(violations.map((v) => `${v.rule} ${v.message}`)).toEqual([]);
   });
 });
 

@@ -53,13 +53,13 @@ const vaultConfigCommon = (c: string): Obj => ({
 /** Argo CD neither prunes nor deletes these: their deletion unmounts the engine in Vault. */
 const keep = { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
 
-function pki(c: string): Obj[] {
+function pki(c: string, all: readonly string[]): Obj[] {
   return [
     {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
       metadata: meta(c, 'pki', 'vault-config-operator-tls', 'vault'),
-      spec: { secretName: 'vault-config-operator-tls', issuerRef: { name: 'meridian-root-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' }, uris: ['spiffe://cluster.local/ns/vault/sa/vault-config-operator'], usages: ['digital signature', 'client auth'] },
+      spec: { secretName: 'vault-config-operator-tls', issuerRef: { name: 'vault-bootstrap-ca', kind: 'Issuer', group: 'cert-manager.io' }, uris: ['spiffe://cluster.local/ns/vault/sa/vault-config-operator'], usages: ['digital signature', 'client auth'] },
     },
     {
       apiVersion: 'redhatcop.redhat.io/v1alpha1',
@@ -75,9 +75,23 @@ function pki(c: string): Obj[] {
             metadata: meta(c, 'pki', 'pki', 'vault', { annotations: keep }),
             spec: { ...vaultConfigCommon(c), path: '', name: 'pki', type: 'pki', description: 'Certificates of environment demo', config: { maxLeaseTTL: '87600h' } },
           },
+          {
+            // The cluster-wide issuer's role signs the services' own names, never a store identity.
+            apiVersion: 'redhatcop.redhat.io/v1alpha1',
+            kind: 'PKISecretEngineRole',
+            metadata: meta(c, 'pki', 'cert-manager', 'vault'),
+            spec: { ...vaultConfigCommon(c), path: 'pki', name: 'cert-manager', allowedDomains: [HOST, 'shop.shop.svc', 'shop.shop.svc.cluster.local', 'shop.shop.svc.clusterset.local'], allowBareDomains: true, allowSubdomains: false, allowGlobDomains: false, allowAnyName: false, allowIPSans: false, allowLocalhost: false, enforceHostnames: true, serverFlag: true, clientFlag: true },
+          },
+          {
+            apiVersion: 'redhatcop.redhat.io/v1alpha1',
+            kind: 'PKISecretEngineRole',
+            metadata: meta(c, 'pki', 'cockroachdb', 'vault'),
+            spec: { ...vaultConfigCommon(c), path: 'pki', name: 'cockroachdb', allowedDomains: ['node', 'root', ...peers(all, 'cockroachdb', 'cockroachdb', 'cockroachdb'), 'cockroachdb-public', 'cockroachdb-public.cockroachdb.svc'], allowBareDomains: true, allowSubdomains: false, enforceHostnames: true, serverFlag: true, clientFlag: true },
+          },
         ]
       : []),
-    { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: meta(c, 'pki', 'meridian-root-ca'), spec: { ca: { secretName: 'root-ca' } } },
+    // Vault's own TLS: the root CA key only in Vault's namespace, for this CA Issuer.
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: meta(c, 'pki', 'vault-bootstrap-ca', 'vault'), spec: { ca: { secretName: 'root-ca' } } },
     {
       apiVersion: 'cert-manager.io/v1',
       kind: 'ClusterIssuer',
@@ -86,7 +100,7 @@ function pki(c: string): Obj[] {
         vault: {
           server: 'https://vault.vault.svc:8200',
           path: 'pki/sign/cert-manager',
-          caBundleSecretRef: { name: 'vault-tls', key: 'ca.crt' },
+          caBundleSecretRef: { name: 'root-ca-bundle', key: 'ca.crt' },
           auth: { kubernetes: { role: 'cert-manager', mountPath: `/v1/auth/kubernetes-${c}`, serviceAccountRef: { name: 'vault-issuer' } } },
         },
       },
@@ -107,6 +121,14 @@ function vault(c: string, all: readonly string[]): Obj[] {
   const labels = { 'app.kubernetes.io/name': 'vault', 'app.kubernetes.io/instance': 'vault' };
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(c, 'vault', 'vault', 'vault') },
+    // TokenReview for every cluster's auth mount: the reviewer token's ServiceAccount
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta(c, 'vault', 'meridian-vault-vault-auth-delegator'),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+      subjects: [{ kind: 'ServiceAccount', name: 'vault', namespace: 'vault' }],
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(c, 'vault', 'vault-config', 'vault'), data: { 'vault.json': JSON.stringify(config, null, 2) } },
     {
       apiVersion: 'v1',
@@ -122,7 +144,7 @@ function vault(c: string, all: readonly string[]): Obj[] {
       metadata: meta(c, 'vault', 'vault', 'vault'),
       spec: {
         secretName: 'vault-tls',
-        issuerRef: { name: 'meridian-root-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        issuerRef: { name: 'vault-bootstrap-ca', kind: 'Issuer', group: 'cert-manager.io' },
         usages: ['server auth', 'client auth'],
         dnsNames: [...peers(all, 'vault', 'vault-internal', 'vault'), 'vault', 'vault.vault.svc', 'vault.vault.svc.cluster.local'],
       },
@@ -186,14 +208,15 @@ function cockroachdb(c: string, all: readonly string[]): Obj[] {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
       metadata: meta(c, 'cockroachdb', 'cockroachdb-node', 'cockroachdb'),
-      spec: { secretName: 'cockroachdb-tls', commonName: 'node', issuerRef: { name: 'vault-issuer', kind: 'ClusterIssuer', group: 'cert-manager.io' }, usages: ['server auth', 'client auth'], dnsNames: [...peers(all, 'cockroachdb', 'cockroachdb', 'cockroachdb'), 'cockroachdb-public', 'cockroachdb-public.cockroachdb.svc'] },
+      spec: { secretName: 'cockroachdb-tls', commonName: 'node', issuerRef: { name: 'cockroachdb-issuer', kind: 'Issuer', group: 'cert-manager.io' }, usages: ['server auth', 'client auth'], dnsNames: [...peers(all, 'cockroachdb', 'cockroachdb', 'cockroachdb'), 'cockroachdb-public', 'cockroachdb-public.cockroachdb.svc'] },
     },
     {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
       metadata: meta(c, 'cockroachdb', 'cockroachdb-root-client', 'cockroachdb'),
-      spec: { secretName: 'cockroachdb-root-client-tls', commonName: 'root', issuerRef: { name: 'vault-issuer', kind: 'ClusterIssuer', group: 'cert-manager.io' }, usages: ['client auth'] },
+      spec: { secretName: 'cockroachdb-root-client-tls', commonName: 'root', issuerRef: { name: 'cockroachdb-issuer', kind: 'Issuer', group: 'cert-manager.io' }, usages: ['client auth'] },
     },
+    vaultIssuer(c, 'cockroachdb-issuer', 'cockroachdb', 'cockroachdb', 'cockroachdb'),
     {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
@@ -311,8 +334,9 @@ function services(c: string): Obj[] {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
       metadata: meta(c, 'services', 'shop-cockroachdb-client', 'shop'),
-      spec: { secretName: 'shop-cockroachdb-client-tls', commonName: 'shop', issuerRef: { name: 'vault-issuer', kind: 'ClusterIssuer', group: 'cert-manager.io' }, usages: ['client auth'] },
+      spec: { secretName: 'shop-cockroachdb-client-tls', commonName: 'shop', issuerRef: { name: 'shop-cockroachdb-issuer', kind: 'Issuer', group: 'cert-manager.io' }, usages: ['client auth'] },
     },
+    vaultIssuer(c, 'shop-cockroachdb-issuer', 'shop', 'cockroachdb-client-shop', 'services'),
   ];
   if (!drained) objs.push({ apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceExport', metadata: meta(c, 'services', 'shop', 'shop') });
   return objs;
@@ -343,6 +367,14 @@ function catalog(c: string): Obj[] {
 
 function mesh(c: string): Obj[] {
   return [
+    // istiod's intermediate, chained to the shared root in every cluster.
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: meta(c, 'mesh', 'meridian-root-ca', 'istio-system'), spec: { ca: { secretName: 'root-ca' } } },
+    {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: meta(c, 'mesh', 'istio-ca', 'istio-system'),
+      spec: { secretName: 'cacerts', isCA: true, commonName: `mesh CA ${c}`, issuerRef: { name: 'meridian-root-ca', kind: 'Issuer', group: 'cert-manager.io' }, usages: ['digital signature', 'cert sign', 'crl sign'] },
+    },
     { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta(c, 'mesh', 'default', 'shop'), spec: { mtls: { mode: 'STRICT' } } },
     {
       apiVersion: 'networking.istio.io/v1',
@@ -469,7 +501,7 @@ export function fullBundle(clusters: readonly string[] = CLUSTERS): Bundle {
       ['ingress', ingress(c)],
       ['mesh', mesh(c)],
       ['namespaces', namespaces(c)],
-      ['pki', pki(c)],
+      ['pki', pki(c, clusters)],
       ['services', services(c)],
       ['submariner', submariner(c, clusters)],
       ['vault', vault(c, clusters)],
@@ -495,16 +527,38 @@ export function render(b: Bundle): Map<string, string> {
   return files;
 }
 
+/** A namespaced Vault Issuer: its role signs one class of identity, and only its namespace can use it. */
+function vaultIssuer(c: string, name: string, namespace: string, role: string, component: string): Obj {
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Issuer',
+    metadata: meta(c, component, name, namespace),
+    spec: {
+      vault: {
+        server: 'https://vault.vault.svc:8200',
+        path: `pki/sign/${role}`,
+        caBundleSecretRef: { name: 'root-ca-bundle', key: 'ca.crt' },
+        auth: { kubernetes: { role, mountPath: `/v1/auth/kubernetes-${c}`, serviceAccountRef: { name } } },
+      },
+    },
+  };
+}
+
 /** The runbook's list of out-of-band Secrets per cluster (as dist/<env>.prerequisites.json carries it). */
 function prerequisitesOf(b: Bundle): Obj {
   const secret = (namespace: string, name: string, keys: string[], runbookStep: string): Obj => ({ namespace, name, keys, runbookStep });
   const clusters = [...b.keys()].filter((f) => f !== 'argocd').map((cluster) => ({
     cluster,
     secrets: [
-      secret('cert-manager', 'root-ca', ['tls.crt', 'tls.key'], 'root-ca'),
-      // The CA bundle of the Vault issuer: the root CA's certificate under the name the issuer reads.
-      secret('cert-manager', 'vault-tls', ['ca.crt'], 'root-ca'),
+      // The root key pair only where a CA Issuer signs with it; the certificate alone where a Vault issuer verifies Vault.
+      secret('vault', 'root-ca', ['tls.crt', 'tls.key'], 'root-ca'),
+      secret('istio-system', 'root-ca', ['tls.crt', 'tls.key'], 'root-ca'),
+      secret('cert-manager', 'root-ca-bundle', ['ca.crt'], 'root-ca'),
+      secret('cockroachdb', 'root-ca-bundle', ['ca.crt'], 'root-ca'),
+      secret('shop', 'root-ca-bundle', ['ca.crt'], 'root-ca'),
       secret('vault', 'vault-kms-credentials', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], 'vault-seal-credentials'),
+      // the reviewer JWT of the cluster's auth mount: a long-lived token of ServiceAccount vault
+      { ...secret('vault', 'vault-token', ['token'], 'vault-config-operator-access'), serviceAccountToken: 'vault' },
       secret('submariner-operator', 'submariner-broker', ['ca.crt', 'namespace', 'token'], 'submariner-secrets'),
       secret('submariner-operator', 'submariner-ipsec-psk', ['psk'], 'submariner-secrets'),
       ...(cluster === 'cluster1' ? [...b.keys()].filter((f) => f !== 'argocd').map((c) => secret('meridian-ingress', `${c}-kubeconfig`, ['kubeconfig'], 'gslb-kubeconfigs')) : []),

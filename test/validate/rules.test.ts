@@ -124,7 +124,7 @@ const CASES: Case[] = [
   {
     rules: ['MER003'],
     title: 'a cluster-scoped object with a namespace',
-    mutate: (b) => (find(b, 'cluster2', 'ClusterIssuer', 'meridian-root-ca').metadata.namespace = 'cert-manager'),
+    mutate: (b) => (find(b, 'cluster2', 'ClusterIssuer', 'vault-issuer').metadata.namespace = 'cert-manager'),
     message: /ClusterIssuer is cluster-scoped/,
   },
   {
@@ -715,7 +715,107 @@ const CASES: Case[] = [
     mutate: (b) => vaultClient(b, { audience: 'https://kubernetes.default.svc' }),
     message: /the pods mount no projected ServiceAccount token of ServiceAccount shop with audience https:\/\/kubernetes.default.svc at \/var\/run\/secrets\/vault\/token/,
   },
+  {
+    rules: ['MER191'],
+    title: "a cluster-wide Vault role that allows CockroachDB's root again",
+    mutate: (b) => find(b, 'cluster1', 'PKISecretEngineRole', 'cert-manager').spec.allowedDomains.push('root'),
+    message: /ClusterIssuer vault-issuer signs through Vault role cert-manager of pki, which allows store identities: root \(Certificate cockroachdb\/cockroachdb-root-client\)/,
+    at: { file: 'dist/cluster1/pki.yaml', path: 'spec.vault.path' },
+  },
+  {
+    rules: ['MER191'],
+    title: 'a cluster-wide Vault role that allows the subdomains of svc.clusterset.local',
+    mutate: (b) => Object.assign(find(b, 'cluster1', 'PKISecretEngineRole', 'cert-manager').spec, { allowedDomains: ['svc.clusterset.local'], allowSubdomains: true }),
+    message: /which allows store identities: cockroachdb-0\.cluster1\.cockroachdb\.cockroachdb\.svc\.clusterset\.local/,
+  },
+  {
+    rules: ['MER110', 'MER191'],
+    title: 'a CA ClusterIssuer beside store identities',
+    mutate: (b) => b.get('cluster2')!.get('pki')!.push({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { ...structuredClone(find(b, 'cluster2', 'ClusterIssuer', 'vault-issuer').metadata), name: 'meridian-root-ca' }, spec: { ca: { secretName: 'root-ca' } } }),
+    message: /ClusterIssuer meridian-root-ca is a CA issuer: it signs any name a Certificate of any namespace asks for, store identities included/,
+  },
+  {
+    rules: ['MER192'],
+    title: 'the root key pair loaded into a namespace where no CA issuer signs with it',
+    mutate: () => undefined,
+    edit: (files) => {
+      const doc = JSON.parse(files.get('demo.prerequisites.json')!);
+      doc.clusters[0].secrets.push({ namespace: 'cert-manager', name: 'root-ca', keys: ['tls.crt', 'tls.key'], runbookStep: 'root-ca' });
+      files.set('demo.prerequisites.json', JSON.stringify(doc));
+    },
+    message: /demo\.prerequisites\.json loads the key pair of Issuer \S+ \(Secret root-ca with tls\.key\) into namespace cert-manager of cluster1, where no CA issuer signs with it \(only istio-system, vault\)/,
+    at: { file: 'dist/cluster1/mesh.yaml', path: 'spec.ca.secretName' },
+  },
+  {
+    rules: ['MER110', 'MER192'],
+    title: 'a Vault issuer that verifies Vault with the root key pair',
+    mutate: (b) => (find(b, 'cluster2', 'ClusterIssuer', 'vault-issuer').spec.vault.caBundleSecretRef.name = 'root-ca'),
+    message: /ClusterIssuer vault-issuer verifies Vault with Secret cert-manager\/root-ca, the key pair a CA issuer signs with/,
+  },
+  {
+    rules: ['MER193'],
+    title: "a cluster whose istiod keeps its self-signed root",
+    mutate: (b) => remove(b, 'cluster2', 'Certificate', 'istio-ca'),
+    message: /cluster2 enforces mutual TLS \(PeerAuthentication catalog\/default\) and no Certificate issues istiod's cacerts there: its istiod signs with a self-signed root/,
+    at: { file: 'dist/cluster2/catalog.yaml', path: 'spec' },
+  },
+  {
+    rules: ['MER110', 'MER192', 'MER193'],
+    title: "a cluster whose istiod intermediate chains to another root (and the root key left where nothing signs with it)",
+    mutate: (b) => (find(b, 'cluster3', 'Issuer', 'meridian-root-ca', 'istio-system').spec.ca.secretName = 'other-root'),
+    message: /istiod's intermediates chain to different roots \(root-ca in cluster1, cluster2; other-root in cluster3\): workloads of cluster3 reject/,
+  },
+  {
+    rules: ['MER193'],
+    title: 'a cacerts Certificate that is not a CA',
+    mutate: (b) => delete find(b, 'cluster1', 'Certificate', 'istio-ca').spec.isCA,
+    message: /Certificate istio-system\/istio-ca writes istiod's cacerts without isCA: true/,
+  },
+  {
+    rules: ['MER194'],
+    title: 'an auth mount configured by the vault-config-operator with its one-year TokenRequest token',
+    mutate: (b) =>
+      b.get('cluster2')!.get('pki')!.push({
+        apiVersion: 'redhatcop.redhat.io/v1alpha1',
+        kind: 'KubernetesAuthEngineConfig',
+        metadata: { ...structuredClone(find(b, 'cluster2', 'AuthEngineMount', 'kubernetes-auth').metadata), annotations: undefined },
+        spec: { ...structuredClone(find(b, 'cluster2', 'AuthEngineMount', 'kubernetes-auth').spec), type: undefined, description: undefined, kubernetesHost: 'https://api.cluster2.example.com:6443', tokenReviewerServiceAccount: { name: 'vault' } },
+      }),
+    message: /KubernetesAuthEngineConfig vault\/kubernetes-auth makes the vault-config-operator write a TokenRequest token of ServiceAccount vault valid one year as the reviewer JWT of auth\/kubernetes-cluster2/,
+    at: { file: 'dist/cluster2/pki.yaml', path: 'spec.tokenReviewerServiceAccount' },
+  },
+  {
+    rules: ['MER194'],
+    title: 'an auth mount without a long-lived reviewer token',
+    mutate: () => undefined,
+    edit: (files) => {
+      const doc = JSON.parse(files.get('demo.prerequisites.json')!);
+      doc.clusters[2].secrets = doc.clusters[2].secrets.filter((s: { name: string }) => s.name !== 'vault-token');
+      files.set('demo.prerequisites.json', JSON.stringify(doc));
+    },
+    message: /auth\/kubernetes-cluster3 in cluster3 has no long-lived reviewer token: demo\.prerequisites\.json lists no service-account-token Secret in namespace vault of cluster3/,
+    at: { file: 'dist/cluster3/pki.yaml', path: 'spec' },
+  },
+  {
+    rules: ['MER194'],
+    title: 'a reviewer token whose ServiceAccount may not review tokens',
+    mutate: (b) => remove(b, 'cluster1', 'ClusterRoleBinding', 'meridian-vault-vault-auth-delegator'),
+    message: /the reviewer token of auth\/kubernetes-cluster1 in cluster1 \(Secret vault\/vault-token of ServiceAccount vault\) belongs to no ServiceAccount bound to system:auth-delegator/,
+  },
 ];
+
+describe('MER193 with ISTIO_MUTUAL only', () => {
+  it('asks for cacerts in a cluster whose DestinationRule for a clusterset host uses ISTIO_MUTUAL', () => {
+    const b = fullBundle();
+    for (const c of CLUSTERS) {
+      for (const [name, ns] of [['default', 'shop'], ['default', 'catalog']] as const) remove(b, c, 'PeerAuthentication', name, ns);
+    }
+    find(b, 'cluster1', 'DestinationRule', 'shop-clusterset').spec.trafficPolicy.tls = { mode: 'ISTIO_MUTUAL' };
+    remove(b, 'cluster1', 'Certificate', 'istio-ca');
+    const v = violationsOf(b).filter((x) => x.rule === 'MER193');
+    expect(v.map((x) => x.message)).toEqual([expect.stringMatching(/^cluster1 enforces mutual TLS \(DestinationRule shop\/shop-clusterset\)/)]);
+  });
+});
 
 describe('MER171 with a complete Vault client', () => {
   it('accepts a role bound to the ServiceAccount and namespace with the projected token\'s audience', () => {

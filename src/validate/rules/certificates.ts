@@ -66,7 +66,7 @@ export const certificateIssuerExists: Rule = {
   id: 'MER024',
   name: 'certificate-issuer-exists',
   description: 'the issuer every Certificate names (ClusterIssuer, or Issuer in its namespace) exists in the same cluster',
-  fix: 'name the issuer the pki component emits in every cluster (certificateIssuer() in src/lib/names.ts)',
+  fix: 'name an issuer the cluster defines: the ClusterIssuer of the pki component, or the Issuer of the certificate\'s own namespace (src/topology/pki.ts decides which)',
   check(tree) {
     const out: Finding[] = [];
     for (const c of tree.objects.filter((o) => kindOf(o) === 'Certificate' && isClusterFolder(o.folder))) {

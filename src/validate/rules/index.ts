@@ -5,6 +5,7 @@ import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExport
 import { applicationSetCoversClusters, gslbTargetsServingClusters, syncHookJobBounded } from './delivery';
 import { configMapSize, istioSidecarPortsFree, printableEnvironment } from './limits';
 import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, openshiftHostsReachGateway, storeClientServiceSelectsReady } from './platform';
+import { clusterIssuerNoStoreIdentity, meshSharedRoot, reviewerTokenLongLived, rootKeyOnlyWhereSigned } from './pki';
 import { namedSecretsProvisioned } from './provisioned';
 import { rolloutCoversClusters, rolloutStepKeepsQuorum, scrapeTargetsAdmitted } from './operate';
 import { cockroachLocalityTiers, cockroachMemoryFlags, sqlClientOwnDatabase, storeContainerResources } from './resources';
@@ -65,4 +66,8 @@ export const RULES: readonly Rule[] = [
   sealRegionIsOwn,
   syncHookJobBounded,
   vaultClientCanLogIn,
+  clusterIssuerNoStoreIdentity,
+  rootKeyOnlyWhereSigned,
+  meshSharedRoot,
+  reviewerTokenLongLived,
 ];
