@@ -6,6 +6,7 @@ import { CockroachDbNetworkPolicy } from '../constructs/cockroachdb-network-poli
 import { certificateIssuer, cockroachClientCertificateSecret, COCKROACHDB_PUBLIC_SERVICE, sqlUser } from '../lib/names';
 import type { ClusterView } from '../topology';
 import { COCKROACHDB, initHosts, nodeCertificateDnsNames } from '../topology/cockroachdb';
+import { cockroachDbEgress } from '../topology/network-policy';
 import { MeridianChart } from './meridian-chart';
 
 /**
@@ -53,10 +54,13 @@ export class CockroachDbChart extends MeridianChart {
       resources: store.resources,
     });
     const clients = member.sqlClients;
+    const egress = cockroachDbEgress(view);
     new CockroachDbNetworkPolicy(this, 'NetworkPolicy', {
       namespace: store.namespace,
       peerCIDRs: member.peerCIDRs,
       clientNamespaces: clients.map((s) => s.namespace),
+      dns: egress.dns,
+      egressPorts: egress.backupPorts,
     });
     for (const service of clients) {
       new CockroachDbCertificate(this, `Client-${service.name}`, {

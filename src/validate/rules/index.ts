@@ -13,6 +13,7 @@ import { noSecretInFiles } from './secrets';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
 import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
+import { consumerEdgesAdmitted, namespaceDefaultDeny, policyExcludesOwnNetwork } from './network';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
 import { sealRegionIsOwn, storePolicyExcludesOwnNetwork, vaultClientCanLogIn, vaultStateNotPruned } from './trust';
 
@@ -65,4 +66,7 @@ export const RULES: readonly Rule[] = [
   sealRegionIsOwn,
   syncHookJobBounded,
   vaultClientCanLogIn,
+  namespaceDefaultDeny,
+  policyExcludesOwnNetwork,
+  consumerEdgesAdmitted,
 ];
