@@ -6,9 +6,12 @@
 // - Kubelet probes need no rule: "traffic to and from the node where a Pod is running is always
 //   allowed, regardless of the IP address of the Pod or the node" (kubernetes.io, "Network Policies",
 //   kubernetes/website content/en/docs/concepts/services-networking/network-policies.md). OVN-Kubernetes
-//   (OpenShift), Calico and Cilium (`--allow-localhost` defaults to allowing the local host,
-//   cilium/cilium#754) implement that exception; with the sidecar, Istio rewrites HTTP probes to the
-//   agent's port 15020 (istio.io "Health Checking of Istio Services"), still from the node.
+//   (OpenShift) implements it with an allow ACL for the node's management-port address on every
+//   node switch (ovn-org/ovn-kubernetes go-controller/pkg/ovn/policy.go, addAllowACLFromNode), Cilium
+//   by `--allow-localhost` (cilium/cilium#754); for Calico only the API's contract was checked. With the
+//   sidecar, Istio rewrites HTTP probes to the agent's port 15020, still sent by the kubelet.
+// - Egress to a local Service is matched after load balancing (OVN-Kubernetes applies egress ACLs
+//   "after LB", policy.go lportEgressAfterLB): the rules name the pods and their container port.
 // - Sidecars (istio.io, "Application Requirements", "Ports used by Istio"): the proxy dials istiod on
 //   15012 (xDS and CA, TLS) and nothing else of the control plane; 15017 is istiod's webhook port,
 //   which the API server calls, never a sidecar. Inbound mTLS arrives on the service's own port:

@@ -7,7 +7,18 @@ import { clusterFoldersByEnvironment, inFolder, isEmptySelector, kindOf, labelsO
 import type { Finding, Rule } from '../rule';
 import { findStores } from '../stores';
 import { isClusterFolder, isRecord, type DistObject, type DistTree, type Segment } from '../tree';
-import { cidrContains, ipv4Cidr, ownNetworks } from './trust';
+import { cidrContains, ipv4Cidr as parseIpv4Cidr, ownNetworks } from './trust';
+
+/** ipv4Cidr, memoized: the same few blocks are parsed for every call and remote network. */
+const parsedCidrs = new Map<unknown, { base: number; bits: number } | undefined>();
+function ipv4Cidr(value: unknown): { base: number; bits: number } | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (!parsedCidrs.has(value)) {
+    if (parsedCidrs.size > 10_000) parsedCidrs.clear();
+    parsedCidrs.set(value, parseIpv4Cidr(value));
+  }
+  return parsedCidrs.get(value);
+}
 
 const DEFAULT_DENY = 'default-deny';
 const NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -136,13 +147,8 @@ function peerMatches(entry: unknown, policyNamespace: string, peer: Peer): boole
  * policy has a rule matching both the peer and the port.
  */
 function admits(tree: DistTree, folder: string, self: Endpoint, direction: 'ingress' | 'egress', peer: Peer, port: number, portName?: string): boolean {
-  const type = direction === 'ingress' ? 'Ingress' : 'Egress';
   const key = direction === 'ingress' ? 'from' : 'to';
-  const selecting = inFolder(tree, folder, 'NetworkPolicy', self.namespace).filter((p) => {
-    const spec = specOf(p);
-    const types = Array.isArray(spec.policyTypes) ? spec.policyTypes : direction === 'ingress' || Array.isArray(spec.egress) ? [type] : [];
-    return types.includes(type) && selects(spec.podSelector, self.labels);
-  });
+  const selecting = selectingPolicies(tree, folder, self, direction);
   if (selecting.length === 0) return true;
   return selecting.some((p) =>
     list(specOf(p)[direction]).some((rule) => {
@@ -151,6 +157,41 @@ function admits(tree: DistTree, folder: string, self: Endpoint, direction: 'ingr
       return peers.length === 0 || peers.some((e) => peerMatches(e, self.namespace, peer));
     }),
   );
+}
+
+/** Pod templates by folder and namespace, built once per tree. */
+const podIndex = new WeakMap<DistTree, Map<string, PodTemplate[]>>();
+function podsIn(tree: DistTree, folder: string, namespace: string): PodTemplate[] {
+  let index = podIndex.get(tree);
+  if (!index) {
+    index = new Map();
+    for (const pod of podTemplates(tree)) {
+      const key = `${pod.object.folder}\u0000${namespaceOf(pod.object) ?? 'default'}`;
+      index.set(key, [...(index.get(key) ?? []), pod]);
+    }
+    podIndex.set(tree, index);
+  }
+  return index.get(`${folder}\u0000${namespace}`) ?? [];
+}
+
+/** The policies of `self`'s namespace that isolate it in a direction, memoized per tree (every call and remote network asks again). */
+const selectingIndex = new WeakMap<DistTree, WeakMap<object, Map<string, DistObject[]>>>();
+function selectingPolicies(tree: DistTree, folder: string, self: Endpoint, direction: 'ingress' | 'egress'): DistObject[] {
+  let byLabels = selectingIndex.get(tree);
+  if (!byLabels) selectingIndex.set(tree, (byLabels = new WeakMap()));
+  let memo = byLabels.get(self.labels);
+  if (!memo) byLabels.set(self.labels, (memo = new Map()));
+  const key = `${folder}\u0000${self.namespace}\u0000${direction}`;
+  const known = memo.get(key);
+  if (known) return known;
+  const type = direction === 'ingress' ? 'Ingress' : 'Egress';
+  const found = inFolder(tree, folder, 'NetworkPolicy', self.namespace).filter((p) => {
+    const spec = specOf(p);
+    const types = Array.isArray(spec.policyTypes) ? spec.policyTypes : direction === 'ingress' || Array.isArray(spec.egress) ? [type] : [];
+    return types.includes(type) && selects(spec.podSelector, self.labels);
+  });
+  memo.set(key, found);
+  return found;
 }
 
 /** The pods behind a Service of the folder, with the container port its `port` targets. */
@@ -162,8 +203,9 @@ function backends(tree: DistTree, folder: string, name: string, namespace: strin
   if (!sp) return [];
   const target = sp.targetPort ?? sp.port;
   const out: { pod: PodTemplate; port: number; portName?: string }[] = [];
-  for (const pod of podTemplates(tree)) {
-    if (pod.object.folder !== folder || namespaceOf(pod.object) !== namespace || !selects({ matchLabels: templateSelector(spec.selector as Record<string, string>) }, pod.labels)) continue;
+  const selector = { matchLabels: templateSelector(spec.selector as Record<string, string>) };
+  for (const pod of podsIn(tree, folder, namespace)) {
+    if (!selects(selector, pod.labels)) continue;
     // A policy may name the container port or give its number: know both.
     const declared = list(pod.spec.containers).flatMap((c) => list(isRecord(c) ? c.ports : undefined)).find((p) => isRecord(p) && (p.name === target || p.containerPort === target)) as Record<string, any> | undefined;
     const name = declared && typeof declared.name === 'string' ? declared.name : undefined;
