@@ -18,6 +18,7 @@ import { isMultiRegionKey } from '../lib/aws-kms';
 import { VAULT_SERVICE } from '../lib/names';
 import { serviceWiring } from './service-wiring';
 import { looksLikeAwsRegion, sealRegionWarning } from './vault';
+import { DEFAULT_DENY_POLICY } from './network-policy';
 import { quorumOf, splitEvenly } from './split';
 import type {
   Autoscaling,
@@ -689,6 +690,9 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], plat
     else seen.set(s.name, i);
     if ((STORE_KINDS as readonly string[]).includes(s.name)) {
       report(at('name'), `"${s.name}" is the name of a store a service can use; a service named like it is confused with the store in uses and in its Service, certificate and SQL user names, so rename the service`);
+    }
+    if (s.name === DEFAULT_DENY_POLICY) {
+      report(at('name'), `"${s.name}" is the name of the NetworkPolicy that isolates every namespace meridian creates, and a service's own policy carries the service's name; rename the service`);
     }
     const aliased = serviceNames.find((other) => other !== s.name && clustersetAlias({ name: other }) === s.name);
     if (aliased !== undefined) {
