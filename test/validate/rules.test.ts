@@ -775,6 +775,12 @@ const CASES: Case[] = [
   },
   {
     rules: ['MER203'],
+    title: "a gateway that cannot reach the other clusters' services",
+    mutate: (b) => (find(b, 'cluster2', 'NetworkPolicy', 'allow-egress', 'meridian-ingress').spec.egress = [dnsEgress, { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } }] }]),
+    message: /HTTPRoute meridian-ingress\/shop sends the gateway's requests to shop.shop:8080, and no NetworkPolicy of namespace meridian-ingress in cluster2 lets the gateway reach the other clusters' Service network 172.30.0.0\/16 on port 8080/,
+  },
+  {
+    rules: ['MER203'],
     title: 'a routed service that does not admit the gateway',
     mutate: (b) => find(b, 'cluster1', 'NetworkPolicy', 'shop', 'shop').spec.ingress.shift(),
     message: /HTTPRoute meridian-ingress\/shop sends the gateway's requests to shop.shop:8080, and no NetworkPolicy of namespace shop in cluster1 admits the gateway in namespace meridian-ingress to Deployment shop\/shop on port 8080/,

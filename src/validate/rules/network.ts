@@ -104,6 +104,9 @@ export const policyExcludesOwnNetwork: Rule = {
   },
 };
 
+/** The gateway's pods are Istio's, not in the bundle: policies that select them select every pod of their namespace. */
+const GATEWAY_POD: Readonly<Record<string, string>> = {};
+
 /** One end of a connection as policy sees it: a pod with its labels in a namespace with its labels. */
 interface Endpoint {
   readonly namespace: string;
@@ -270,7 +273,7 @@ export const consumerEdgesAdmitted: Rule = {
   id: 'MER203',
   name: 'consumer-edges-admitted',
   description:
-    'every call the bundle wires is admitted by the NetworkPolicies on both ends: a workload\'s service URLs (`*_URL`), VAULT_ADDR and DATABASE_URL reach the local pods behind the named Service (egress of the caller, ingress of the callee on the target port), a clusterset name also reaches the other clusters\' Service networks (service or global CIDRs), an exported Service admits the other clusters\' pod networks (pod or global CIDRs), and the gateway namespace of each HTTPRoute reaches the pods behind the route\'s clusterset backend',
+    'every call the bundle wires is admitted by the NetworkPolicies on both ends: a workload\'s service URLs (`*_URL`), VAULT_ADDR and DATABASE_URL reach the local pods behind the named Service (egress of the caller, ingress of the callee on the target port), a clusterset name also reaches the other clusters\' Service networks (service or global CIDRs), an exported Service admits the other clusters\' pod networks (pod or global CIDRs), and the gateway namespace of each HTTPRoute reaches the pods behind the route\'s clusterset backend and the other clusters\' Service networks',
   fix: 'admit the caller\'s namespace and pods in the callee\'s ingress and the callee in the caller\'s egress on the target port; for clusterset names add the other clusters\' networks as ipBlocks (meridian writes these policies from `uses:` and `expose:`)',
   check(tree) {
     const out: Finding[] = [];
@@ -318,9 +321,16 @@ export const consumerEdgesAdmitted: Rule = {
             const alias = inFolder(tree, route.folder, 'Service', routeNs).find((s) => nameOf(s) === ref.name);
             const target = alias && specOf(alias).type === 'ExternalName' ? parseClustersetName(String(specOf(alias).externalName).toLowerCase()) : undefined;
             if (!target) return;
-            checkLocal(route.folder, { namespace: gatewayNs, labels: {} }, `the gateway in namespace ${gatewayNs}`, { name: target.service, namespace: target.namespace, port: ref.port as number }, (message) =>
-              out.push({ object: route, path: ['spec', 'rules', ri, 'backendRefs', bi], message: `HTTPRoute ${routeNs}/${nameOf(route)} sends the gateway's requests to ${target.service}.${target.namespace}:${String(ref.port)}, and ${message}` }),
-            );
+            const report = (message: string): void => {
+              out.push({ object: route, path: ['spec', 'rules', ri, 'backendRefs', bi], message: `HTTPRoute ${routeNs}/${nameOf(route)} sends the gateway's requests to ${target.service}.${target.namespace}:${String(ref.port)}, and ${message}` });
+            };
+            const gateway: Endpoint = { namespace: gatewayNs, labels: GATEWAY_POD };
+            checkLocal(route.folder, gateway, `the gateway in namespace ${gatewayNs}`, { name: target.service, namespace: target.namespace, port: ref.port as number }, report);
+            // Drained here, or its pods down: the clusterset name resolves to another cluster.
+            for (const cidr of remote.get(route.folder)?.services ?? []) {
+              const parsed = ipv4Cidr(cidr);
+              if (parsed && !admits(tree, route.folder, gateway, 'egress', { cidr: parsed }, ref.port as number)) report(`no NetworkPolicy of namespace ${gatewayNs} in ${route.folder} lets the gateway reach the other clusters' Service network ${cidr} on port ${String(ref.port)}, where the route's clusterset name resolves when this cluster does not serve it`);
+            }
           });
         });
       });
