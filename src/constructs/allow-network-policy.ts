@@ -9,7 +9,10 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 export interface DefaultDenyNetworkPolicyProps {
   readonly namespace: string;
-  /** Default `default-deny`. */
+  /**
+   * Name of the policy.
+   * @default 'default-deny'
+   */
   readonly name?: string;
 }
 
