@@ -255,8 +255,10 @@ export function awsKmsSealOf(s: NonNullable<Seal['awskms']>, clusterRegion?: str
 }
 
 // Surviving a region, for the seals whose key lives outside AWS. Vault OSS runs one seal, and the
-// root key it wraps is replicated by Raft to every member, so every member must reach the same key
-// material: a key per region only works where the provider replicates one key (AWS multi-Region
+// root key it wraps is replicated by Raft to every member; a joining member even proves itself by
+// decrypting the leader's challenge with the seal ("node2 sends decrypted UUID back ... node1 sees
+// node2 can be trusted (since it has seal access)", Vault docs concepts/integrated-storage.mdx,
+// hashicorp/vault#10865). So every member must reach the same key material: a key per region only works where the provider replicates one key (AWS multi-Region
 // keys). Hence no per-region key map for Cloud KMS or Key Vault: their keys per region would be
 // different keys, and a member of another region could not unwrap the root key.
 
