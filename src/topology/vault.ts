@@ -319,6 +319,26 @@ export function sealRegionWarning(seal: Seal, regions: readonly string[]): SealR
   return undefined;
 }
 
+/**
+ * The region a seal's key depends on, when losing that one region leaves restarted Vault pods sealed
+ * in every cluster: an awskms key that is neither multi-Region nor listed per region for every cluster
+ * region, a regional Cloud KMS key ring, an Azure Key Vault (see sealRegionWarning). Undefined when the
+ * seal survives the loss of any one region, for transit (its own Vault decides) and in one region.
+ * Running pods keep serving: open-source Vault needs the seal only to unseal (seal wrapping, which
+ * needs it at run time, is Enterprise: developer.hashicorp.com/vault/docs/configuration/seal/gcpckms).
+ */
+export function sealLossRegion(seal: Seal, regions: readonly string[]): { readonly region: string } | undefined {
+  if (regions.length < 2) return undefined;
+  if (seal.awskms) {
+    const keys = (seal.awskms.keys ?? {}) as Record<string, string>;
+    if (isMultiRegionKey(seal.awskms.kmsKeyId) || regions.every((r) => keys[r] !== undefined)) return undefined;
+    return { region: seal.awskms.region };
+  }
+  if (seal.gcpckms) return gcpKmsLocationKind(seal.gcpckms.region) === 'regional' ? { region: seal.gcpckms.region } : undefined;
+  if (seal.azurekeyvault) return { region: seal.azurekeyvault.region ?? `the region of Key Vault ${seal.azurekeyvault.vaultName}` };
+  return undefined;
+}
+
 /** Out-of-band Secrets the Vault pods reference (seal credentials), sorted. */
 export function vaultSealSecrets(seal: Seal): string[] {
   const w = vaultSeal(seal);
