@@ -42,6 +42,8 @@ export { LABEL, chartLabels } from './lib/labels';
 // Named one by one: Node's ESM import of this CommonJS bundle only sees names listed statically;
 // esbuild's `export *` becomes a runtime __reExport that cjs-module-lexer cannot detect
 // (nodejs/cjs-module-lexer#73, evanw/esbuild#2486).
+export { AllowNetworkPolicy, DefaultDenyNetworkPolicy, type DefaultDenyNetworkPolicyProps } from './constructs/allow-network-policy';
+export type { NetworkPolicyPlan, PolicyPeer, PolicyPort, PolicyRule } from './lib/network-policy';
 export { AppProject, type AppProjectProps } from './constructs/app-project';
 export { KeyUsage, Certificate, type CertificateProps } from './constructs/certificate';
 export { ClusterApplicationSet, ignoredDrifts, type ClusterApplicationSetProps } from './constructs/cluster-application-set';

@@ -9,6 +9,7 @@ import type { ClusterView } from '../topology';
 import { COCKROACHDB, initHosts, nodeCertificateDnsNames } from '../topology/cockroachdb';
 import { authMountPath, cockroachdbIssuer, type NamespacedVaultIssuerPlan, ROOT_CA_BUNDLE_KEY, rootCaBundleSecret, sqlClientIssuer } from '../topology/pki';
 import { vaultLocalServiceURL } from '../topology/vault';
+import { cockroachDbEgress } from '../topology/network-policy';
 import { MeridianChart } from './meridian-chart';
 
 /**
@@ -60,10 +61,13 @@ export class CockroachDbChart extends MeridianChart {
       resources: store.resources,
     });
     const clients = member.sqlClients;
+    const egress = cockroachDbEgress(view);
     new CockroachDbNetworkPolicy(this, 'NetworkPolicy', {
       namespace: store.namespace,
       peerCIDRs: member.peerCIDRs,
       clientNamespaces: clients.map((s) => s.namespace),
+      dns: egress.dns,
+      egressPorts: egress.backupPorts,
     });
     for (const service of clients) {
       new CockroachDbCertificate(this, `Client-${service.name}`, {

@@ -1,10 +1,12 @@
 import type { Construct } from 'constructs';
 import { ExternalNameService } from '../constructs/external-name-service';
+import { AllowNetworkPolicy } from '../constructs/allow-network-policy';
 import { HttpsGateway } from '../constructs/gateway';
 import { HttpRoute } from '../constructs/http-route';
 import { PassthroughRoute } from '../constructs/passthrough-route';
 import { LABEL } from '../lib/labels';
 import { ingressPlan, type ClusterView } from '../topology';
+import { gatewayPolicy } from '../topology/network-policy';
 import { MeridianChart } from './meridian-chart';
 
 /**
@@ -41,6 +43,8 @@ export class IngressChart extends MeridianChart {
         ...(labels ? { labels } : {}),
       });
     }
+    const policy = gatewayPolicy(view);
+    if (policy) new AllowNetworkPolicy(this, 'gateway-policy', policy);
     for (const h of plan.routerHandoffs) {
       new PassthroughRoute(this, `router-${h.name}`, { name: h.name, namespace: plan.namespace, host: h.host, service: h.service, targetPort: h.targetPort });
     }

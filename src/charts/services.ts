@@ -1,8 +1,10 @@
 import type { Construct } from 'constructs';
+import { AllowNetworkPolicy } from '../constructs/allow-network-policy';
 import { Microservice } from '../constructs/microservice';
 import { ServiceExport } from '../constructs/service-export';
 import { LABEL } from '../lib/labels';
 import { exportsHere, serviceWiring, type ClusterView } from '../topology';
+import { servicePolicies } from '../topology/network-policy';
 import { authMount } from '../topology/pki';
 import { MeridianChart } from './meridian-chart';
 
@@ -36,5 +38,7 @@ export class ServicesChart extends MeridianChart {
       });
       if (exportsHere(local)) new ServiceExport(this, `${s.name}-export`, { serviceName: s.name, namespace: s.namespace });
     }
+    // What each service's pods may send and receive in their default-deny namespace.
+    for (const plan of servicePolicies(view)) new AllowNetworkPolicy(this, `${plan.name}-policy`, plan);
   }
 }

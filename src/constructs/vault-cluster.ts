@@ -177,10 +177,7 @@ export class VaultCluster extends Construct {
 
     const tcp = (port: number): { protocol: string; port: kplus.k8s.IntOrString } => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
     const peers = [{ podSelector: { matchLabels: selector } }, ...props.peerNetworks.map((cidr) => ({ ipBlock: { cidr } }))];
-    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
-      metadata: { name: `${props.name}-default-deny`, namespace: ns },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-    });
+    // The namespace's default deny (both directions) comes with the namespace (namespaces chart).
     new k8s.KubeNetworkPolicy(this, 'Policy', {
       metadata: { name: props.name, namespace: ns },
       spec: {

@@ -20,6 +20,7 @@ import {
   type MemberGroup,
 } from '../topology/survival';
 import { runbook, type RunbookStep } from './runbook';
+import { sealLossRegion, vaultSeal } from '../topology/vault';
 
 /** Lighthouse's default DNS record TTL for clusterset names (REFERENCE §2.1). */
 export const LIGHTHOUSE_TTL_SECONDS = 5;
@@ -258,6 +259,7 @@ function storeReport(env: Environment, s: Store): StoreReport {
       notes: [
         ...(preferred.length > 0 ? [`${preferred.join(', ')} list fewer zones than pods, so zone spread is only preferred there and a zone outage is counted as taking every pod of the cluster`] : []),
         ...zoneNote,
+        ...sealNote(env, s),
       ],
     };
   }
@@ -325,6 +327,14 @@ function storeReport(env: Environment, s: Store): StoreReport {
  * The pair (a cluster, a zone another member cluster lists but it does not) whose loss takes the most
  * voters, first in cluster then zone order on a tie; undefined when no such pair exists.
  */
+/** What losing the seal's one region does to Vault (vault.ts sealLossRegion); nothing when the seal survives a region. */
+function sealNote(env: Environment, s: Store): string[] {
+  if (s.kind !== 'vault') return [];
+  const lost = sealLossRegion(s.seal, [...new Set(env.clusters.map((c) => c.region))]);
+  if (!lost) return [];
+  return [`the ${vaultSeal(s.seal).type} seal's key lives in ${lost.region} only: losing it leaves every Vault pod that restarts afterwards sealed, in every cluster (running pods keep serving; open-source Vault needs the seal only to unseal), so quorum survives only as long as no voter restarts`];
+}
+
 function worstPair(groups: readonly MemberGroup[], lost: (failures: readonly FailureDomain[]) => number): { name: string; failures: FailureDomain[] } | undefined {
   let best: { name: string; failures: FailureDomain[]; lost: number } | undefined;
   const zones = [...new Set(groups.flatMap((g) => g.zones))].sort();

@@ -17,6 +17,8 @@ import { urlCredential } from '../lib/secrets';
 import { arnRegion, isMultiRegionKey, multiRegionReplica } from '../lib/aws-kms';
 import { VAULT_SERVICE } from '../lib/names';
 import { serviceWiring } from './service-wiring';
+import { looksLikeAwsRegion, sealRegionWarning } from './vault';
+import { DEFAULT_DENY_POLICY } from './network-policy';
 import { quorumOf, splitEvenly } from './split';
 import type {
   Autoscaling,
@@ -185,6 +187,10 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
     else if (url !== undefined && servedByOwnVault(new URL(spec.vault.seal.transit.address).hostname, spec.vault.namespace ?? 'vault')) {
       report(['vault', 'seal', 'transit', 'address'], `${new URL(spec.vault.seal.transit.address).hostname} is this environment's own Vault: a Vault that must be unsealed cannot serve its own seal (every pod stays sealed after a full restart); point the transit seal at a separate Vault`);
     }
+  }
+  const gcpckms = spec.vault && 'gcpckms' in spec.vault.seal ? spec.vault.seal.gcpckms : undefined;
+  if (gcpckms && looksLikeAwsRegion(gcpckms.region)) {
+    report(['vault', 'seal', 'gcpckms', 'region'], `${gcpckms.region} is not a Cloud KMS location (GCP regions have no dash before their number, e.g. us-east1: cloud.google.com/kms/docs/locations); give the key ring's location: global, a multi-region such as us or europe, or a region`);
   }
   const awskms = spec.vault && 'awskms' in spec.vault.seal ? spec.vault.seal.awskms : undefined;
   const clusterRegions = new Set(spec.clusters.map((c) => c.region));
@@ -514,6 +520,8 @@ function warnAboutStores(spec: EnvironmentSpec, warn: Report): void {
     warn(v.replicasPerCluster === undefined ? ['vault'] : ['vault', 'replicasPerCluster'], `${voters} Vault voters (even): quorum ${q} tolerates ${voters - q} failures, as many as ${voters - 1} voters would, while every write waits for one more acknowledgement; use an odd total`);
   }
   const regions = [...new Set(spec.clusters.map((c) => c.region))];
+  const sealRisk = sealRegionWarning(v.seal, regions);
+  if (sealRisk) warn([...sealRisk.path], sealRisk.message);
   const kms = 'awskms' in v.seal ? v.seal.awskms : undefined;
   if (kms && regions.length > 1) {
     // A multi-Region key (mrk-) has a replica with the same key ID in every region it is replicated to
@@ -694,6 +702,9 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], plat
     else seen.set(s.name, i);
     if ((STORE_KINDS as readonly string[]).includes(s.name)) {
       report(at('name'), `"${s.name}" is the name of a store a service can use; a service named like it is confused with the store in uses and in its Service, certificate and SQL user names, so rename the service`);
+    }
+    if (s.name === DEFAULT_DENY_POLICY) {
+      report(at('name'), `"${s.name}" is the name of the NetworkPolicy that isolates every namespace meridian creates, and a service's own policy carries the service's name; rename the service`);
     }
     const aliased = serviceNames.find((other) => other !== s.name && clustersetAlias({ name: other }) === s.name);
     if (aliased !== undefined) {

@@ -131,7 +131,7 @@ const seal = {
       required: ['project', 'region', 'keyRing', 'cryptoKey', 'credentialsSecret'],
       properties: {
         project: { type: 'string', pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]$' },
-        region: { type: 'string', pattern: DNS_LABEL },
+        region: { type: 'string', pattern: DNS_LABEL, description: 'Cloud KMS location of the key ring: global or a multi-region location (us, europe, asia, nam4, ...) survives the loss of one region; a region (us-east1) does not.' },
         keyRing: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,63}$' },
         cryptoKey: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,63}$' },
         credentialsSecret: { ...secretName, description: 'Secret with key credentials.json.' },
@@ -145,6 +145,7 @@ const seal = {
         tenantId: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' },
         vaultName: { type: 'string', pattern: '^[A-Za-z0-9-]{3,24}$' },
         keyName: { type: 'string', pattern: '^[A-Za-z0-9-]{1,127}$' },
+        region: { type: 'string', pattern: DNS_LABEL, description: "Azure region the Key Vault lives in (e.g. westeurope), named in the warning about losing it; Vault's configuration does not use it." },
         credentialsSecret: { ...secretName, description: 'Secret with AZURE_CLIENT_ID/AZURE_CLIENT_SECRET.' },
       },
     },

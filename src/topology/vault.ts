@@ -254,6 +254,91 @@ export function awsKmsSealOf(s: NonNullable<Seal['awskms']>, clusterRegion?: str
   return { region: s.region, kms_key_id: s.kmsKeyId };
 }
 
+// Surviving a region, for the seals whose key lives outside AWS. Vault OSS runs one seal, and the
+// root key it wraps is replicated by Raft to every member; a joining member even proves itself by
+// decrypting the leader's challenge with the seal ("node2 sends decrypted UUID back ... node1 sees
+// node2 can be trusted (since it has seal access)", Vault docs concepts/integrated-storage.mdx,
+// hashicorp/vault#10865). So every member must reach the same key material: a key per region only works where the provider replicates one key (AWS multi-Region
+// keys). Hence no per-region key map for Cloud KMS or Key Vault: their keys per region would be
+// different keys, and a member of another region could not unwrap the root key.
+
+/**
+ * A Cloud KMS location: `global`, a multi-region (`us`, `europe`, `asia`, `nam4`, `eur4`, ...) or a
+ * region (`us-east1`). Key material "is confined to the selected region" (cloud.google.com/kms/docs/
+ * locations): a key ring in one region is lost with it, one in `global` or a multi-region location
+ * is served from several regions. Regions are `<area>-<direction><n>`, without a dash before the
+ * number; multi-region names have no such form.
+ */
+export function gcpKmsLocationKind(location: string): 'regional' | 'multi-region' {
+  return /^[a-z]+-[a-z]+[0-9]+$/.test(location) ? 'regional' : 'multi-region';
+}
+
+/** An AWS-style region (`us-east-1`), which Cloud KMS never uses (its regions read `us-east1`). */
+export function looksLikeAwsRegion(location: string): boolean {
+  return /^[a-z]+(-[a-z]+)+-[0-9]+$/.test(location);
+}
+
+export interface SealRegionWarning {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * Why the Cloud KMS or Key Vault seal of an environment whose clusters span `regions` does not survive
+ * the loss of one region, naming that region; undefined when it does (or for the other seals,
+ * warned about in the model).
+ * - gcpckms: a key ring in one region.
+ * - azurekeyvault: a vault lives in one region. Microsoft replicates most vaults to the paired region
+ *   and fails over itself: "You cannot trigger this failover. Initiation can take hours or longer"
+ *   and it is "best effort, not ... a guaranteed application recovery time"
+ *   (azure.github.io/multi-region-platform, key-vault-across-regions); vaults in Brazil South, West
+ *   US 3 and regions without a pair are not replicated across regions at all
+ *   (learn.microsoft.com/azure/key-vault/general/disaster-recovery-guidance). Restarted Vault pods
+ *   stay sealed until Microsoft acts, so it does not count as surviving.
+ */
+export function sealRegionWarning(seal: Seal, regions: readonly string[]): SealRegionWarning | undefined {
+  if (regions.length < 2) return undefined;
+  if (seal.gcpckms) {
+    const location = seal.gcpckms.region;
+    if (gcpKmsLocationKind(location) !== 'regional') return undefined;
+    const others = regions.filter((r) => r !== location);
+    return {
+      path: ['vault', 'seal', 'gcpckms', 'region'],
+      message: `key ring ${seal.gcpckms.keyRing} is in Cloud KMS location ${location}, one region: losing region ${location} leaves every restarted Vault pod sealed${others.length > 0 ? ` in ${others.join(', ')} as well` : ''} (key material stays in its location, cloud.google.com/kms/docs/locations); create the key ring in location global or in a multi-region location that spans ${regions.join(', ')} (us, europe, asia, nam4, ...)`,
+    };
+  }
+  if (seal.azurekeyvault) {
+    const s = seal.azurekeyvault;
+    const where = s.region === undefined ? 'its region (set vault.seal.azurekeyvault.region to name it)' : `region ${s.region}`;
+    const lost = s.region === undefined ? "the Key Vault's region" : `region ${s.region}`;
+    return {
+      path: s.region === undefined ? ['vault', 'seal', 'azurekeyvault', 'vaultName'] : ['vault', 'seal', 'azurekeyvault', 'region'],
+      message: `Key Vault ${s.vaultName} lives in ${where}: losing ${lost} leaves every restarted Vault pod of ${regions.join(', ')} sealed until Microsoft fails the vault over to its paired region, which you cannot trigger and which can take hours (no cross-region copy at all in Brazil South, West US 3 and unpaired regions); use a seal whose key is served from several regions (awskms with a multi-Region key, gcpckms in a multi-region location, a transit Vault outside the environment), or accept that risk`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The region a seal's key depends on, when losing that one region leaves restarted Vault pods sealed
+ * in every cluster: an awskms key that is neither multi-Region nor listed per region for every cluster
+ * region, a regional Cloud KMS key ring, an Azure Key Vault (see sealRegionWarning). Undefined when the
+ * seal survives the loss of any one region, for transit (its own Vault decides) and in one region.
+ * Running pods keep serving: open-source Vault needs the seal only to unseal (seal wrapping, which
+ * needs it at run time, is Enterprise: developer.hashicorp.com/vault/docs/configuration/seal/gcpckms).
+ */
+export function sealLossRegion(seal: Seal, regions: readonly string[]): { readonly region: string } | undefined {
+  if (regions.length < 2) return undefined;
+  if (seal.awskms) {
+    const keys = (seal.awskms.keys ?? {}) as Record<string, string>;
+    if (isMultiRegionKey(seal.awskms.kmsKeyId) || regions.every((r) => keys[r] !== undefined)) return undefined;
+    return { region: seal.awskms.region };
+  }
+  if (seal.gcpckms) return gcpKmsLocationKind(seal.gcpckms.region) === 'regional' ? { region: seal.gcpckms.region } : undefined;
+  if (seal.azurekeyvault) return { region: seal.azurekeyvault.region ?? `the region of Key Vault ${seal.azurekeyvault.vaultName}` };
+  return undefined;
+}
+
 /** Out-of-band Secrets the Vault pods reference (seal credentials), sorted. */
 export function vaultSealSecrets(seal: Seal): string[] {
   const w = vaultSeal(seal);

@@ -4,7 +4,7 @@ import { CockroachDbNetworkPolicy, type CockroachDbNetworkPolicyProps } from '..
 
 function synth(props: Partial<CockroachDbNetworkPolicyProps> = {}): any[] {
   const chart = Testing.chart();
-  new CockroachDbNetworkPolicy(chart, 'Policy', { namespace: 'crdb', peerCIDRs: ['10.2.0.0/16', '10.1.0.0/16'], clientNamespaces: ['shop'], ...props });
+  new CockroachDbNetworkPolicy(chart, 'Policy', { namespace: 'crdb', peerCIDRs: ['10.2.0.0/16', '10.1.0.0/16'], clientNamespaces: ['shop'], dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] }, egressPorts: [443], ...props });
   return Testing.synth(chart);
 }
 const ports = (rule: any) => rule.ports.map((p: any) => p.port);
@@ -14,9 +14,21 @@ describe('CockroachDbNetworkPolicy', () => {
     expect(synth()).toMatchSnapshot();
   });
 
-  it('denies all ingress in the namespace by default', () => {
-    const deny = synth().find((p) => p.metadata.name === 'default-deny-ingress');
-    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+  it('leaves the default deny to the namespace (one per namespace, both directions)', () => {
+    expect(synth().filter((p) => p.spec.podSelector && Object.keys(p.spec.podSelector).length === 0 && !p.spec.egress && !p.spec.ingress)).toEqual([]);
+  });
+
+  it('lets every pod of the namespace resolve names, reach the nodes (local by selector, remote by network) and the backup store port', () => {
+    const egress = synth().find((p) => p.metadata.name === 'cockroachdb-egress');
+    expect(egress.spec.podSelector).toEqual({});
+    expect(egress.spec.policyTypes).toEqual(['Egress']);
+    const [dns, nodes, backup] = egress.spec.egress;
+    expect(dns.to[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'kube-system' });
+    expect(nodes.to).toEqual([{ podSelector: {} }, { ipBlock: { cidr: '10.1.0.0/16' } }, { ipBlock: { cidr: '10.2.0.0/16' } }]);
+    expect(ports(nodes)).toEqual([26257]);
+    expect(backup.to).toBeUndefined();
+    expect(ports(backup)).toEqual([443]);
+    expect(synth({ egressPorts: [] }).find((p) => p.metadata.name === 'cockroachdb-egress').spec.egress).toHaveLength(2);
   });
 
   it('opens 26257 to the namespace, the peers of the other clusters and the client namespaces, and 8080 to the namespace only', () => {

@@ -58,9 +58,11 @@ describe('diffTrees', () => {
     const d = diff(fullBundle(), after);
     const byFolder = (f: string): string[] => lines(d).filter((l) => l.startsWith(`${f} `));
     const grown = (c: string): string[] => [
+      `${c} catalog changed NetworkPolicy catalog/catalog: spec.ingress[1].from[2] added`,
       `${c} cockroachdb changed Certificate cockroachdb/cockroachdb-node: spec.dnsNames[] added`,
       `${c} cockroachdb changed StatefulSet cockroachdb/cockroachdb: spec.template.spec.containers[name=cockroachdb].args[--join][] added`,
       ...(c === 'cluster1' ? ['cluster1 glb changed GlobalDNSRecord meridian-ingress/shop: spec.endpoints[clusterName=cluster4] added', 'cluster1 pki changed PKISecretEngineRole vault/cockroachdb: spec.allowedDomains[] added'] : []),
+      `${c} services changed NetworkPolicy shop/shop: spec.ingress[1].from[2] added`,
       `${c} vault changed Certificate vault/vault: spec.dnsNames[] added`,
       `${c} vault changed ConfigMap vault/vault-config: data["vault.json"] → ${[0, 1, 2].map((i) => `storage.raft.retry_join[leader_api_addr=https://vault-${i}.cluster4.vault-internal.vault.svc.clusterset.local:8200] added`).join('; data["vault.json"] → ')}`,
     ];
@@ -68,12 +70,12 @@ describe('diffTrees', () => {
     expect(byFolder('cluster2')).toEqual(grown('cluster2'));
     expect(byFolder('cluster3')).toEqual(grown('cluster3'));
     expect(byFolder('cluster4').every((l) => / added /.test(l))).toBe(true);
-    expect(byFolder('cluster4')).toHaveLength(50); // 49 objects and the kustomization
+    expect(byFolder('cluster4')).toHaveLength(60); // 59 objects and the kustomization
     expect(d.folders.map((f) => f.folder)).toEqual(['cluster1', 'cluster2', 'cluster3', 'cluster4']);
     // the retry_join entry shows the new peer, not the whole JSON document
     const config = d.folders[0]!.components.find((c) => c.component === 'vault')!.entries.find((e) => e.kind === 'ConfigMap')!;
     expect(config.fields![0]).toEqual({ path: 'data["vault.json"] → storage.raft.retry_join[leader_api_addr=https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200]', change: 'added', new: { leader_api_addr: 'https://vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200', leader_ca_cert_file: '/etc/vault-tls/ca.crt' } });
-    expect(d.summary).toEqual({ added: 50, removed: 0, changed: 14, files: 1 }); // demo.prerequisites.json lists cluster4; the CockroachDB role signs its nodes
+    expect(d.summary).toEqual({ added: 60, removed: 0, changed: 20, files: 1 }); // demo.prerequisites.json lists cluster4; the CockroachDB role signs its nodes
   });
 
   it('reports a removed service: its objects removed in every cluster and the kustomizations that listed them', () => {
@@ -84,6 +86,9 @@ describe('diffTrees', () => {
       CLUSTERS.flatMap((c) => [
         `${c} catalog removed Deployment catalog/catalog`,
         `${c} catalog removed Namespace /catalog`,
+        `${c} catalog removed NetworkPolicy catalog/allow-egress`,
+        `${c} catalog removed NetworkPolicy catalog/catalog`,
+        `${c} catalog removed NetworkPolicy catalog/default-deny`,
         `${c} catalog removed PeerAuthentication catalog/default`,
         `${c} catalog removed Service catalog/catalog`,
         `${c} catalog removed ServiceExport catalog/catalog`,

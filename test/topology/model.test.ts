@@ -152,6 +152,34 @@ describe('warnings', () => {
     ]);
   });
 
+  describe('seals outside AWS, for clusters in three regions', () => {
+    // minimal.yaml with a Vault: east eu-west-1, west eu-west-2, north eu-north-1
+    const withSeal = (seal: string): string[] => {
+      const file = 'test/fixtures/environments/minimal.yaml';
+      const text = `${fs.readFileSync(file, 'utf8')}vault:\n  replicasPerCluster: 1\n  image: hashicorp/vault:1.17.6\n  seal:\n    ${seal}\n`;
+      return buildTopology([parseEnvironment(text, 'seal.yaml')]).warnings.map(formatProblem);
+    };
+    const gcp = (location: string): string => `gcpckms: { project: my-project-1, region: ${location}, keyRing: vault, cryptoKey: unseal, credentialsSecret: gcp-kms }`;
+
+    it('warns, located at the location, when the Cloud KMS key ring lives in one region, naming it', () => {
+      expect(withSeal(gcp('europe-west1'))).toEqual([
+        'seal.yaml:24:47: vault.seal.gcpckms.region: key ring vault is in Cloud KMS location europe-west1, one region: losing region europe-west1 leaves every restarted Vault pod sealed in eu-west-1, eu-west-2, eu-north-1 as well (key material stays in its location, cloud.google.com/kms/docs/locations); create the key ring in location global or in a multi-region location that spans eu-west-1, eu-west-2, eu-north-1 (us, europe, asia, nam4, ...)',
+      ]);
+    });
+
+    it('accepts a key ring in location global or a multi-region location', () => {
+      for (const location of ['global', 'europe', 'eur4', 'nam-eur-asia1']) expect(withSeal(gcp(location))).toEqual([]);
+    });
+
+    it("warns about an Azure Key Vault: one region, and failover to the pair only when Microsoft starts it", () => {
+      const azure = (extra: string): string => `azurekeyvault: { tenantId: 00000000-0000-0000-0000-000000000000, vaultName: meridian-kv, keyName: unseal, credentialsSecret: az${extra} }`;
+      const [named] = withSeal(azure(', region: westeurope'));
+      expect(named).toMatch(/^seal\.yaml:24:\d+: vault\.seal\.azurekeyvault\.region: Key Vault meridian-kv lives in region westeurope: losing region westeurope leaves every restarted Vault pod of eu-west-1, eu-west-2, eu-north-1 sealed until Microsoft fails the vault over to its paired region, which you cannot trigger/);
+      const [unnamed] = withSeal(azure(''));
+      expect(unnamed).toMatch(/vault\.seal\.azurekeyvault\.vaultName: Key Vault meridian-kv lives in its region \(set vault\.seal\.azurekeyvault\.region to name it\): losing the Key Vault's region/);
+    });
+  });
+
   it('has none for an environment without surprises', () => {
     expect(load('test/fixtures/environments/minimal.yaml').warnings).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Seal } from '../../src/topology';
 import {
+  sealLossRegion,
   VAULT_STATEFULSET,
   vaultEgressPorts,
   vaultNodeId,
@@ -136,5 +137,22 @@ describe('awskms seal per cluster', () => {
     const seal = { region: 'us-east-1', kmsKeyId: 'alias/meridian-vault', keys: { 'us-west-2': 'alias/vault-west' } };
     expect(awsKmsSealOf(seal, 'us-east-2')).toEqual({ region: 'us-east-1', kms_key_id: 'alias/meridian-vault' });
     expect(awsKmsSealOf(seal, 'us-west-2')).toEqual({ region: 'us-west-2', kms_key_id: 'alias/vault-west' });
+  });
+});
+
+describe('sealLossRegion', () => {
+  const regions = ['us-east-1', 'us-west-2'];
+  it('names the one region a seal key depends on, and nothing for a seal that survives a region', () => {
+    expect(sealLossRegion({ awskms: { region: 'us-east-1', kmsKeyId: 'alias/v' } } as Seal, regions)).toEqual({ region: 'us-east-1' });
+    expect(sealLossRegion({ awskms: { region: 'us-east-1', kmsKeyId: 'mrk-1234abcd12ab34cd56ef1234567890ab' } } as Seal, regions)).toBeUndefined();
+    expect(sealLossRegion({ awskms: { region: 'us-east-1', kmsKeyId: 'alias/v', keys: { 'us-east-1': 'alias/a', 'us-west-2': 'alias/b' } } } as Seal, regions)).toBeUndefined();
+    const gcp = (region: string) => ({ gcpckms: { project: 'my-project', region, keyRing: 'r', cryptoKey: 'k', credentialsSecret: 'gcp' } }) as Seal;
+    expect(sealLossRegion(gcp('us-east1'), regions)).toEqual({ region: 'us-east1' });
+    expect(sealLossRegion(gcp('global'), regions)).toBeUndefined();
+    expect(sealLossRegion(gcp('nam4'), regions)).toBeUndefined();
+    expect(sealLossRegion({ azurekeyvault: { tenantId: '00000000-0000-0000-0000-000000000000', vaultName: 'kv', keyName: 'k', region: 'eastus', credentialsSecret: 'az' } } as Seal, regions)).toEqual({ region: 'eastus' });
+    expect(sealLossRegion({ transit: { address: 'https://t.example.org', keyName: 'k', tokenSecret: 't' } } as Seal, regions)).toBeUndefined();
+    // one region: there is no other region to survive in
+    expect(sealLossRegion(gcp('us-east1'), ['us-east1'])).toBeUndefined();
   });
 });

@@ -129,7 +129,7 @@ describe.each([
       expect(cidrs).toHaveLength(clusters.length - 1);
       if (topology) expect(cidrs).toEqual(topology.clusters.filter((c) => c.name !== cluster).map((c) => c.podCIDR));
       else for (const cidr of cidrs) expect(cidr).toMatch(/^242\.0\./);
-      const deny = objectsOf(bundle, cluster, 'NetworkPolicy').find((n) => n.metadata.name === 'vault-default-deny');
+      const deny = objectsOf(bundle, cluster, 'NetworkPolicy').find((n) => n.metadata.name === 'default-deny' && n.metadata.namespace === policy.metadata.namespace);
       expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     }
   });

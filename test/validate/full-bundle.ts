@@ -42,7 +42,24 @@ function namespaces(c: string): Obj[] {
     kind: 'Namespace',
     metadata: meta(c, 'namespaces', name, undefined, { labels: { ...(mesh ? { 'istio-discovery': 'enabled' } : {}), 'pod-security.kubernetes.io/enforce': 'restricted', 'meridian.dev/region': REGIONS[c]! } }),
   });
-  return [ns('cockroachdb', false), ns('meridian-ingress', false), ns('shop', true), ns('vault', false)];
+  const names = ['cockroachdb', 'meridian-ingress', 'shop', 'vault'];
+  return [ns('cockroachdb', false), ns('meridian-ingress', false), ns('shop', true), ns('vault', false), ...names.flatMap((n) => isolation(c, 'namespaces', n))];
+}
+
+/** The other clusters' pod CIDRs (the Submariner CRs' clusterCIDR), from which their callers arrive. */
+export function remotePodCIDRs(c: string, all: readonly string[] = CLUSTERS): string[] {
+  return all.filter((o) => o !== c).map((o) => `10.${128 + 4 * all.indexOf(o)}.0.0/14`);
+}
+
+/**
+ * A namespace's default deny (MER201) and, to keep the fixture small, one policy that opens its
+ * egress again: the rule tests break egress by removing it.
+ */
+function isolation(c: string, component: string, namespace: string): Obj[] {
+  return [
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(c, component, 'default-deny', namespace), spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(c, component, 'allow-egress', namespace), spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] } },
+  ];
 }
 
 /** vault-config-operator's login and connection, as every object of src/constructs/vault-config.ts carries them. */
@@ -187,7 +204,6 @@ function vault(c: string, all: readonly string[]): Obj[] {
       },
     },
     { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta(c, 'vault', 'vault', 'vault'), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(c, 'vault', 'default-deny', 'vault'), spec: { podSelector: {}, policyTypes: ['Ingress'] } },
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -258,7 +274,6 @@ function cockroachdb(c: string, all: readonly string[]): Obj[] {
       },
     },
     { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta(c, 'cockroachdb', 'cockroachdb', 'cockroachdb'), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(c, 'cockroachdb', 'default-deny', 'cockroachdb'), spec: { podSelector: {}, policyTypes: ['Ingress'] } },
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -297,7 +312,7 @@ function cockroachdb(c: string, all: readonly string[]): Obj[] {
   return objs;
 }
 
-function services(c: string): Obj[] {
+function services(c: string, all: readonly string[]): Obj[] {
   const drained = c === DRAINED;
   const extra = drained ? { labels: { 'meridian.dev/drained': 'true' } } : {};
   const labels = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'shop' };
@@ -331,6 +346,19 @@ function services(c: string): Obj[] {
     },
     { apiVersion: 'v1', kind: 'Service', metadata: meta(c, 'services', 'shop', 'shop', extra), spec: { selector: labels, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] } },
     {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta(c, 'services', 'shop', 'shop'),
+      spec: {
+        podSelector: { matchLabels: labels },
+        policyTypes: ['Ingress'],
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'meridian-ingress' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+          { from: remotePodCIDRs(c, all).map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 8080 }] },
+        ],
+      },
+    },
+    {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
       metadata: meta(c, 'services', 'shop-cockroachdb-client', 'shop'),
@@ -342,7 +370,7 @@ function services(c: string): Obj[] {
   return objs;
 }
 
-function catalog(c: string): Obj[] {
+function catalog(c: string, all: readonly string[]): Obj[] {
   // a clusterset-only service the shop calls by its clusterset name
   return [
     {
@@ -361,6 +389,20 @@ function catalog(c: string): Obj[] {
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta(c, 'catalog', 'catalog', undefined, { labels: { 'istio-discovery': 'enabled', 'pod-security.kubernetes.io/enforce': 'restricted' } }) },
     { apiVersion: 'v1', kind: 'Service', metadata: meta(c, 'catalog', 'catalog', 'catalog'), spec: { selector: { 'app.kubernetes.io/name': 'catalog' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] } },
     { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceExport', metadata: meta(c, 'catalog', 'catalog', 'catalog') },
+    ...isolation(c, 'catalog', 'catalog'),
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta(c, 'catalog', 'catalog', 'catalog'),
+      spec: {
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/instance': 'catalog' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'shop' } } }], ports: [{ protocol: 'TCP', port: 'http' }] },
+          { from: remotePodCIDRs(c, all).map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 8080 }] },
+        ],
+      },
+    },
     { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta(c, 'catalog', 'default', 'catalog'), spec: { mtls: { mode: 'STRICT' } } },
   ];
 }
@@ -496,13 +538,13 @@ export function fullBundle(clusters: readonly string[] = CLUSTERS): Bundle {
   const b: Bundle = new Map();
   for (const c of clusters) {
     const components = new Map<string, Obj[]>([
-      ['catalog', catalog(c)],
+      ['catalog', catalog(c, clusters)],
       ['cockroachdb', cockroachdb(c, clusters)],
       ['ingress', ingress(c)],
       ['mesh', mesh(c)],
       ['namespaces', namespaces(c)],
       ['pki', pki(c, clusters)],
-      ['services', services(c)],
+      ['services', services(c, clusters)],
       ['submariner', submariner(c, clusters)],
       ['vault', vault(c, clusters)],
     ]);

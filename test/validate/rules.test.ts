@@ -362,7 +362,7 @@ const CASES: Case[] = [
     message: /container catalog needs seccompProfile RuntimeDefault/,
   },
   {
-    rules: ['MER050'],
+    rules: ['MER050', 'MER201'],
     title: 'a stateful namespace without default deny',
     mutate: (b) => remove(b, 'cluster1', 'NetworkPolicy', 'default-deny', 'cockroachdb'),
     message: /namespace cockroachdb runs StatefulSet cockroachdb in cluster1 without a default-deny ingress NetworkPolicy/,
@@ -523,13 +523,15 @@ const CASES: Case[] = [
   {
     rules: ['MER051'],
     title: 'an egress policy without DNS',
-    mutate: (b) =>
+    mutate: (b) => {
+      remove(b, 'cluster2', 'NetworkPolicy', 'allow-egress', 'vault');
       b.get('cluster2')!.get('vault')!.push({
         apiVersion: 'networking.k8s.io/v1',
         kind: 'NetworkPolicy',
         metadata: structuredClone({ ...find(b, 'cluster2', 'Service', 'vault').metadata, name: 'vault-egress' }),
         spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'TCP', port: 8200 }, { protocol: 'UDP', port: 53 }] }] },
-      }),
+      });
+    },
     message: /StatefulSet vault\/vault has restricted egress on kubernetes cluster cluster2 and no NetworkPolicy admits DNS \(TCP 53 to kube-system\)/,
   },
   {
@@ -802,6 +804,75 @@ const CASES: Case[] = [
     mutate: (b) => remove(b, 'cluster1', 'ClusterRoleBinding', 'meridian-vault-vault-auth-delegator'),
     message: /the reviewer token of auth\/kubernetes-cluster1 in cluster1 \(Secret vault\/vault-token of ServiceAccount vault\) belongs to no ServiceAccount bound to system:auth-delegator/,
   },
+  {
+    rules: ['MER201'],
+    title: 'a namespace without default deny',
+    mutate: (b) => remove(b, 'cluster1', 'NetworkPolicy', 'default-deny', 'shop'),
+    message: /namespace shop in cluster1 has no NetworkPolicy default-deny: its pods accept and open any connection/,
+    at: { file: 'dist/cluster1/namespaces.yaml', path: 'metadata.name' },
+  },
+  {
+    rules: ['MER201'],
+    title: 'a default deny that leaves egress open',
+    mutate: (b) => (find(b, 'cluster2', 'NetworkPolicy', 'default-deny', 'meridian-ingress').spec.policyTypes = ['Ingress']),
+    message: /NetworkPolicy meridian-ingress\/default-deny in cluster2 does not deny everything/,
+    at: { file: 'dist/cluster2/namespaces.yaml', path: 'spec' },
+  },
+  {
+    rules: ['MER202'],
+    title: "an egress ipBlock that covers the own cluster's pod CIDR",
+    mutate: (b) => find(b, 'cluster1', 'NetworkPolicy', 'allow-egress', 'shop').spec.egress.push({ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'TCP', port: 8080 }] }),
+    message: /NetworkPolicy shop\/allow-egress lets its pods reach ipBlock 10.0.0.0\/8, which covers cluster1's own pod CIDR 10.128.0.0\/14/,
+    at: { file: 'dist/cluster1/namespaces.yaml', path: 'spec.egress[1].to[0].ipBlock.cidr' },
+  },
+  {
+    rules: ['MER202'],
+    title: "a service's ingress admitting its own cluster's pod CIDR",
+    mutate: (b) => find(b, 'cluster2', 'NetworkPolicy', 'shop', 'shop').spec.ingress[1].from.push({ ipBlock: { cidr: '10.132.0.0/14' } }),
+    message: /NetworkPolicy shop\/shop admits traffic from ipBlock 10.132.0.0\/14, which covers cluster2's own pod CIDR 10.132.0.0\/14/,
+  },
+  {
+    rules: ['MER203'],
+    title: 'a callee that does not admit its consumer',
+    mutate: (b) => find(b, 'cluster1', 'NetworkPolicy', 'catalog', 'catalog').spec.ingress.shift(),
+    message: /CATALOG_URL names catalog.catalog:8080, and no NetworkPolicy of namespace catalog in cluster1 admits Deployment shop\/shop to Deployment catalog\/catalog on port 8080/,
+    at: { file: 'dist/cluster1/services.yaml', path: 'spec.template.spec.containers[0].env[1].value' },
+  },
+  {
+    rules: ['MER203'],
+    title: 'a consumer whose egress admits only DNS',
+    mutate: (b) => (find(b, 'cluster1', 'NetworkPolicy', 'allow-egress', 'shop').spec.egress = [dnsEgress]),
+    message: /DATABASE_URL names cockroachdb-public.cockroachdb:26257, and no NetworkPolicy of namespace shop in cluster1 lets Deployment shop\/shop reach StatefulSet cockroachdb\/cockroachdb on port 26257/,
+  },
+  {
+    rules: ['MER203'],
+    title: "a consumer of a clusterset name that cannot reach the other clusters' services",
+    mutate: (b) =>
+      (find(b, 'cluster1', 'NetworkPolicy', 'allow-egress', 'shop').spec.egress = [
+        dnsEgress,
+        { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'catalog' } } }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cockroachdb' } } }] },
+      ]),
+    message: /CATALOG_URL names catalog.catalog:8080, and no NetworkPolicy of namespace shop in cluster1 lets Deployment shop\/shop reach the other clusters' Service network 172.31.0.0\/16 on port 8080/,
+  },
+  {
+    rules: ['MER203'],
+    title: "an exported service that does not admit the other clusters' pods",
+    mutate: (b) => find(b, 'cluster2', 'NetworkPolicy', 'catalog', 'catalog').spec.ingress.pop(),
+    message: /Service catalog\/catalog is exported from cluster2, and no NetworkPolicy of namespace catalog admits the other cluster network 10.128.0.0\/14 to Deployment catalog\/catalog on port 8080/,
+  },
+  {
+    rules: ['MER203'],
+    title: "a gateway that cannot reach the other clusters' services",
+    mutate: (b) => (find(b, 'cluster2', 'NetworkPolicy', 'allow-egress', 'meridian-ingress').spec.egress = [dnsEgress, { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } }] }]),
+    message: /HTTPRoute meridian-ingress\/shop sends the gateway's requests to shop.shop:8080, and no NetworkPolicy of namespace meridian-ingress in cluster2 lets the gateway reach the other clusters' Service network 172.30.0.0\/16 on port 8080/,
+  },
+  {
+    rules: ['MER203'],
+    title: 'a routed service that does not admit the gateway',
+    mutate: (b) => find(b, 'cluster1', 'NetworkPolicy', 'shop', 'shop').spec.ingress.shift(),
+    message: /HTTPRoute meridian-ingress\/shop sends the gateway's requests to shop.shop:8080, and no NetworkPolicy of namespace shop in cluster1 admits the gateway in namespace meridian-ingress to Deployment shop\/shop on port 8080/,
+    at: { file: 'dist/cluster1/ingress.yaml', path: 'spec.rules[0].backendRefs[0]' },
+  },
 ];
 
 describe('MER193 with ISTIO_MUTUAL only', () => {
@@ -816,6 +887,12 @@ describe('MER193 with ISTIO_MUTUAL only', () => {
     expect(v.map((x) => x.message)).toEqual([expect.stringMatching(/^cluster1 enforces mutual TLS \(DestinationRule shop\/shop-clusterset\)/)]);
   });
 });
+
+/** DNS as MER051 expects it on the fixture's Kubernetes clusters. */
+const dnsEgress = {
+  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+  ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+};
 
 describe('MER171 with a complete Vault client', () => {
   it('accepts a role bound to the ServiceAccount and namespace with the projected token\'s audience', () => {

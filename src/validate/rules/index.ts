@@ -14,6 +14,7 @@ import { noSecretInFiles } from './secrets';
 import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, storeDisruptionBudget, storeJoinComplete, storePeersExported } from './stores';
 import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
+import { consumerEdgesAdmitted, namespaceDefaultDeny, policyExcludesOwnNetwork } from './network';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
 import { sealRegionIsOwn, storePolicyExcludesOwnNetwork, vaultClientCanLogIn, vaultStateNotPruned } from './trust';
 
@@ -70,4 +71,7 @@ export const RULES: readonly Rule[] = [
   rootKeyOnlyWhereSigned,
   meshSharedRoot,
   reviewerTokenLongLived,
+  namespaceDefaultDeny,
+  policyExcludesOwnNetwork,
+  consumerEdgesAdmitted,
 ];
