@@ -24,7 +24,8 @@ import {
   vaultClientCertificates,
   vaultServices,
 } from '../topology/pki';
-import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, VAULT_SERVICE_ACCOUNT, vaultLocalServiceURL, vaultServerDnsNames } from '../topology/vault';
+import { bootstrapMember } from '../topology/placement';
+import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, VAULT_SERVICE_ACCOUNT, vaultHasRemoteClients, vaultLocalServiceURL, vaultServerDnsNames } from '../topology/vault';
 import { MeridianChart } from './meridian-chart';
 
 /**
@@ -55,14 +56,26 @@ export class PkiChart extends MeridianChart {
     // The root CA Secret is read in the Vault namespace (this Issuer) only: Vault's TLS is the one
     // thing signed before Vault runs, and no ClusterIssuer exposes the root key to other namespaces.
     const bootstrap = new CaIssuer(this, 'VaultBootstrapIssuer', { name: VAULT_BOOTSTRAP_ISSUER, namespace: ns, secretName: pki.rootCASecret });
-    new Certificate(this, 'VaultServer', {
-      name: VAULT_SERVER_TLS_SECRET,
-      namespace: ns,
-      secretName: VAULT_SERVER_TLS_SECRET,
-      issuer: bootstrap,
-      dnsNames: vaultServerDnsNames(vault, VAULT_SERVICE),
-      usages: [KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH],
-    });
+    if (view.vaultMember) {
+      new Certificate(this, 'VaultServer', {
+        name: VAULT_SERVER_TLS_SECRET,
+        namespace: ns,
+        secretName: VAULT_SERVER_TLS_SECRET,
+        issuer: bootstrap,
+        dnsNames: vaultServerDnsNames(vault, VAULT_SERVICE, vaultHasRemoteClients(view.environment, vault)),
+        usages: [KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH],
+      });
+    } else {
+      // No Vault pod here (vault.clusters), yet Vault reviews this cluster's logins on its auth mount
+      // with a token of this ServiceAccount, which needs TokenReview rights here (the VaultCluster
+      // construct grants the same in member clusters).
+      new kplus.k8s.KubeServiceAccount(this, 'VaultTokenReviewer', { metadata: { name: VAULT_SERVICE_ACCOUNT, namespace: ns } });
+      new kplus.k8s.KubeClusterRoleBinding(this, 'VaultTokenReviewerAuthDelegator', {
+        metadata: { name: `meridian-${ns}-${VAULT_SERVICE_ACCOUNT}-auth-delegator` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+        subjects: [{ kind: 'ServiceAccount', name: VAULT_SERVICE_ACCOUNT, namespace: ns }],
+      });
+    }
     new Certificate(this, 'VaultConfigOperatorClient', {
       name: VAULT_CONFIG_IDENTITY.tlsSecret,
       namespace: ns,
@@ -73,7 +86,8 @@ export class PkiChart extends MeridianChart {
       usages: [KeyUsage.CLIENT_AUTH],
     });
 
-    const address = vaultLocalServiceURL(vault, VAULT_SERVICE);
+    // The local client Service where Vault pods run, its clusterset name elsewhere (view.ts).
+    const address = view.vaultURL ?? vaultLocalServiceURL(vault, VAULT_SERVICE);
     const issuer = new VaultClusterIssuer(this, 'VaultIssuer', {
       name: VAULT_ISSUER,
       server: address,
@@ -120,7 +134,7 @@ export class PkiChart extends MeridianChart {
         tokenTtlSeconds: SERVICE_VAULT_LOGIN.vaultTokenTtlSeconds,
       });
     }
-    if (view.isBootstrap) {
+    if (bootstrapMember(vault) === cluster) {
       for (const s of vaultServices(view.environment)) {
         config.addPolicy({ name: serviceVaultPolicyName(s), policy: serviceVaultPolicyName(s), document: renderVaultPolicy(serviceVaultPolicy(view.environment, s)) });
       }

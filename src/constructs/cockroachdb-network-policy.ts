@@ -15,6 +15,12 @@ export interface CockroachDbNetworkPolicyProps {
   readonly peerCIDRs: readonly string[];
   /** Namespaces of the local services that connect as SQL clients. */
   readonly clientNamespaces: readonly string[];
+  /**
+   * Networks of the clusters that run SQL clients but no node (`cockroachdb.clusters`): admitted on
+   * 26257, the one port of SQL and inter-node traffic; a node identity still takes the node
+   * certificate, which only member clusters hold.
+   */
+  readonly remoteClientCIDRs?: readonly string[];
 }
 
 /**
@@ -41,6 +47,9 @@ export class CockroachDbNetworkPolicy extends Construct {
     ];
     if (props.peerCIDRs.length > 0) {
       ingress.push({ from: [...new Set(props.peerCIDRs)].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(COCKROACHDB.grpcPort)] });
+    }
+    if ((props.remoteClientCIDRs ?? []).length > 0) {
+      ingress.push({ from: [...new Set(props.remoteClientCIDRs)].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(COCKROACHDB.grpcPort)] });
     }
     if (props.clientNamespaces.length > 0) {
       ingress.push({

@@ -229,7 +229,7 @@ function storeReport(env: Environment, s: Store): StoreReport {
   const canLose = clustersItCanLose(env, s);
   const clusters = groups.length;
   const base = { kind: s.kind, namespace: s.namespace, votersPerCluster: s.quorum.votersPerCluster, members, clustersItCanLose: canLose };
-  const unknownZones = env.clusters.filter((c) => c.zones.length === 0).map((c) => c.name);
+  const unknownZones = env.clusters.filter((c) => s.clusters.includes(c.name) && c.zones.length === 0).map((c) => c.name);
   const zoneNote = unknownZones.length > 0 ? [`zones of ${unknownZones.join(', ')} are not declared, so zone outages there are not evaluated`] : [];
   if (s.kind === 'vault') {
     const voters = members;

@@ -55,7 +55,8 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
   const here = view.cluster.name;
   const ctx = `kubectl --context ${here}`;
   const groups: AlertGroup[] = [];
-  const vault = view.vault;
+  // Store alerts only where the store's pods run (vault.clusters, cockroachdb.clusters).
+  const vault = view.vaultMember?.store;
   if (vault) {
     const ns = vault.namespace;
     const placedHere = vault.quorum.votersPerCluster[here] ?? 0;
@@ -104,7 +105,7 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
       ],
     });
   }
-  const db = view.cockroachdb;
+  const db = view.cockroachdbMember?.store;
   if (db) {
     const ns = db.namespace;
     groups.push({

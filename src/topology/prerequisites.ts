@@ -197,7 +197,8 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
     }
     if (env.backup) {
       const k = BACKUP_CREDENTIAL_KEYS;
-      for (const store of [env.vault, env.cockroachdb]) {
+      // Only in the store's member clusters (placement.ts), where its backup objects and nodes run.
+      for (const store of [view.vaultMember?.store, view.cockroachdbMember?.store]) {
         if (!store) continue;
         add({ namespace: store.namespace, name: env.backup.credentialsSecret, keys: [k.accessKeyId, k.secretAccessKey], usedBy: `the ${store === env.vault ? 'Vault snapshot CronJob' : 'CockroachDB backup schedule Job'} (${k.region} optional)`, source: `an identity that may write to ${env.backup.destination}`, runbookStep: RUNBOOK_STEP.backup });
       }

@@ -1,5 +1,6 @@
 // The one-shot trust steps GitOps cannot make healthy by itself (DESIGN §6), as exact commands
 // generated from the model, for `meridian report` to print in order. Nothing here runs anything.
+import { bootstrapMember } from './placement';
 import { CERT_MANAGER, VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
 import { VAULT_CONFIG_IDENTITY, authMount, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy, type VaultPolicy } from './pki';
 import type { Environment, VaultStore } from './types';
@@ -80,7 +81,11 @@ export function trustRunbook(env: Environment): RunbookStep[] {
   const vault = env.vault;
   const steps: RunbookStep[] = [rootCaStep(env, vault)];
   if (!vault) return steps;
-  const first = env.clusters[0]!.name;
+  // Vault pods run only in its member clusters (vault.clusters); every workload cluster still has
+  // its auth mount, issuer and operator, which reach Vault by its clusterset name (placement.ts).
+  const first = bootstrapMember(vault);
+  const members = env.clusters.filter((c) => vault.clusters.includes(c.name));
+  const workloads = env.clusters.filter((c) => c.role === 'workload');
   const ns = vault.namespace;
   const pod0 = `${VAULT_STATEFULSET}-0`;
   // A local vault CLI through a port-forward: the root token never leaves the workstation (an exec
@@ -93,7 +98,7 @@ export function trustRunbook(env: Environment): RunbookStep[] {
       id: 'vault-running',
       title: 'Let Argo CD sync every cluster until the Vault pods run (Ready while uninitialized)',
       why: 'The pods report Ready before `vault operator init`, so the sync reaches them without a human; everything that needs an initialized Vault waits in the waves after Vault until the next steps are done.',
-      commands: env.clusters.map((c) => `kubectl --context ${c.name} -n ${ns} rollout status statefulset/${VAULT_STATEFULSET} --timeout=15m`),
+      commands: members.map((c) => `kubectl --context ${c.name} -n ${ns} rollout status statefulset/${VAULT_STATEFULSET} --timeout=15m`),
     },
     {
       id: 'vault-init',
@@ -107,14 +112,14 @@ export function trustRunbook(env: Environment): RunbookStep[] {
         // The other pods join through retry_join after init, one by one: wait (bounded) instead of checking once. The JSON
         // is the response of GET sys/storage/raft/configuration: data.config.servers[].voter (developer.hashicorp.com/vault/api-docs/system/storage/raft).
         `i=0; until [ "$(${cli} operator raft list-peers -format=json | jq '[.data.config.servers[] | select(.voter)] | length')" -ge ${voters} ]; do i=$((i+1)); if [ "$i" -ge 60 ]; then echo "fewer than ${voters} Raft voters after 10 minutes: check the pods that have not joined (kubectl --context <cluster> -n ${ns} logs ${VAULT_STATEFULSET}-<n>: retry_join, TLS or seal errors), fix them, then run this loop again" >&2; break; fi; sleep 10; done`,
-        `${cli} operator raft list-peers   # expect ${voters} voters: ${env.clusters.map((c) => `${vault.quorum.votersPerCluster[c.name]} in ${c.name}`).join(', ')}`,
+        `${cli} operator raft list-peers   # expect ${voters} voters: ${members.map((c) => `${vault.quorum.votersPerCluster[c.name]} in ${c.name}`).join(', ')}`,
       ],
     },
     {
       id: 'vault-config-operator-access',
       title: "Give each cluster's vault-config-operator its login: the cluster's auth mount, its config and the operator's role",
       why: 'The operator applies the Vault configuration CRs by logging in through the auth mount of its own cluster, which therefore has to exist first; once it logs in, the KubernetesAuthEngineConfig CR takes the mount over (and renews the reviewer token).',
-      commands: env.clusters.flatMap((c) => operatorAccessCommands(env, vault, c)),
+      commands: workloads.flatMap((c) => operatorAccessCommands(env, vault, c)),
     },
     {
       id: 'vault-pki-intermediate',
@@ -136,7 +141,7 @@ export function trustRunbook(env: Environment): RunbookStep[] {
       why: `Day-2 changes (a new cluster's auth mount and roles, Raft peers to remove) need more than the operators' policies, and the root token is revoked in the next step. The role logs in with a token of ServiceAccount ${ns}/${ADMIN.serviceAccount}, so whoever may create that ServiceAccount's tokens in a cluster (Kubernetes RBAC) is a Vault administrator; the policy is limited to auth mounts, the operators' policies and Raft membership.`,
       commands: [
         `printf '%s' '${renderVaultPolicy(adminPolicy(env)).replace(/\s+/g, '')}' | ${cli} policy write ${ADMIN.policy} -`,
-        ...env.clusters.flatMap((c) => adminRoleCommands(env, vault, c.name)),
+        ...workloads.flatMap((c) => adminRoleCommands(env, vault, c.name)),
       ],
     },
     {
@@ -144,11 +149,11 @@ export function trustRunbook(env: Environment): RunbookStep[] {
       title: 'Check that every cluster issues certificates, then revoke the root token',
       why: 'Ready ClusterIssuers and certificates unblock the workloads wave; Certificates that failed while Vault was not ready are retried at once with cmctl (the cert-manager CLI) instead of after their back-off; no root token should outlive the bootstrap.',
       commands: [
-        ...env.clusters.map((c) => `kubectl --context ${c.name} wait clusterissuer/${VAULT_ISSUER} --for=condition=Ready --timeout=10m && kubectl --context ${c.name} get certificates -A`),
+        ...workloads.map((c) => `kubectl --context ${c.name} wait clusterissuer/${VAULT_ISSUER} --for=condition=Ready --timeout=10m && kubectl --context ${c.name} get certificates -A`),
         // A Certificate whose request Vault refused before the intermediate was set backs off for an hour,
         // then longer (REFERENCE §9.6); renewing the ones not Ready makes cert-manager try again now
         // (cert-manager cmd/ctl/pkg/renew/renew.go: `renew -n <ns> <name>`, kubeconfig flags incl. --context).
-        ...env.clusters.map((c) => renewNotReadyCommand(c.name)),
+        ...workloads.map((c) => renewNotReadyCommand(c.name)),
         '# a ClusterIssuer still not Ready after 10 minutes: kubectl --context <cluster> describe clusterissuer/' + VAULT_ISSUER + ' names the Vault error (login, policy, no default issuer); fix it, then run the wait again',
         `${cli} token revoke -self && kill %1   # ends the port-forward`,
       ],
@@ -182,7 +187,8 @@ function rootCaStep(env: Environment, vault: VaultStore | undefined): RunbookSte
       ? `The Vault namespace's CA Issuer signs Vault's own TLS with it; cert-manager's namespace holds it for the vault-issuer's CA bundle (only tls.crt is read there). It must exist before the first sync.`
       : 'The meridian-root-ca ClusterIssuer signs every certificate with it; a ClusterIssuer reads its Secret from cert-manager\'s namespace. It must exist before the first sync.',
     commands: env.clusters.flatMap((c) =>
-      namespaces.flatMap((ns) => [
+      // A hub holds nothing of Vault (placement.ts): only cert-manager's copy.
+      (c.role === 'hub' ? [CERT_MANAGER.namespace] : namespaces).flatMap((ns) => [
         `kubectl --context ${c.name} create namespace ${ns} --dry-run=client -o yaml | kubectl --context ${c.name} apply -f -`,
         `kubectl --context ${c.name} -n ${ns} create secret tls ${secret} --cert=${ROOT_CERT} --key=${ROOT_KEY}`,
       ]),
@@ -214,7 +220,8 @@ function sealStep(env: Environment, vault: VaultStore): RunbookStep {
   const bySecret = new Map<string, string[]>();
   for (const e of w.env) bySecret.set(e.secret, [...(bySecret.get(e.secret) ?? []), `--from-literal=${e.key}="\${${shellVar(e.key)}:?export ${shellVar(e.key)} first}"`]);
   for (const f of w.files) bySecret.set(f.secret, [...(bySecret.get(f.secret) ?? []), `--from-file=${f.key}="\${${shellVar(f.key)}_FILE:?set ${shellVar(f.key)}_FILE to the path of ${f.key}}"`]);
-  const commands = env.clusters.flatMap((c) =>
+  // Only the member clusters run Vault pods that unseal (vault.clusters).
+  const commands = env.clusters.filter((c) => vault.clusters.includes(c.name)).flatMap((c) =>
     [...bySecret].map(([secret, args]) => `kubectl --context ${c.name} -n ${vault.namespace} create secret generic ${secret} ${args.join(' ')}`),
   );
   return {

@@ -717,6 +717,40 @@ const CASES: Case[] = [
   },
 ];
 
+/**
+ * cluster3's vault-config-operator reaches Vault by the clusterset name of its client Service, as a
+ * cluster outside vault.clusters does; cluster1 exports the Service.
+ */
+function remoteVaultIssuer(b: Bundle, covered: boolean): void {
+  const host = 'vault.vault.svc.clusterset.local';
+  find(b, 'cluster3', 'AuthEngineMount', 'kubernetes-auth', 'vault').spec.connection.address = `https://${host}:8200`;
+  const exported = find(b, 'cluster1', 'ServiceExport', 'vault-internal', 'vault');
+  b.get('cluster1')!.get('vault')!.push({ ...structuredClone(exported), metadata: { ...structuredClone(exported.metadata), name: 'vault' } });
+  if (covered) {
+    for (const c of CLUSTERS) {
+      const sts = find(b, c, 'StatefulSet', 'vault', 'vault');
+      const secret = sts.spec.template.spec.volumes.find((v: { secret?: { secretName: string } }) => v.secret)?.secret.secretName;
+      for (const objs of b.get(c)!.values()) for (const o of objs) if (o.kind === 'Certificate' && o.spec.secretName === secret) o.spec.dnsNames.push(host);
+    }
+  }
+}
+
+CASES.push({
+  rules: ['MER181'],
+  title: "a cluster that dials Vault's clusterset name, which Vault's certificates do not carry",
+  mutate: (b) => remoteVaultIssuer(b, false),
+  message: /AuthEngineMount vault\/kubernetes-auth in cluster3 dials vault\.vault\.svc\.clusterset\.local, which Lighthouse may answer with cluster1, whose vault certificates \(.*\) do not cover it/,
+  at: { file: 'dist/cluster3/pki.yaml', path: 'spec.connection.address' },
+});
+
+describe('MER181 with the clusterset name in every member\'s certificate', () => {
+  it('accepts a remote issuer once every member covers the name', () => {
+    const b = fullBundle();
+    remoteVaultIssuer(b, true);
+    expect(violationsOf(b).filter((v) => v.rule === 'MER181')).toEqual([]);
+  });
+});
+
 describe('MER171 with a complete Vault client', () => {
   it('accepts a role bound to the ServiceAccount and namespace with the projected token\'s audience', () => {
     const b = fullBundle();

@@ -14,6 +14,7 @@ import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, sto
 import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
+import { storeClustersetAddressCovered } from './placement';
 import { sealRegionIsOwn, storePolicyExcludesOwnNetwork, vaultClientCanLogIn, vaultStateNotPruned } from './trust';
 
 export const RULES: readonly Rule[] = [
@@ -65,4 +66,5 @@ export const RULES: readonly Rule[] = [
   sealRegionIsOwn,
   syncHookJobBounded,
   vaultClientCanLogIn,
+  storeClustersetAddressCovered,
 ];
