@@ -59,7 +59,8 @@ export class MonitoringChart extends MeridianChart {
       });
       new ScrapeNetworkPolicy(this, 'CockroachDbScrape', { name: 'cockroachdb-metrics', namespace: db.namespace, podLabels: labels, port: COCKROACHDB.httpPort, prometheusNamespaces: view.platform.prometheusNamespaces });
     }
-    new PodMonitor(this, 'CertManagerPodMonitor', {
+    // A hub holds no certificate (placement.ts): cert-manager is not needed there.
+    if (view.cluster.role === 'workload') new PodMonitor(this, 'CertManagerPodMonitor', {
       name: 'cert-manager',
       namespace: CERT_MANAGER.namespace,
       podLabels: CERT_MANAGER_CONTROLLER.labels,

@@ -37,6 +37,8 @@ export class PkiChart extends MeridianChart {
   public constructor(scope: Construct, view: ClusterView) {
     super(scope, 'pki', { environment: view.environment.name, cluster: view.cluster.name });
     const env = view.environment;
+    // A hub runs only the broker and the GSLB controller, which hold no certificate of the bundle (placement.ts).
+    if (view.cluster.role === 'hub') return;
     const issuer = view.vault ? this.vault(view, view.vault) : new CaIssuer(this, 'BootstrapIssuer', { name: BOOTSTRAP_ISSUER, secretName: env.pki.rootCASecret });
 
     for (const plan of gatewayCertificates(view, INGRESS.namespace)) {

@@ -22,7 +22,7 @@ export function reportMarkdown(r: EnvironmentReport): string {
 
   out.push('## Clusters', '', '| cluster | region | zones | API server | role |', '| --- | --- | --- | --- | --- |');
   for (const c of r.clusters) {
-    const roles = [c.bootstrap ? 'bootstrap' : '', c.broker ? 'Submariner broker' : '', c.gslbHub ? 'GSLB hub' : ''].filter((x) => x !== '');
+    const roles = [c.bootstrap ? 'bootstrap' : '', c.broker ? 'Submariner broker' : '', c.gslbHub ? 'GSLB hub' : '', c.controlPlaneOnly ? 'control plane only (role hub)' : ''].filter((x) => x !== '');
     out.push(`| ${c.name} | ${c.region} | ${list(c.zones)} | ${c.server} | ${list(roles)} |`);
   }
   out.push(

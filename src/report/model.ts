@@ -32,10 +32,12 @@ export interface ClusterReport {
   readonly zones: readonly string[];
   readonly server: string;
   readonly ingressDomain?: string;
-  /** Bootstrap cluster (first in the file): Vault init, CockroachDB init Job. */
+  /** Bootstrap cluster (the first workload cluster in the file): Vault init, CockroachDB init Job, unless a placement names others. */
   readonly bootstrap: boolean;
   readonly broker: boolean;
   readonly gslbHub: boolean;
+  /** `role: hub`: runs the control plane only, no store and no service. */
+  readonly controlPlaneOnly: boolean;
 }
 
 /** One failure domain lost, and whether the store keeps a majority, with the arithmetic. */
@@ -156,9 +158,11 @@ export function buildReport(env: Environment): EnvironmentReport {
       zones: c.zones,
       server: c.server,
       ...(c.ingressDomain ? { ingressDomain: c.ingressDomain } : {}),
-      bootstrap: c.index === 0,
+      // The first workload cluster: a hub bootstraps nothing (the stores' one-shot work runs in their first member cluster).
+      bootstrap: c.name === env.clusters.find((x) => x.role === 'workload')?.name,
       broker: env.submariner.broker === c.name,
       gslbHub: env.globalLoadBalancer?.hub === c.name,
+      controlPlaneOnly: c.role === 'hub',
     })),
     regions: [...new Set(env.clusters.map((c) => c.region))],
     tunnels: {
@@ -342,8 +346,18 @@ function worstPair(groups: readonly MemberGroup[], lost: (failures: readonly Fai
 /**
  * The components that run once per environment. The Submariner broker is the API every cluster
  * exchanges its Cluster and Endpoint objects (and Lighthouse its service imports) through, on a
- * single cluster (submariner.io/getting-started, "The Broker"): tunnels that are up stay up while
- * it is gone, but nothing new propagates. Neither it nor a GSLB controller fails over by itself.
+ * single cluster (submariner.io/getting-started, "The Broker"; no Submariner pod runs there, it is a
+ * datastore: submariner-io/submariner-website#139): tunnels that are up stay up while it is gone
+ * (the syncers' informers lose the connection without touching the dataplane and re-sync every
+ * resource once it is back, submariner-io/submariner#789; existing connections and exported
+ * services keep working, #1990), but nothing new propagates until it returns. The
+ * global-load-balancer-operator runs on a control cluster that watches the controlled clusters'
+ * LoadBalancer Services and programs the DNS provider; Route53 health checks are created per
+ * endpoint and run in Route53 itself (redhat-cop/global-load-balancer-operator readme.md, "AWS
+ * Route53 provider"), so they keep acting while the control cluster is lost; with external-dns the
+ * records are DNSEndpoints written by the operator and nothing checks health. Neither the broker
+ * nor a GSLB controller fails over by itself; a hub cluster (`role: hub`) keeps both away from the
+ * stores and services, so its loss costs only these changes.
  */
 function controlPlane(env: Environment): ControlPlaneDependency[] {
   const residents = (cluster: string): string[] => [

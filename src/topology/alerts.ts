@@ -176,7 +176,8 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
       },
     ],
   });
-  groups.push({
+  // A hub holds no certificate (placement.ts): no cert-manager alerts there.
+  if (view.cluster.role === 'workload') groups.push({
     component: 'cert-manager',
     namespace: 'cert-manager',
     alerts: [

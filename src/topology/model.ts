@@ -17,7 +17,7 @@ import { urlCredential } from '../lib/secrets';
 import { isMultiRegionKey } from '../lib/aws-kms';
 import { VAULT_SERVICE } from '../lib/names';
 import { serviceWiring } from './service-wiring';
-import { clusterRole, resolvePlacement } from './placement';
+import { checkHubs, clusterRole, hubRefusal, resolvePlacement, workloadClusterNames } from './placement';
 import { checkVaultVoters } from './vault-voters';
 import { quorumOf, splitEvenly } from './split';
 import type {
@@ -204,6 +204,7 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
 
   // References.
   resolves(spec.submariner.broker, ['submariner', 'broker'], 'broker');
+  checkHubs(spec, report, warn);
   if (spec.globalLoadBalancer?.hub !== undefined) resolves(spec.globalLoadBalancer.hub, ['globalLoadBalancer', 'hub'], 'hub');
 
   // Strategy and quorum.
@@ -708,13 +709,18 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], plat
       report(at('namespace'), `namespace "${s.namespace}" is the ${owner} namespace; its default-deny NetworkPolicy would isolate the service, so use another namespace`);
     }
 
-    const activeIn = s.activeIn ?? clusterNames;
+    // Services run on workload clusters only: a hub hosts the control plane and nothing else (placement.ts).
+    const activeIn = s.activeIn ?? workloadClusterNames(spec);
     activeIn.forEach((c, k) => {
+      const hub = hubRefusal(spec, c, 'service');
       if (!clusterNames.includes(c)) report(at('activeIn', k), `cluster "${c}" is not a cluster of this environment; choose from ${clusterNames.join(', ')}`);
+      else if (hub) report(at('activeIn', k), hub);
     });
     const drainedIn = s.drainedIn ?? [];
     drainedIn.forEach((c, k) => {
+      const hub = hubRefusal(spec, c, 'service');
       if (!clusterNames.includes(c)) report(at('drainedIn', k), `cluster "${c}" is not a cluster of this environment; choose from ${clusterNames.join(', ')}`);
+      else if (hub) report(at('drainedIn', k), hub);
       else if (!activeIn.includes(c)) report(at('drainedIn', k), `service "${s.name}" is not active in ${c}, so it cannot be drained there; add ${c} to activeIn or remove it here`);
     });
     const ordered = (names: readonly string[]): string[] => clusterNames.filter((c) => names.includes(c));

@@ -117,3 +117,23 @@ export function remoteClientNetworks(
     return cidr;
   });
 }
+
+/**
+ * Hub clusters (`clusters[].role: hub`): at least one workload cluster must remain, and a hub that
+ * runs neither the Submariner broker nor the GSLB controller gets a warning (it would run nothing
+ * but its own Submariner join).
+ */
+export function checkHubs(spec: EnvironmentSpec, report: Report, warn: Report): void {
+  const hubs = spec.clusters.map((c, i) => ({ c, i })).filter(({ c }) => clusterRole(c) === 'hub');
+  if (hubs.length === 0) return;
+  if (hubs.length === spec.clusters.length) {
+    report(['clusters', hubs[0]!.i, 'role'], `every cluster has role hub, so nothing could run the services and stores; set role: workload (the default) on the clusters that run them`);
+    return;
+  }
+  const gslbHub = spec.globalLoadBalancer !== undefined && (spec.globalLoadBalancer.provider ?? 'global-load-balancer-operator') !== 'k8gb' ? (spec.globalLoadBalancer.hub ?? spec.clusters[0]!.name) : undefined;
+  for (const { c, i } of hubs) {
+    if (c.name !== spec.submariner.broker && c.name !== gslbHub) {
+      warn(['clusters', i, 'role'], `cluster "${c.name}" has role hub but runs neither the Submariner broker (submariner.broker: ${spec.submariner.broker}) nor the GSLB controller${gslbHub ? ` (globalLoadBalancer.hub: ${gslbHub})` : ''}, so it runs nothing but its Submariner join; name it in submariner.broker or globalLoadBalancer.hub, or set role: workload`);
+    }
+  }
+}

@@ -114,6 +114,7 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
   return env.clusters.map((cluster) => {
     const view = clusterView(env, cluster.name);
     const p = view.platform;
+    const hub = cluster.role === 'hub';
     const operators: OperatorPrerequisite[] = [
       {
         name: 'cert-manager',
@@ -143,6 +144,8 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
         why: 'rolls workloads when a certificate or configuration they mount changes',
       },
     ];
+    // A hub runs no certificate, mesh workload or service (placement.ts): only the Submariner operator and the GSLB controller.
+    if (hub) operators.splice(0, operators.length, ...operators.filter((o) => o.name === 'submariner-operator'));
     if (view.vault) {
       operators.push({
         name: 'vault-config-operator',
@@ -170,7 +173,7 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
 
     const secrets: OutOfBandSecret[] = [];
     const add = (s: Omit<OutOfBandSecret, 'cluster'>): void => void secrets.push({ cluster: cluster.name, ...s });
-    const rootNamespaces = view.vault ? [CERT_MANAGER.namespace, view.vault.namespace] : [CERT_MANAGER.namespace];
+    const rootNamespaces = hub ? [] : view.vault ? [CERT_MANAGER.namespace, view.vault.namespace] : [CERT_MANAGER.namespace];
     for (const ns of rootNamespaces) {
       add({ namespace: ns, name: env.pki.rootCASecret, keys: ['tls.crt', 'tls.key'], usedBy: ns === CERT_MANAGER.namespace ? 'the root ClusterIssuer and the Vault issuer CA bundle' : "the CA Issuer of Vault's own TLS", source: 'the environment root CA (root-ca.crt, root-ca.key), kept offline', runbookStep: RUNBOOK_STEP.rootCA });
     }

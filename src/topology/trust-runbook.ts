@@ -186,9 +186,9 @@ function rootCaStep(env: Environment, vault: VaultStore | undefined): RunbookSte
     why: vault
       ? `The Vault namespace's CA Issuer signs Vault's own TLS with it; cert-manager's namespace holds it for the vault-issuer's CA bundle (only tls.crt is read there). It must exist before the first sync.`
       : 'The meridian-root-ca ClusterIssuer signs every certificate with it; a ClusterIssuer reads its Secret from cert-manager\'s namespace. It must exist before the first sync.',
-    commands: env.clusters.flatMap((c) =>
-      // A hub holds nothing of Vault (placement.ts): only cert-manager's copy.
-      (c.role === 'hub' ? [CERT_MANAGER.namespace] : namespaces).flatMap((ns) => [
+    // A hub holds no certificate and nothing of Vault (placement.ts): it needs no copy.
+    commands: env.clusters.filter((c) => c.role === 'workload').flatMap((c) =>
+      namespaces.flatMap((ns) => [
         `kubectl --context ${c.name} create namespace ${ns} --dry-run=client -o yaml | kubectl --context ${c.name} apply -f -`,
         `kubectl --context ${c.name} -n ${ns} create secret tls ${secret} --cert=${ROOT_CERT} --key=${ROOT_KEY}`,
       ]),

@@ -126,7 +126,8 @@ export function clusterView(environment: Environment, clusterName: string): Clus
         ...(autoscaling ? { autoscaling } : {}),
       };
     });
-  const serviceNamespaces = unique(environment.services.map((s) => s.namespace));
+  // A hub runs no service and calls none: it needs none of their namespaces (placement.ts).
+  const serviceNamespaces = cluster.role === 'hub' ? [] : unique(environment.services.map((s) => s.namespace));
   // Vault's namespace exists in every workload cluster (it holds the cluster's auth mount
   // configuration and the vault-config-operator's login even where no Vault pod runs);
   // CockroachDB's only where its nodes run. A hub holds neither.
