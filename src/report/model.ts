@@ -1,3 +1,7 @@
+import { VAULT_SERVICE } from '../lib/names';
+import { COCKROACHDB, cockroachClustersetPublicHost } from '../topology/cockroachdb';
+import { remoteClientClusters } from '../topology/placement';
+import { VAULT_PORTS, vaultClustersetServiceHost } from '../topology/vault';
 import { prerequisites, type ClusterPrerequisites } from '../topology/prerequisites';
 // The DR report of one environment as data (`meridian report --format json`), derived from the model
 // only: what runs where, how much each store can lose, how fast traffic moves away from a dead
@@ -70,6 +74,11 @@ export interface StoreReport {
   /** Any this many clusters may be lost at once (for CockroachDB: whatever the ranges' homes). */
   readonly clustersItCanLose: number;
   readonly survival: readonly SurvivalRow[];
+  /**
+   * Placement, when some workload cluster runs none of the store's pods: those clusters, and the
+   * clusterset address their clients use (`<store>.clusters`, src/topology/placement.ts).
+   */
+  readonly remoteClients?: { readonly clusters: readonly string[]; readonly address: string };
   /** REFERENCE §6.4 class. */
   readonly drClass: string;
   readonly rpo: string;
@@ -232,7 +241,12 @@ function storeReport(env: Environment, s: Store): StoreReport {
   const domains = failureDomains(groups);
   const canLose = clustersItCanLose(env, s);
   const clusters = groups.length;
-  const base = { kind: s.kind, namespace: s.namespace, votersPerCluster: s.quorum.votersPerCluster, members, clustersItCanLose: canLose };
+  const clients = remoteClientClusters(env, s).map((c) => c.name);
+  const remoteClients =
+    clients.length > 0
+      ? { clusters: clients, address: s.kind === 'vault' ? `https://${vaultClustersetServiceHost(s, VAULT_SERVICE)}:${VAULT_PORTS.api}` : `${cockroachClustersetPublicHost(s)}:${COCKROACHDB.grpcPort}` }
+      : undefined;
+  const base = { kind: s.kind, namespace: s.namespace, votersPerCluster: s.quorum.votersPerCluster, members, clustersItCanLose: canLose, ...(remoteClients ? { remoteClients } : {}) };
   const unknownZones = env.clusters.filter((c) => s.clusters.includes(c.name) && c.zones.length === 0).map((c) => c.name);
   const zoneNote = unknownZones.length > 0 ? [`zones of ${unknownZones.join(', ')} are not declared, so zone outages there are not evaluated`] : [];
   if (s.kind === 'vault') {

@@ -62,3 +62,15 @@ describe('hub clusters', () => {
     ]);
   });
 });
+
+describe('the even-voter warning under placement', () => {
+  it('counts the voters of the member clusters only', () => {
+    // 1 pod on each of four members of five clusters: 4 voters (even); over all five it would be 5 (odd)
+    const text = fs.readFileSync(`${FIXTURE_ENVIRONMENTS}/placement.yaml`, 'utf8').replace('clusters: [pla, plc, ple]', 'clusters: [pla, plb, plc, ple]');
+    const t = buildTopology([parseEnvironment(text, 'placement.yaml')]);
+    expect(t.environments[0]!.vault!.quorum.voters).toBe(4);
+    expect(t.warnings.map((w) => w.message).filter((m) => m.includes('Vault voters'))).toEqual([
+      '4 Vault voters (even): quorum 3 tolerates 1 failures, as many as 3 voters would, while every write waits for one more acknowledgement; use an odd total',
+    ]);
+  });
+});
