@@ -743,6 +743,37 @@ CASES.push({
   at: { file: 'dist/cluster3/pki.yaml', path: 'spec.connection.address' },
 });
 
+/** cluster3's shop dials CockroachDB by the clusterset name of its public Service, exported and covered everywhere; cluster1 admits only cluster2's network. */
+function remoteSqlClient(b: Bundle, admitted: boolean): void {
+  const host = 'cockroachdb-public.cockroachdb.svc.clusterset.local';
+  const env = container(find(b, 'cluster3', 'Deployment', 'shop')).env as { name: string; value: string }[];
+  env.find((e) => e.name === 'DATABASE_URL')!.value = `postgresql://shop@${host}:26257/shop?sslmode=verify-full`;
+  for (const c of CLUSTERS) {
+    const exported = find(b, c, 'ServiceExport', 'cockroachdb', 'cockroachdb');
+    b.get(c)!.get('cockroachdb')!.push({ ...structuredClone(exported), metadata: { ...structuredClone(exported.metadata), name: 'cockroachdb-public' } });
+    find(b, c, 'Certificate', 'cockroachdb-node', 'cockroachdb').spec.dnsNames.push(host);
+  }
+  const cluster2 = find(b, 'cluster2', 'Submariner', 'submariner').spec.clusterCIDR;
+  const cluster3 = find(b, 'cluster3', 'Submariner', 'submariner').spec.clusterCIDR;
+  find(b, 'cluster1', 'NetworkPolicy', 'cockroachdb', 'cockroachdb').spec.ingress[0].from = [{ ipBlock: { cidr: cluster2 } }, ...(admitted ? [{ ipBlock: { cidr: cluster3 } }] : [])];
+}
+
+CASES.push({
+  rules: ['MER182'],
+  title: "a cluster that dials CockroachDB's clusterset name from a network a member's policy does not admit",
+  mutate: (b) => remoteSqlClient(b, false),
+  message: /Deployment shop\/shop in cluster3 dials cockroachdb-public\.cockroachdb\.svc\.clusterset\.local:26257, which Lighthouse may answer with cluster1, whose NetworkPolicies \(.*\) do not admit cluster3's pod CIDR 10\.136\.0\.0\/14 on port 26257/,
+  at: { file: 'dist/cluster3/services.yaml' },
+});
+
+describe('MER182 with the client network admitted', () => {
+  it('accepts the remote SQL client once every member admits its network', () => {
+    const b = fullBundle();
+    remoteSqlClient(b, true);
+    expect(violationsOf(b).filter((v) => v.rule === 'MER182')).toEqual([]);
+  });
+});
+
 describe('MER181 with the clusterset name in every member\'s certificate', () => {
   it('accepts a remote issuer once every member covers the name', () => {
     const b = fullBundle();

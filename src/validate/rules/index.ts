@@ -14,7 +14,7 @@ import { certificateCoversPeers, clusterIdentity, quorumSurvivesClusterLoss, sto
 import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
-import { storeClustersetAddressCovered } from './placement';
+import { remoteStoreClientsAdmitted, storeClustersetAddressCovered } from './placement';
 import { sealRegionIsOwn, storePolicyExcludesOwnNetwork, vaultClientCanLogIn, vaultStateNotPruned } from './trust';
 
 export const RULES: readonly Rule[] = [
@@ -67,4 +67,5 @@ export const RULES: readonly Rule[] = [
   syncHookJobBounded,
   vaultClientCanLogIn,
   storeClustersetAddressCovered,
+  remoteStoreClientsAdmitted,
 ];

@@ -33,7 +33,7 @@ export const vaultStateNotPruned: Rule = {
 };
 
 /** An IPv4 CIDR as [first address, prefix length]; undefined for anything else (IPv6 is not checked). */
-function ipv4Cidr(value: unknown): { base: number; bits: number } | undefined {
+export function ipv4Cidr(value: unknown): { base: number; bits: number } | undefined {
   if (typeof value !== 'string') return undefined;
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value.trim());
   if (!m) return undefined;
@@ -46,12 +46,12 @@ function ipv4Cidr(value: unknown): { base: number; bits: number } | undefined {
 }
 
 /** Whether CIDR `outer` contains every address of CIDR `inner`. */
-function cidrContains(outer: { base: number; bits: number }, inner: { base: number; bits: number }): boolean {
+export function cidrContains(outer: { base: number; bits: number }, inner: { base: number; bits: number }): boolean {
   return outer.bits <= inner.bits && inner.base >= outer.base && inner.base < outer.base + 2 ** (32 - outer.bits);
 }
 
 /** The cluster's own networks as the folder's Submariner CR declares them: its pod CIDR and, with globalnet, its global CIDR. */
-function ownNetworks(tree: Parameters<Rule['check']>[0], folder: string): { label: string; cidr: string }[] {
+export function ownNetworks(tree: Parameters<Rule['check']>[0], folder: string): { label: string; cidr: string }[] {
   const out: { label: string; cidr: string }[] = [];
   for (const s of inFolder(tree, folder, 'Submariner')) {
     const spec = isRecord(s.manifest.spec) ? s.manifest.spec : {};
