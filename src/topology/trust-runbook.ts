@@ -4,7 +4,7 @@ import { bootstrapMember } from './placement';
 import { CERT_MANAGER, VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
 import { VAULT_CONFIG_IDENTITY, authMount, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy, type VaultPolicy } from './pki';
 import type { Environment, VaultStore } from './types';
-import { VAULT_PORTS, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET, vaultSeal } from './vault';
+import { VAULT_PORTS, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET, vaultClustersetServiceHost, vaultHasRemoteClients, vaultSeal } from './vault';
 
 export interface RunbookStep {
   /** Stable identifier, e.g. `vault-init`. */
@@ -170,10 +170,14 @@ export function trustRunbook(env: Environment): RunbookStep[] {
  * Service `<vault>.<ns>.svc`: Vault serves TLS only, and that name is among its certificate's SANs
  * (vaultServerDnsNames) and resolves to the same Raft cluster, and so to the same PKI mount, in every
  * cluster that runs Vault; a headless or clusterset name the certificate does not carry would fail
- * host verification.
+ * host verification. When some workload cluster runs no Vault pod (vault.clusters) the address is the
+ * client Service's clusterset name instead, which every cluster resolves and the certificate then carries.
  */
-export function pkiUrlsCommand(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace'>): string {
-  const base = `https://${VAULT_SERVICE}.${vault.namespace}.svc:${VAULT_PORTS.api}/v1/${env.pki.vaultPKIPath}`;
+export function pkiUrlsCommand(env: Pick<Environment, 'pki' | 'clusters'>, vault: Pick<VaultStore, 'namespace' | 'clusters'>): string {
+  // With placement, some workload clusters run no Vault pod and resolve only the clusterset name of
+  // the client Service (exported by the members, and among the certificate's SANs then).
+  const host = vaultHasRemoteClients(env, vault) ? vaultClustersetServiceHost(vault, VAULT_SERVICE) : `${VAULT_SERVICE}.${vault.namespace}.svc`;
+  const base = `https://${host}:${VAULT_PORTS.api}/v1/${env.pki.vaultPKIPath}`;
   return `vault write ${env.pki.vaultPKIPath}/config/urls issuing_certificates=${base}/ca crl_distribution_points=${base}/crl`;
 }
 
