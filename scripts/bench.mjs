@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: whole-process timings of meridian on generated environments of growing size.
 //
-// For each case (clusters x services, valid non-overlapping CIDRs, both stores, a GSLB) it writes an
+// For each case (clusters x services, valid non-overlapping CIDRs, both stores, a GSLB; above five clusters
+// a hub and the stores placed on five clusters, see environment()) it writes an
 // environment into a temporary folder and measures, over several runs, the median wall time and the
 // peak resident memory of:
 //   synth       parse, check, synthesize, validate, write (node bin/meridian.js synth), as on every save:
@@ -44,8 +45,19 @@ if (!fs.existsSync(path.join(root, 'lib', 'src', 'cli', 'index.js'))) {
   process.exit(1);
 }
 
-/** A valid environment with `clusters` clusters and `services` services; CIDRs 10.<i>.0.0/17 + 10.<i>.128.0/17. */
+/** Placement of the larger cases: the stores on five clusters in distinct regions, as a large fleet places them. */
+const PLACED_ON = 5;
+
+/**
+ * A valid environment with `clusters` clusters and `services` services; CIDRs 10.<i>.0.0/17 + 10.<i>.128.0/17.
+ * Above PLACED_ON clusters the layout is a realistic one: c0 is a hub (role hub: the Submariner broker
+ * and the GSLB controller, no store, no service), Vault (one pod each, 5 voters) and CockroachDB (3
+ * nodes each) run on c1..c5 (regions 1..5), and the services on every workload cluster. Three
+ * clusters keep the seeds' layout: every store on every cluster, 9 Vault voters.
+ */
 function environment(clusters, services, imageTag = '1.0.0') {
+  const placed = clusters > PLACED_ON;
+  const members = `[${Array.from({ length: PLACED_ON }, (_, i) => `c${i + 1}`).join(', ')}]`;
   const lines = [
     'name: bench',
     'globalDomain: bench.example.com',
@@ -55,14 +67,16 @@ function environment(clusters, services, imageTag = '1.0.0') {
   ];
   for (let i = 0; i < clusters; i++) {
     lines.push(
-      `  - { name: c${i}, region: region-${i % 7}, zones: [region-${i % 7}a, region-${i % 7}b], server: "https://c${i}.example.com:6443", ingressDomain: apps.c${i}.example.com, podCIDR: 10.${i}.0.0/17, serviceCIDR: 10.${i}.128.0/17, platform: openshift }`,
+      `  - { name: c${i}, region: region-${i % 7}, zones: [region-${i % 7}a, region-${i % 7}b], server: "https://c${i}.example.com:6443", ingressDomain: apps.c${i}.example.com, podCIDR: 10.${i}.0.0/17, serviceCIDR: 10.${i}.128.0/17, platform: openshift${placed && i === 0 ? ', role: hub' : ''} }`,
     );
   }
   lines.push(
     'submariner: { broker: c0, brokerApiServer: "c0.example.com:6443", brokerSecret: broker, ipsecPSKSecret: psk }',
     'pki: { rootCASecret: root-ca }',
-    'vault: { image: "hashicorp/vault:1.17.6", seal: { awskms: { region: region-0, kmsKeyId: alias/bench } } }',
-    'cockroachdb: { image: "cockroachdb/cockroach:v24.2.4", databases: [app] }',
+    placed
+      ? `vault: { image: "hashicorp/vault:1.17.6", replicasPerCluster: 1, clusters: ${members}, seal: { awskms: { region: region-0, kmsKeyId: mrk-1234abcd12ab34cd56ef1234567890ab } } }`
+      : 'vault: { image: "hashicorp/vault:1.17.6", seal: { awskms: { region: region-0, kmsKeyId: mrk-1234abcd12ab34cd56ef1234567890ab } } }',
+    `cockroachdb: { image: "cockroachdb/cockroach:v24.2.4", databases: [app]${placed ? `, clusters: ${members}` : ''} }`,
     'globalLoadBalancer: { hub: c0, zone: { name: bench, route53ZoneID: Z0BENCH }, policy: Latency }',
     'services:',
   );

@@ -31,7 +31,8 @@ export class MonitoringChart extends MeridianChart {
     const env = view.environment;
     if (env.monitoring !== 'prometheus-operator') return;
 
-    const vault = view.vault;
+    // Only where the store's pods run (vault.clusters, cockroachdb.clusters).
+    const vault = view.vaultMember?.store;
     if (vault) {
       const labels = selectorLabels('vault', VAULT_STATEFULSET);
       new PodMonitor(this, 'VaultPodMonitor', {
@@ -45,7 +46,7 @@ export class MonitoringChart extends MeridianChart {
       });
       new ScrapeNetworkPolicy(this, 'VaultScrape', { name: 'vault-metrics', namespace: vault.namespace, podLabels: labels, port: VAULT_PORTS.api, prometheusNamespaces: view.platform.prometheusNamespaces });
     }
-    const db = view.cockroachdb;
+    const db = view.cockroachdbMember?.store;
     if (db) {
       const labels = selectorLabels(COCKROACHDB.statefulSet, COCKROACHDB.statefulSet);
       new PodMonitor(this, 'CockroachDbPodMonitor', {
@@ -58,7 +59,8 @@ export class MonitoringChart extends MeridianChart {
       });
       new ScrapeNetworkPolicy(this, 'CockroachDbScrape', { name: 'cockroachdb-metrics', namespace: db.namespace, podLabels: labels, port: COCKROACHDB.httpPort, prometheusNamespaces: view.platform.prometheusNamespaces });
     }
-    new PodMonitor(this, 'CertManagerPodMonitor', {
+    // A hub holds no certificate (placement.ts): cert-manager is not needed there.
+    if (view.cluster.role === 'workload') new PodMonitor(this, 'CertManagerPodMonitor', {
       name: 'cert-manager',
       namespace: CERT_MANAGER.namespace,
       podLabels: CERT_MANAGER_CONTROLLER.labels,

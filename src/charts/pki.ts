@@ -30,7 +30,8 @@ import {
   vaultClientCertificates,
   vaultServices,
 } from '../topology/pki';
-import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, vaultLocalServiceURL, vaultServerDnsNames } from '../topology/vault';
+import { bootstrapMember } from '../topology/placement';
+import { VAULT_BOOTSTRAP_ISSUER, VAULT_SERVER_TLS_SECRET, VAULT_SERVICE_ACCOUNT, vaultHasRemoteClients, vaultLocalServiceURL, vaultServerDnsNames } from '../topology/vault';
 import { MeridianChart } from './meridian-chart';
 
 /**
@@ -44,6 +45,8 @@ export class PkiChart extends MeridianChart {
   public constructor(scope: Construct, view: ClusterView) {
     super(scope, 'pki', { environment: view.environment.name, cluster: view.cluster.name });
     const env = view.environment;
+    // A hub runs only the broker and the GSLB controller, which hold no certificate of the bundle (placement.ts).
+    if (view.cluster.role === 'hub') return;
     const placement = rootCaPlacement(view);
     const gateways = gatewayCertificates(view, INGRESS.namespace);
     // With Vault, service certificates come from the cluster-wide Vault issuer, whose role signs service
@@ -74,14 +77,26 @@ export class PkiChart extends MeridianChart {
     // The root CA Secret is read in the Vault namespace (this Issuer) only: Vault's TLS is the one
     // thing signed before Vault runs, and no ClusterIssuer exposes the root key to other namespaces.
     const bootstrap = new CaIssuer(this, 'VaultBootstrapIssuer', { name: VAULT_BOOTSTRAP_ISSUER, namespace: ns, secretName: pki.rootCASecret });
-    new Certificate(this, 'VaultServer', {
-      name: VAULT_SERVER_TLS_SECRET,
-      namespace: ns,
-      secretName: VAULT_SERVER_TLS_SECRET,
-      issuer: bootstrap,
-      dnsNames: vaultServerDnsNames(vault, VAULT_SERVICE),
-      usages: [KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH],
-    });
+    if (view.vaultMember) {
+      new Certificate(this, 'VaultServer', {
+        name: VAULT_SERVER_TLS_SECRET,
+        namespace: ns,
+        secretName: VAULT_SERVER_TLS_SECRET,
+        issuer: bootstrap,
+        dnsNames: vaultServerDnsNames(vault, VAULT_SERVICE, vaultHasRemoteClients(view.environment, vault)),
+        usages: [KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH],
+      });
+    } else {
+      // No Vault pod here (vault.clusters), yet Vault reviews this cluster's logins on its auth mount
+      // with a token of this ServiceAccount, which needs TokenReview rights here (the VaultCluster
+      // construct grants the same in member clusters).
+      new kplus.k8s.KubeServiceAccount(this, 'VaultTokenReviewer', { metadata: { name: VAULT_SERVICE_ACCOUNT, namespace: ns } });
+      new kplus.k8s.KubeClusterRoleBinding(this, 'VaultTokenReviewerAuthDelegator', {
+        metadata: { name: `meridian-${ns}-${VAULT_SERVICE_ACCOUNT}-auth-delegator` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+        subjects: [{ kind: 'ServiceAccount', name: VAULT_SERVICE_ACCOUNT, namespace: ns }],
+      });
+    }
     new Certificate(this, 'VaultConfigOperatorClient', {
       name: VAULT_CONFIG_IDENTITY.tlsSecret,
       namespace: ns,
@@ -92,7 +107,8 @@ export class PkiChart extends MeridianChart {
       usages: [KeyUsage.CLIENT_AUTH],
     });
 
-    const address = vaultLocalServiceURL(vault, VAULT_SERVICE);
+    // The local client Service where Vault pods run, its clusterset name elsewhere (view.ts).
+    const address = view.vaultURL ?? vaultLocalServiceURL(vault, VAULT_SERVICE);
     const issuer = new VaultClusterIssuer(this, 'VaultIssuer', {
       name: VAULT_ISSUER,
       server: address,
@@ -155,7 +171,7 @@ export class PkiChart extends MeridianChart {
         tokenTtlSeconds: 600,
       });
     }
-    if (view.isBootstrap) {
+    if (bootstrapMember(vault) === cluster) {
       for (const s of vaultServices(view.environment)) {
         config.addPolicy({ name: serviceVaultPolicyName(s), policy: serviceVaultPolicyName(s), document: renderVaultPolicy(serviceVaultPolicy(view.environment, s)) });
       }

@@ -18,7 +18,7 @@ export class ServicesChart extends MeridianChart {
     super(scope, 'services', { environment: view.environment.name, cluster: view.cluster.name });
     for (const local of view.localServices) {
       const s = local.service;
-      const wiring = serviceWiring(view.environment, s, authMount(view.environment.pki, view.cluster.name));
+      const wiring = serviceWiring(view.environment, s, authMount(view.environment.pki, view.cluster.name), view.cluster.name);
       new Microservice(this, s.name, {
         name: s.name,
         namespace: s.namespace,

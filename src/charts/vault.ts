@@ -5,7 +5,7 @@ import type { ClusterView } from '../topology';
 import { VAULT_CONFIG_KEY, VAULT_CONFIG_MAP, VAULT_SERVER_TLS_SECRET, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET } from '../topology/vault';
 import { MeridianChart } from './meridian-chart';
 
-/** This cluster's Vault pods, members of the one Raft group that spans every cluster. Empty without `vault`. */
+/** This cluster's Vault pods, members of the one Raft group that spans its member clusters. Empty without `vault` and outside `vault.clusters`. */
 export class VaultChart extends MeridianChart {
   public constructor(scope: Construct, view: ClusterView) {
     super(scope, 'vault', { environment: view.environment.name, cluster: view.cluster.name });
@@ -30,6 +30,7 @@ export class VaultChart extends MeridianChart {
       zoneSpread: member.zoneSpreadRequired ? ZoneSpread.REQUIRED : ZoneSpread.PREFERRED,
       clientNamespaces: member.clientNamespaces,
       peerNetworks: member.peerNetworks,
+      remoteClientNetworks: member.remoteClientNetworks,
       egressPorts: member.egressPorts,
       podSecurity: member.podSecurity,
       dns: member.dns,

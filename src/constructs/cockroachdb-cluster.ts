@@ -64,6 +64,8 @@ export interface CockroachDbClusterProps {
   readonly headlessService: string;
   /** ClusterIP Service for SQL clients of this cluster. */
   readonly publicService: string;
+  /** Export the public Service: some cluster runs SQL clients but no node (`cockroachdb.clusters`). */
+  readonly exportPublicService?: boolean;
   /** Secret with the node certificate and the CA. */
   readonly nodeSecret: string;
   /** Secret with the `root` client certificate. */
@@ -128,6 +130,8 @@ export class CockroachDbCluster extends Construct {
       metadata: { name: props.publicService, namespace: ns, labels: selector },
       spec: { type: 'ClusterIP', selector, ports },
     });
+    // SQL clients in clusters without nodes dial <public>.<ns>.svc.clusterset.local (REFERENCE §2.1).
+    if (props.exportPublicService) new mcs.ServiceExport(this, 'PublicExport', { metadata: { name: props.publicService, namespace: ns, labels: selector } });
 
     this.statefulSet = new StatefulSetWithTypedClaims(this, 'Resource', {
       metadata: {

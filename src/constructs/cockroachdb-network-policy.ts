@@ -21,6 +21,12 @@ export interface CockroachDbNetworkPolicyProps {
   readonly dns: DnsEgress;
   /** Ports the nodes dial beyond their peers, to any address: HTTPS to the backup object store when backups are on. */
   readonly egressPorts: readonly number[];
+  /**
+   * Networks of the clusters that run SQL clients but no node (`cockroachdb.clusters`): admitted on
+   * 26257, the one port of SQL and inter-node traffic; a node identity still takes the node
+   * certificate, which only member clusters hold.
+   */
+  readonly remoteClientCIDRs?: readonly string[];
 }
 
 /**
@@ -44,6 +50,9 @@ export class CockroachDbNetworkPolicy extends Construct {
     ];
     if (props.peerCIDRs.length > 0) {
       ingress.push({ from: [...new Set(props.peerCIDRs)].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(COCKROACHDB.grpcPort)] });
+    }
+    if ((props.remoteClientCIDRs ?? []).length > 0) {
+      ingress.push({ from: [...new Set(props.remoteClientCIDRs)].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(COCKROACHDB.grpcPort)] });
     }
     if (props.clientNamespaces.length > 0) {
       ingress.push({

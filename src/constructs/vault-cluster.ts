@@ -40,6 +40,11 @@ export interface VaultClusterProps {
   /** Per-pod node ID and addresses, with `$(HOSTNAME)` standing for the pod name. */
   readonly addressing: VaultPodAddressing;
   /** Seal credentials, by reference. */
+  /**
+   * Networks of the clusters that run no Vault pod and call it by its clusterset name: admitted on
+   * the API port only, and the client Service is exported when there are any.
+   */
+  readonly remoteClientNetworks?: readonly string[];
   readonly sealEnv: readonly SecretEnv[];
   readonly sealFiles: readonly SecretFile[];
   readonly zoneSpread: ZoneSpread;
@@ -119,6 +124,9 @@ export class VaultCluster extends Construct {
       metadata: { name: props.clientService, namespace: ns },
       spec: { type: 'ClusterIP', selector: { ...selector, ...VAULT_READY_MEMBER_LABELS }, ports: [ports[0]!] },
     });
+    // Clusters without Vault pods reach it as <client>.<ns>.svc.clusterset.local: Lighthouse answers
+    // that name with the ClusterIP of an exporting cluster's Service (REFERENCE §2.1).
+    if ((props.remoteClientNetworks ?? []).length > 0) new mcs.ServiceExport(this, 'ClientExport', { metadata: { name: props.clientService, namespace: ns } });
 
     const statefulSet: kplus.k8s.KubeStatefulSetProps = {
       metadata: {
@@ -194,6 +202,8 @@ export class VaultCluster extends Construct {
             : []),
           // Peers of every cluster: retry_join and request forwarding (8200), Raft and cluster traffic (8201).
           { from: peers, ports: [tcp(VAULT_PORTS.api), tcp(VAULT_PORTS.cluster)] },
+          // Clients in clusters without Vault pods (cert-manager, the vault-config-operator, services): the API port only.
+          ...((props.remoteClientNetworks ?? []).length > 0 ? [{ from: props.remoteClientNetworks!.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(VAULT_PORTS.api)] }] : []),
         ],
         egress: [
           // DNS as the platform serves it (OpenShift: openshift-dns pods on 5353 after the Service

@@ -25,7 +25,8 @@
 //   server-side-apply/: an apply changes only the fields its manager sets). Argo CD's progressive syncs
 //   (RollingSync) would stage whole clusters instead, but are Beta and turn automated sync off (REFERENCE §9.6).
 import type { Cluster, Environment, Store } from '../topology';
-import { COCKROACHDB, sqlShellCommand } from '../topology/cockroachdb';
+import { COCKROACHDB, databaseRegions, sqlShellCommand } from '../topology/cockroachdb';
+import { bootstrapMember, remoteClientClusters } from '../topology/placement';
 import { authMount, configOperatorPolicyName, localNamespacedVaultIssuers } from '../topology/pki';
 import { adminLoginCommands, adminRoleCommands, operatorAccessCommands, REVIEWER_TOKEN, reviewerRotationCommands } from '../topology/trust-runbook';
 import { VAULT_STATEFULSET } from '../topology/vault';
@@ -58,9 +59,37 @@ function stores(env: Environment): Store[] {
   return [env.vault, env.cockroachdb].filter((s): s is Store => s !== undefined);
 }
 
-/** Where the administrator logs in and SQL runs: the first cluster that is not the one being added or removed. */
-function anchor(env: Environment, except: string): Cluster {
-  return env.clusters.find((c) => c.name !== except) ?? env.clusters[0]!;
+/**
+ * Where the administrator logs in and SQL runs: the first cluster that is not the one being added or
+ * removed, among the store's members when a store is given (placement: only they run its pods).
+ */
+function anchor(env: Environment, except: string, store?: Store): Cluster {
+  const candidates = env.clusters.filter((c) => store === undefined || store.clusters.includes(c.name));
+  return candidates.find((c) => c.name !== except) ?? candidates[0] ?? env.clusters[0]!;
+}
+
+/** The stores with pods in `cluster` (placement, `<store>.clusters`). */
+function storesIn(env: Environment, cluster: string): Store[] {
+  return stores(env).filter((s) => s.clusters.includes(cluster));
+}
+
+/**
+ * Stores whose pods a change to `cluster` restarts, with the member clusters to hold and roll: those
+ * it is a member of (every other member's peer list changes), and those it is the only client
+ * cluster of (placement.ts: its arrival or departure exports or withdraws the client Service and
+ * adds or drops its clusterset name in every member's certificate).
+ */
+function storesTouched(env: Environment, cluster: string): { store: Store; roll: string[] }[] {
+  return stores(env).flatMap((s) => {
+    if (s.clusters.includes(cluster)) return [{ store: s, roll: otherMembers(s, cluster) }];
+    const clients = remoteClientClusters(env, s).map((c) => c.name);
+    return clients.length === 1 && clients[0] === cluster ? [{ store: s, roll: [...s.clusters] }] : [];
+  });
+}
+
+/** The store's member clusters other than `cluster`, in cluster order. */
+function otherMembers(store: Store, cluster: string): string[] {
+  return store.clusters.filter((c) => c !== cluster);
 }
 
 function voters(s: Store): string {
@@ -81,9 +110,9 @@ const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 /** Adding `cluster` (present in `env`, the environment after the change). */
 export function addClusterRunbook(env: Environment, cluster: string): Day2Runbook {
   const c = env.clusters.find((x) => x.name === cluster)!;
-  const at = anchor(env, cluster);
   const ctx = `--context ${cluster}`;
-  const existing = env.clusters.filter((x) => x.name !== cluster).map((x) => x.name);
+  const members = storesIn(env, cluster);
+  const touched = storesTouched(env, cluster);
   const bootstrap = runbook(env);
   const only = (id: string): string[] => (bootstrap.find((s) => s.id === id)?.commands ?? []).filter((cmd) => cmd.includes(`--context ${cluster} `));
   const steps: RunbookStep[] = [
@@ -110,19 +139,21 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
       ],
       expect: `a connected tunnel to every other cluster (${env.clusters.filter((x) => x.name !== cluster).map((x) => x.name).join(', ')})`,
     },
-    ...stores(env).map((s) => holdStep(s, existing, 'the longer peer list')),
+    ...touched.map((t) => holdStep(t.store, t.roll, t.store.clusters.includes(cluster) ? 'the longer peer list' : 'the certificate with the clusterset name')),
     {
       id: 'merge',
       title: 'Merge the change; Argo CD syncs the new cluster, and the existing store pods stay on their revision',
       why: 'The new pods start with the full peer list and join the running stores (Vault through retry_join and auto-unseal, CockroachDB through --join); the existing members need no restart to admit them',
       commands: [
         `argocd app wait meridian-${cluster} --sync --timeout 1800`,
-        ...stores(env).map((s) => `kubectl ${ctx} -n ${s.namespace} rollout status statefulset/${s.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet} --timeout=20m`),
+        ...members.map((s) => `kubectl ${ctx} -n ${s.namespace} rollout status statefulset/${s.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet} --timeout=20m`),
       ],
     },
   ];
   const vault = env.vault;
-  if (vault) {
+  // Every workload cluster has its auth mount, member of Vault or not; a hub has nothing of Vault.
+  if (vault && c.role === 'workload') {
+    const at = anchor(env, cluster, vault);
     steps.push({
       id: 'vault-access',
       title: `Create ${cluster}'s auth mount and roles in Vault, logged in as the administrator through ${at.name}`,
@@ -135,6 +166,8 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
         ...localNamespacedVaultIssuers(clusterView(env, cluster)).map((i) => `kubectl ${ctx} -n ${i.namespace} wait issuer/${i.name} --for=condition=Ready --timeout=10m`),
       ],
     });
+  }
+  if (vault && vault.clusters.includes(cluster)) {
     steps.push({
       id: 'vault-membership',
       title: `Check that the Vault pods of ${cluster} joined the Raft cluster`,
@@ -144,8 +177,9 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
     });
   }
   const db = env.cockroachdb;
-  if (db) {
-    const regionIsNew = env.clusters.filter((x) => x.region === c.region).length === 1;
+  if (db && db.clusters.includes(cluster)) {
+    const at = anchor(env, cluster, db);
+    const regionIsNew = env.clusters.filter((x) => db.clusters.includes(x.name) && x.region === c.region).length === 1;
     steps.push({
       id: 'cockroachdb-membership',
       title: `Check that the CockroachDB nodes of ${cluster} joined${regionIsNew && db.databases.length > 0 ? `, then add region ${c.region} to the databases` : ''}`,
@@ -156,7 +190,7 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
       expect: `${voters(db)}; all is_live = true`,
     });
   }
-  for (const s of stores(env)) steps.push(...rollSteps(env, s, existing));
+  for (const t of touched) steps.push(...rollSteps(env, t.store, t.roll));
   steps.push({
     id: 'wait-healthy',
     title: 'Wait until every Application is Synced and Healthy',
@@ -192,9 +226,9 @@ export function rotateReviewerTokensRunbook(env: Environment, vault: NonNullable
 /** Removing `cluster` (present in `env`, the environment before the change). */
 export function removeClusterRunbook(env: Environment, cluster: string): Day2Runbook {
   const c = env.clusters.find((x) => x.name === cluster)!;
-  const at = anchor(env, cluster);
   const ctx = `--context ${cluster}`;
-  const rest = env.clusters.filter((x) => x.name !== cluster);
+  const members = storesIn(env, cluster);
+  const touched = storesTouched(env, cluster);
   const global = env.services.filter((s) => s.expose === 'global' && s.servingIn.includes(cluster));
   const steps: RunbookStep[] = [];
   if (global.length > 0 && env.globalLoadBalancer) {
@@ -207,9 +241,12 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
     });
   }
   const db = env.cockroachdb;
-  if (db) {
+  if (db && db.clusters.includes(cluster)) {
+    const at = anchor(env, cluster, db);
+    // The database regions are the member clusters' regions (placement.ts).
+    const rest = env.clusters.filter((x) => x.name !== cluster && db.clusters.includes(x.name));
     const regionGoes = rest.every((x) => x.region !== c.region);
-    const primary = env.clusters[0]!.region;
+    const primary = databaseRegions(env)[0]!;
     const statements = regionGoes
       ? db.databases.flatMap((d) => [
           ...(c.region === primary ? [`ALTER DATABASE ${quote(d)} SET PRIMARY REGION ${quote(rest[0]!.region)};`] : []),
@@ -243,10 +280,11 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
     id: 'argocd-out',
     title: `Stop Argo CD from healing ${cluster}, then stop its store pods`,
     why: `Without the cluster registration its Application can no longer sync or self-heal; the ApplicationSet keeps the objects in place when the Application goes (preserveResourcesOnDeletion), so the store pods are stopped by hand`,
-    commands: [`argocd cluster rm ${cluster}`, ...stores(env).map((s) => `kubectl ${ctx} -n ${s.namespace} delete statefulset ${s.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet} --wait`)],
+    commands: [`argocd cluster rm ${cluster}`, ...members.map((s) => `kubectl ${ctx} -n ${s.namespace} delete statefulset ${s.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet} --wait`)],
   });
   const vault = env.vault;
-  if (vault) {
+  if (vault && vault.clusters.includes(cluster)) {
+    const at = anchor(env, cluster, vault);
     const n = vault.quorum.votersPerCluster[cluster] ?? 0;
     steps.push({
       id: 'vault-remove-peers',
@@ -261,7 +299,7 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
       expect: `${vault.quorum.voters - n} voters, none in ${cluster}`,
     });
   }
-  if (vault) steps.push(releaseVaultConfigStep(env, vault, c, at.name));
+  if (vault && c.role === 'workload') steps.push(releaseVaultConfigStep(env, vault, c, anchor(env, cluster, vault).name));
   steps.push(
     {
       id: 'submariner-out',
@@ -269,14 +307,14 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
       why: 'Its tunnels and exported names must go before the cluster is forgotten, or the other clusters keep routes to it',
       commands: [`subctl uninstall --kubecontext=${cluster} --yes`],
     },
-    ...stores(env).map((s) => holdStep(s, rest.map((x) => x.name), 'the shorter peer list')),
+    ...touched.map((t) => holdStep(t.store, t.roll, t.store.clusters.includes(cluster) ? 'the shorter peer list' : 'the certificate without the clusterset name')),
     {
       id: 'folder',
       title: `Remove ${cluster} from ${envFile(env)}, run \`meridian synth\`, and merge: dist/${cluster} goes`,
       why: 'Only now do the peer lists, SANs and policies of the remaining clusters stop naming it',
       commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --timeout 1800`],
     },
-    ...stores(env).flatMap((s) => rollSteps(env, s, rest.map((x) => x.name))),
+    ...touched.flatMap((t) => rollSteps(env, t.store, t.roll)),
   );
   return { id: `remove-cluster-${cluster}`, title: `Remove cluster ${cluster}`, when: `${cluster} is removed from ${envFile(env)}`, steps };
 }
@@ -297,7 +335,8 @@ const VAULT_CONFIG_RESOURCES = ['authenginemounts', 'secretenginemounts', 'kuber
 function releaseVaultConfigStep(env: Environment, vault: NonNullable<Environment['vault']>, c: Cluster, at: string): RunbookStep {
   const ctx = `kubectl --context ${c.name} -n ${vault.namespace}`;
   const mount = authMount(env.pki, c.name);
-  const first = env.clusters[0]?.name === c.name;
+  // The first Vault member cluster declares the shared PKI mount (src/charts/pki.ts).
+  const first = bootstrapMember(vault) === c.name;
   return {
     id: 'vault-config-release',
     title: `Release ${c.name}'s vault-config-operator objects without touching Vault, then disable its auth mount ${mount} deliberately`,
@@ -352,7 +391,8 @@ function rollSteps(env: Environment, store: Store, clusters: readonly string[]):
 
 /** A store's new image, one cluster at a time, with the checks between clusters. */
 export function upgradeStoreRunbook(env: Environment, store: Store, image?: string): Day2Runbook {
-  const clusters = env.clusters.map((c) => c.name);
+  // Only the member clusters run the store's pods (placement.ts).
+  const clusters = [...store.clusters];
   const major = /:v?(\d+\.\d+)\./.exec(store.image)?.[1];
   const steps: RunbookStep[] = [holdStep(store, clusters, 'the new image')];
   if (store.kind === 'cockroachdb' && major) {

@@ -22,7 +22,7 @@ export function reportMarkdown(r: EnvironmentReport): string {
 
   out.push('## Clusters', '', '| cluster | region | zones | API server | role |', '| --- | --- | --- | --- | --- |');
   for (const c of r.clusters) {
-    const roles = [c.bootstrap ? 'bootstrap' : '', c.broker ? 'Submariner broker' : '', c.gslbHub ? 'GSLB hub' : ''].filter((x) => x !== '');
+    const roles = [c.bootstrap ? 'bootstrap' : '', c.broker ? 'Submariner broker' : '', c.gslbHub ? 'GSLB hub' : '', c.controlPlaneOnly ? 'control plane only (role hub)' : ''].filter((x) => x !== '');
     out.push(`| ${c.name} | ${c.region} | ${list(c.zones)} | ${c.server} | ${list(roles)} |`);
   }
   out.push(
@@ -42,6 +42,9 @@ export function reportMarkdown(r: EnvironmentReport): string {
     }
     out.push('');
     out.push('Voters and quorum as this environment file declares them: after a change that adds or removes a cluster, the live membership matches them only after the steps of its day-2 runbook.', '');
+    const placed = r.stores.filter((s) => s.remoteClients !== undefined);
+    for (const s of placed) out.push(`- ${s.kind} runs only in ${Object.keys(s.votersPerCluster).join(', ')} (\`${s.kind}.clusters\`); ${s.remoteClients!.clusters.join(', ')} reach it at \`${s.remoteClients!.address}\` (any member cluster that exports it), so losing one of them costs the store nothing.`);
+    if (placed.length > 0) out.push('');
     for (const s of r.stores) {
       const title = s.kind === 'cockroachdb' ? `CockroachDB, survival goal **${s.survivalGoal}**${s.databases && s.databases.length > 0 ? ` (databases ${s.databases.join(', ')})` : ''}, primary region ${s.primaryRegion}` : 'Vault';
       out.push(`### What ${s.kind} survives`, '', `${title}. Each row loses one failure domain; the arithmetic is the worst case.`, '');

@@ -13,7 +13,7 @@ export function mermaidDiagram(r: EnvironmentReport): string {
     lines.push(`  clients(["clients"]) --> gslb{{"${text(`GSLB ${g.provider}<br/>${g.policy}, TTL ${g.ttlSeconds} s, ${g.reactionSeconds !== undefined ? `reacts in ${g.reactionSeconds} s` : g.provider === 'k8gb' ? 'drops clusters without ready pods' : 'no health checks, manual drain'}`)}"}}`);
   }
   for (const c of r.clusters) {
-    const roles = [c.bootstrap ? 'bootstrap' : '', c.broker ? 'broker' : '', c.gslbHub ? 'GSLB hub' : ''].filter((x) => x !== '');
+    const roles = [c.bootstrap ? 'bootstrap' : '', c.broker ? 'broker' : '', c.gslbHub ? 'GSLB hub' : '', c.controlPlaneOnly ? 'control plane only (role hub)' : ''].filter((x) => x !== '');
     lines.push(`  subgraph ${id('c', c.name)}["${text(`${c.name} · ${c.region}${roles.length > 0 ? ` · ${roles.join(', ')}` : ''}`)}"]`);
     if (global.length > 0) lines.push(`    ${id('c', c.name, 'gateway')}["Gateway"]`);
     for (const s of r.services.filter((x) => x.activeIn.includes(c.name))) {

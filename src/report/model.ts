@@ -1,3 +1,7 @@
+import { VAULT_SERVICE } from '../lib/names';
+import { COCKROACHDB, cockroachClustersetPublicHost } from '../topology/cockroachdb';
+import { remoteClientClusters } from '../topology/placement';
+import { VAULT_PORTS, vaultClustersetServiceHost } from '../topology/vault';
 import { prerequisites, type ClusterPrerequisites } from '../topology/prerequisites';
 // The DR report of one environment as data (`meridian report --format json`), derived from the model
 // only: what runs where, how much each store can lose, how fast traffic moves away from a dead
@@ -33,10 +37,12 @@ export interface ClusterReport {
   readonly zones: readonly string[];
   readonly server: string;
   readonly ingressDomain?: string;
-  /** Bootstrap cluster (first in the file): Vault init, CockroachDB init Job. */
+  /** Bootstrap cluster (the first workload cluster in the file): Vault init, CockroachDB init Job, unless a placement names others. */
   readonly bootstrap: boolean;
   readonly broker: boolean;
   readonly gslbHub: boolean;
+  /** `role: hub`: runs the control plane only, no store and no service. */
+  readonly controlPlaneOnly: boolean;
 }
 
 /** One failure domain lost, and whether the store keeps a majority, with the arithmetic. */
@@ -69,6 +75,11 @@ export interface StoreReport {
   /** Any this many clusters may be lost at once (for CockroachDB: whatever the ranges' homes). */
   readonly clustersItCanLose: number;
   readonly survival: readonly SurvivalRow[];
+  /**
+   * Placement, when some workload cluster runs none of the store's pods: those clusters, and the
+   * clusterset address their clients use (`<store>.clusters`, src/topology/placement.ts).
+   */
+  readonly remoteClients?: { readonly clusters: readonly string[]; readonly address: string };
   /** REFERENCE §6.4 class. */
   readonly drClass: string;
   readonly rpo: string;
@@ -157,9 +168,11 @@ export function buildReport(env: Environment): EnvironmentReport {
       zones: c.zones,
       server: c.server,
       ...(c.ingressDomain ? { ingressDomain: c.ingressDomain } : {}),
-      bootstrap: c.index === 0,
+      // The first workload cluster: a hub bootstraps nothing (the stores' one-shot work runs in their first member cluster).
+      bootstrap: c.name === env.clusters.find((x) => x.role === 'workload')?.name,
       broker: env.submariner.broker === c.name,
       gslbHub: env.globalLoadBalancer?.hub === c.name,
+      controlPlaneOnly: c.role === 'hub',
     })),
     regions: [...new Set(env.clusters.map((c) => c.region))],
     tunnels: {
@@ -229,8 +242,13 @@ function storeReport(env: Environment, s: Store): StoreReport {
   const domains = failureDomains(groups);
   const canLose = clustersItCanLose(env, s);
   const clusters = groups.length;
-  const base = { kind: s.kind, namespace: s.namespace, votersPerCluster: s.quorum.votersPerCluster, members, clustersItCanLose: canLose };
-  const unknownZones = env.clusters.filter((c) => c.zones.length === 0).map((c) => c.name);
+  const clients = remoteClientClusters(env, s).map((c) => c.name);
+  const remoteClients =
+    clients.length > 0
+      ? { clusters: clients, address: s.kind === 'vault' ? `https://${vaultClustersetServiceHost(s, VAULT_SERVICE)}:${VAULT_PORTS.api}` : `${cockroachClustersetPublicHost(s)}:${COCKROACHDB.grpcPort}` }
+      : undefined;
+  const base = { kind: s.kind, namespace: s.namespace, votersPerCluster: s.quorum.votersPerCluster, members, clustersItCanLose: canLose, ...(remoteClients ? { remoteClients } : {}) };
+  const unknownZones = env.clusters.filter((c) => s.clusters.includes(c.name) && c.zones.length === 0).map((c) => c.name);
   const zoneNote = unknownZones.length > 0 ? [`zones of ${unknownZones.join(', ')} are not declared, so zone outages there are not evaluated`] : [];
   if (s.kind === 'vault') {
     const voters = members;
@@ -330,7 +348,7 @@ function storeReport(env: Environment, s: Store): StoreReport {
 /** What losing the seal's one region does to Vault (vault.ts sealLossRegion); nothing when the seal survives a region. */
 function sealNote(env: Environment, s: Store): string[] {
   if (s.kind !== 'vault') return [];
-  const lost = sealLossRegion(s.seal, [...new Set(env.clusters.map((c) => c.region))]);
+  const lost = sealLossRegion(s.seal, [...new Set(env.clusters.filter((c) => s.clusters.includes(c.name)).map((c) => c.region))]);
   if (!lost) return [];
   return [`the ${vaultSeal(s.seal).type} seal's key lives in ${lost.region} only: losing it leaves every Vault pod that restarts afterwards sealed, in every cluster (running pods keep serving; open-source Vault needs the seal only to unseal), so quorum survives only as long as no voter restarts`];
 }
@@ -352,8 +370,18 @@ function worstPair(groups: readonly MemberGroup[], lost: (failures: readonly Fai
 /**
  * The components that run once per environment. The Submariner broker is the API every cluster
  * exchanges its Cluster and Endpoint objects (and Lighthouse its service imports) through, on a
- * single cluster (submariner.io/getting-started, "The Broker"): tunnels that are up stay up while
- * it is gone, but nothing new propagates. Neither it nor a GSLB controller fails over by itself.
+ * single cluster (submariner.io/getting-started, "The Broker"; no Submariner pod runs there, it is a
+ * datastore: submariner-io/submariner-website#139): tunnels that are up stay up while it is gone
+ * (the syncers' informers lose the connection without touching the dataplane and re-sync every
+ * resource once it is back, submariner-io/submariner#789; existing connections and exported
+ * services keep working, #1990), but nothing new propagates until it returns. The
+ * global-load-balancer-operator runs on a control cluster that watches the controlled clusters'
+ * LoadBalancer Services and programs the DNS provider; Route53 health checks are created per
+ * endpoint and run in Route53 itself (redhat-cop/global-load-balancer-operator readme.md, "AWS
+ * Route53 provider"), so they keep acting while the control cluster is lost; with external-dns the
+ * records are DNSEndpoints written by the operator and nothing checks health. Neither the broker
+ * nor a GSLB controller fails over by itself; a hub cluster (`role: hub`) keeps both away from the
+ * stores and services, so its loss costs only these changes.
  */
 function controlPlane(env: Environment): ControlPlaneDependency[] {
   const residents = (cluster: string): string[] => [

@@ -1,6 +1,7 @@
 // The operating side of the report: how a change reaches the clusters, what the backups give (RPO,
 // retention, exact restore steps), what the alerts mean and what to do when one fires; and the
 // runbook steps backups need. Derived from the model only.
+import { bootstrapMember } from '../topology/placement';
 import type { Environment } from '../topology';
 import { alertRunbookRef, clusterAlerts } from '../topology/alerts';
 import { BACKUP, BACKUP_CREDENTIAL_KEYS, backupRpo, cockroachBackupCollection, restoreSteps, retentionCommand, vaultSnapshotPrefix, type RestoreStep } from '../topology/backup';
@@ -70,19 +71,22 @@ export function operationsReport(env: Environment): OperationsReport {
       retentionDays: backup.retentionDays,
       targets: [
         ...(env.cockroachdb
-          ? [{ store: 'cockroachdb' as const, where: cockroachBackupCollection(backup), how: `backup schedule ${BACKUP.cockroachSchedule} (incremental ${backup.schedule} with revision history, full backups on the default cadence CockroachDB picks), created by the Job ${BACKUP.cockroachJob} in ${env.clusters[0]!.name}` }]
+          ? [{ store: 'cockroachdb' as const, where: cockroachBackupCollection(backup), how: `backup schedule ${BACKUP.cockroachSchedule} (incremental ${backup.schedule} with revision history, full backups on the default cadence CockroachDB picks), created by the Job ${BACKUP.cockroachJob} in ${bootstrapMember(env.cockroachdb)}` }]
           : []),
         ...(env.vault
-          ? env.clusters.map((c) => ({ store: 'vault' as const, where: `${vaultSnapshotPrefix(backup, c.name)}/`, how: `CronJob ${BACKUP.vaultCronJob} in ${c.name} (${backup.schedule}): vault operator raft snapshot save as role ${BACKUP.vaultRole}, then aws s3 cp` }))
+          ? env.vault.clusters.map((c) => ({ store: 'vault' as const, where: `${vaultSnapshotPrefix(backup, c)}/`, how: `CronJob ${BACKUP.vaultCronJob} in ${c} (${backup.schedule}): vault operator raft snapshot save as role ${BACKUP.vaultRole}, then aws s3 cp` }))
           : []),
       ],
       restore: restoreSteps(env),
     };
   }
   if (env.monitoring === 'prometheus-operator') {
-    const view = clusterView(env, env.clusters[0]!.name);
-    out.alerts = clusterAlerts(view).flatMap((g) =>
-      g.alerts.map((a) => ({ name: a.name, component: g.component, severity: a.severity, expr: a.expr, summary: a.summary, response: a.response, runbook: alertRunbookRef(env.name, a.name) })),
+    // The first cluster's alerts, and the store alerts from the first member cluster of each store
+    // (store alerts exist only where the store runs, placement.ts); each alert once.
+    const shown = [...new Set([env.clusters[0]!.name, ...[env.vault, env.cockroachdb].flatMap((st) => (st ? [bootstrapMember(st)] : []))])];
+    const seen = new Set<string>();
+    out.alerts = shown.flatMap((name) => clusterAlerts(clusterView(env, name))).flatMap((g) =>
+      g.alerts.filter((a) => !seen.has(a.name) && seen.add(a.name)).map((a) => ({ name: a.name, component: g.component, severity: a.severity, expr: a.expr, summary: a.summary, response: a.response, runbook: alertRunbookRef(env.name, a.name) })),
     );
   }
   return out;
@@ -99,8 +103,9 @@ export function backupRunbookSteps(env: Environment): { readonly beforeFirstSync
       id: RUNBOOK_STEP.backup,
       title: `Create the backup credentials Secret ${backup.credentialsSecret}`,
       why: `The backup Jobs read ${k.accessKeyId} and ${k.secretAccessKey} (and optionally ${k.region}) of an identity that may write to ${backup.destination}; the bundle only names the Secret, and the CockroachDB schedule Job (a Sync hook) waits for it`,
+      // Only in the clusters that run the store (placement.ts).
       commands: env.clusters.flatMap((c) =>
-        namespaces.map((ns) => `kubectl --context ${c.name} -n ${ns} create secret generic ${backup.credentialsSecret} --from-file=${k.accessKeyId}=${fileVar(k.accessKeyId, 'the file holding the key id')} --from-file=${k.secretAccessKey}=${fileVar(k.secretAccessKey, 'the file holding the secret key')} --from-literal=${k.region}="\${BUCKET_REGION:?set BUCKET_REGION to the region of the bucket}"`),
+        namespaces.filter((ns) => [env.vault, env.cockroachdb].some((st) => st !== undefined && st.namespace === ns && st.clusters.includes(c.name))).map((ns) => `kubectl --context ${c.name} -n ${ns} create secret generic ${backup.credentialsSecret} --from-file=${k.accessKeyId}=${fileVar(k.accessKeyId, 'the file holding the key id')} --from-file=${k.secretAccessKey}=${fileVar(k.secretAccessKey, 'the file holding the secret key')} --from-literal=${k.region}="\${BUCKET_REGION:?set BUCKET_REGION to the region of the bucket}"`),
       ),
       expect: `the Secret exists in ${namespaces.join(' and ')} of every cluster`,
     },
@@ -122,7 +127,7 @@ export function backupRunbookSteps(env: Environment): { readonly beforeFirstSync
       why: `The Job ${BACKUP.cockroachJob} creates the schedule ${BACKUP.cockroachSchedule} once (IF NOT EXISTS); a changed backup.schedule or destination only takes effect after the old schedule is dropped and the Application re-synced`,
       commands: [
         `${shell} -e "SHOW SCHEDULES;"`,
-        `# to change it: ${shell} -e "DROP SCHEDULES WITH x AS (SHOW SCHEDULES) SELECT id FROM x WHERE label = '${BACKUP.cockroachSchedule}';" && argocd app sync meridian-${env.clusters[0]!.name}`,
+        `# to change it: ${shell} -e "DROP SCHEDULES WITH x AS (SHOW SCHEDULES) SELECT id FROM x WHERE label = '${BACKUP.cockroachSchedule}';" && argocd app sync meridian-${bootstrapMember(env.cockroachdb)}`,
       ],
       expect: `the schedules labelled ${BACKUP.cockroachSchedule} (an incremental one and the full one CockroachDB adds; only the full one where incremental backups are not licensed) are active`,
     });

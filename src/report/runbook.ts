@@ -7,7 +7,7 @@
 // step that becomes declarative disappears there, and the committed reports change with it.
 import { INGRESS } from '../lib/names';
 import type { CockroachDbStore, Environment } from '../topology';
-import { setupSql, sqlShellCommand } from '../topology/cockroachdb';
+import { databaseRegions, setupSql, sqlShellCommand } from '../topology/cockroachdb';
 import { brokerClientServiceAccount, GSLB_READER_SERVICE_ACCOUNT, prerequisites, RUNBOOK_STEP, SUBMARINER_NAMESPACE, tokenSecretName, type OutOfBandSecret } from '../topology/prerequisites';
 import { fileVar, trustRunbook } from '../topology/trust-runbook';
 import { backupRunbookSteps } from './operations';
@@ -79,7 +79,8 @@ export function runbook(env: Environment): RunbookStep[] {
 }
 
 function cockroachSteps(env: Environment, db: CockroachDbStore): RunbookStep[] {
-  const first = env.clusters[0]!.name;
+  // The init Job and the SQL run in the first member cluster (cockroachdb.clusters, placement.ts).
+  const first = db.clusters[0]!;
   const shell = sqlShellCommand(env);
   const sql = setupSql(env);
   const steps: RunbookStep[] = [
@@ -92,7 +93,7 @@ function cockroachSteps(env: Environment, db: CockroachDbStore): RunbookStep[] {
     },
   ];
   if (sql.length > 0) {
-    const regions = [...new Set(env.clusters.map((c) => c.region))];
+    const regions = databaseRegions(env);
     steps.push({
       id: 'cockroachdb-sql',
       title: 'Create the databases, make them multi-region, and create the SQL users of the services',

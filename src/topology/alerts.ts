@@ -55,7 +55,8 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
   const here = view.cluster.name;
   const ctx = `kubectl --context ${here}`;
   const groups: AlertGroup[] = [];
-  const vault = view.vault;
+  // Store alerts only where the store's pods run (vault.clusters, cockroachdb.clusters).
+  const vault = view.vaultMember?.store;
   if (vault) {
     const ns = vault.namespace;
     const placedHere = vault.quorum.votersPerCluster[here] ?? 0;
@@ -104,7 +105,7 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
       ],
     });
   }
-  const db = view.cockroachdb;
+  const db = view.cockroachdbMember?.store;
   if (db) {
     const ns = db.namespace;
     groups.push({
@@ -175,7 +176,8 @@ export function clusterAlerts(view: ClusterView): AlertGroup[] {
       },
     ],
   });
-  groups.push({
+  // A hub holds no certificate (placement.ts): no cert-manager alerts there.
+  if (view.cluster.role === 'workload') groups.push({
     component: 'cert-manager',
     namespace: 'cert-manager',
     alerts: [

@@ -1,6 +1,7 @@
 // Backups of both stores, derived from the one model: where each writes, the CockroachDB schedule SQL,
 // the Vault role and policy of the snapshot CronJob, the RPO the schedule yields, and the exact
 // restore steps. Pure: no cdk8s, no IO.
+import { bootstrapMember, isMember } from './placement';
 import { sqlShellCommand } from './cockroachdb';
 import { authMount, VAULT_SNAPSHOT_POLICY, type VaultPolicy } from './pki';
 import { COCKROACHDB_PUBLIC_SERVICE, COCKROACHDB_SQL_PORT, VAULT_SERVICE } from '../lib/names';
@@ -119,7 +120,6 @@ export interface RestoreStep {
 export function restoreSteps(env: Environment): RestoreStep[] {
   const backup = env.backup;
   if (!backup) return [];
-  const first = env.clusters[0]!.name;
   const out: RestoreStep[] = [];
   if (env.cockroachdb) {
     const { bucket, prefix } = s3Location(cockroachBackupCollection(backup));
@@ -139,15 +139,16 @@ export function restoreSteps(env: Environment): RestoreStep[] {
   }
   if (env.vault) {
     const vault = env.vault;
+    const first = bootstrapMember(vault);
     out.push({
       store: 'vault',
-      title: `Vault: restore the newest snapshot (every cluster uploads its own; take ${first}'s unless that region is lost)`,
+      title: `Vault: restore the newest snapshot (every member cluster uploads its own; take ${first}'s unless that region is lost)`,
       commands: [
         `aws s3 ls ${vaultSnapshotPrefix(backup, first)}/    # pick the newest vault-<UTC time>.snap`,
         `aws s3 cp ${vaultSnapshotPrefix(backup, first)}/<file> vault.snap`,
         `kubectl --context ${first} -n ${vault.namespace} cp vault.snap vault-0:${VAULT_PATHS.data}/restore.snap`,
         `kubectl --context ${first} -n ${vault.namespace} exec -it vault-0 -- sh -c 'VAULT_TOKEN=<root or sudo token> vault operator raft snapshot restore -force ${VAULT_PATHS.data}/restore.snap && rm ${VAULT_PATHS.data}/restore.snap'`,
-        `kubectl --context ${first} -n ${vault.namespace} exec vault-0 -- vault operator raft list-peers    # every pod of every cluster rejoins`,
+        `kubectl --context ${first} -n ${vault.namespace} exec vault-0 -- vault operator raft list-peers    # every pod of every member cluster rejoins`,
       ],
     });
   }
@@ -187,10 +188,14 @@ export interface BackupMember {
 export function backupMember(env: Environment, cluster: Pick<Cluster, 'name' | 'index'>): BackupMember | undefined {
   const backup = env.backup;
   if (!backup) return undefined;
-  const bootstrap = cluster.index === 0;
+  // Only member clusters back their store up (placement.ts): the Vault snapshot CronJob where Vault
+  // pods run, the CockroachDB schedule Job in the first member cluster.
+  const vaultHere = env.vault !== undefined && isMember(env.vault, cluster.name);
+  const cockroachHere = env.cockroachdb !== undefined && bootstrapMember(env.cockroachdb) === cluster.name;
+  if (!vaultHere && !cockroachHere) return undefined;
   return {
     credentialsSecret: backup.credentialsSecret,
-    ...(env.vault
+    ...(env.vault && vaultHere
       ? {
           vault: {
             schedule: cronSchedule(backup.schedule),
@@ -199,10 +204,10 @@ export function backupMember(env: Environment, cluster: Pick<Cluster, 'name' | '
             loginPath: vaultSnapshotLoginPath(env, cluster.name),
             address: vaultLocalServiceURL(env.vault, VAULT_SERVICE),
             clusterNetworks: env.clusters.flatMap((c) => [c.podCIDR, c.serviceCIDR, ...(c.globalCIDR ? [c.globalCIDR] : [])]),
-            writesPolicy: bootstrap,
+            writesPolicy: bootstrapMember(env.vault) === cluster.name,
           },
         }
       : {}),
-    ...(env.cockroachdb && bootstrap ? { cockroachdb: { sql: cockroachScheduleSql(backup), host: `${COCKROACHDB_PUBLIC_SERVICE}:${COCKROACHDB_SQL_PORT}` } } : {}),
+    ...(env.cockroachdb && cockroachHere ? { cockroachdb: { sql: cockroachScheduleSql(backup), host: `${COCKROACHDB_PUBLIC_SERVICE}:${COCKROACHDB_SQL_PORT}` } } : {}),
   };
 }

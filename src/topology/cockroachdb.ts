@@ -33,9 +33,11 @@ export function joinAddresses(store: CockroachDbStore): string[] {
  * nodes carry would make localities inconsistent, which CockroachDB's replica placement does not
  * expect. Anti-affinity still spreads a cluster's nodes over its zones.
  */
-export function locality(env: Pick<Environment, 'clusters'>, cluster: Cluster): string {
+export function locality(env: Pick<Environment, 'clusters' | 'cockroachdb'>, cluster: Cluster): string {
   const tiers = [`region=${cluster.region}`];
-  if (env.clusters.every((c) => c.zones.length === 1)) tiers.push(`zone=${cluster.zones[0]}`);
+  // The nodes' localities must agree: judged over the member clusters only (placement.ts).
+  const members = env.clusters.filter((c) => env.cockroachdb === undefined || env.cockroachdb.clusters.includes(c.name));
+  if (members.every((c) => c.zones.length === 1)) tiers.push(`zone=${cluster.zones[0]}`);
   return tiers.join(',');
 }
 
@@ -62,6 +64,16 @@ export function startArgs(env: Environment, clusterName: string): string[] {
   return ['start', ...flags.map(([name, value]) => `--${name}=${value}`)];
 }
 
+/** The clusterset name of the public Service, exported by member clusters when some workload cluster runs no node. */
+export function cockroachClustersetPublicHost(store: Pick<CockroachDbStore, 'namespace'>): string {
+  return `${COCKROACHDB_PUBLIC_SERVICE}.${store.namespace}.svc.clusterset.local`;
+}
+
+/** The SQL host a cluster's clients dial: the local public Service in a member cluster, its clusterset name elsewhere. */
+export function cockroachSqlHost(store: Pick<CockroachDbStore, 'namespace' | 'clusters'>, cluster: string): string {
+  return store.clusters.includes(cluster) ? `${COCKROACHDB_PUBLIC_SERVICE}.${store.namespace}.svc.cluster.local` : cockroachClustersetPublicHost(store);
+}
+
 /** The names one cluster's pods answer to inside that cluster, per ordinal. */
 export function localPodHosts(store: CockroachDbStore): string[] {
   return Array.from({ length: store.replicasPerCluster }, (_, i) => `${COCKROACHDB.statefulSet}-${i}.${store.headlessService}.${store.namespace}.svc.cluster.local`);
@@ -78,7 +90,7 @@ function serviceNames(name: string, namespace: string): string[] {
  * public Service in all its forms (SQL clients with verify-full), the exported headless name, and
  * localhost (the runbook's `cockroach sql` inside a pod). Identical in every cluster, sorted.
  */
-export function nodeCertificateDnsNames(store: CockroachDbStore): string[] {
+export function nodeCertificateDnsNames(store: CockroachDbStore, remoteClients = false): string[] {
   const ns = store.namespace;
   const local = Array.from({ length: store.replicasPerCluster }, (_, i) => `${COCKROACHDB.statefulSet}-${i}.${store.headlessService}.${ns}`);
   const names = [
@@ -89,6 +101,8 @@ export function nodeCertificateDnsNames(store: CockroachDbStore): string[] {
     ...serviceNames(store.headlessService, ns),
     `${store.headlessService}.${ns}.svc.clusterset.local`,
     ...serviceNames(COCKROACHDB_PUBLIC_SERVICE, ns),
+    // SQL clients in clusters without nodes (cockroachdb.clusters) dial the exported public Service.
+    ...(remoteClients ? [cockroachClustersetPublicHost(store)] : []),
     'localhost',
   ];
   return [...new Set(names)].sort(cmp);
@@ -146,8 +160,9 @@ export function runbookDatabases(env: Environment): string[] {
 }
 
 /** Distinct regions in cluster order: the first is the bootstrap cluster's, the primary region. */
-export function databaseRegions(env: Pick<Environment, 'clusters'>): string[] {
-  return [...new Set(env.clusters.map((c) => c.region))];
+export function databaseRegions(env: Pick<Environment, 'clusters' | 'cockroachdb'>): string[] {
+  // Regions with nodes: a database region without nodes could hold no replica.
+  return [...new Set(env.clusters.filter((c) => env.cockroachdb === undefined || env.cockroachdb.clusters.includes(c.name)).map((c) => c.region))];
 }
 
 /**
@@ -177,16 +192,17 @@ export function setupSql(env: Environment): string[] {
 }
 
 /**
- * How the runbook runs `setupSql`: `kubectl exec` into the first node of the bootstrap cluster,
+ * How the runbook runs `setupSql`: `kubectl exec` into the first node of the first member cluster,
  * whose certs-dir holds the root client certificate, against localhost (a SAN of the node
  * certificate). The SQL is passed on stdin, one statement per line.
  */
 export function sqlShellCommand(env: Environment): string[] {
   const store = requireStore(env);
-  const bootstrap = env.clusters[0]!;
+  // The first member cluster: it runs the init Job (placement.ts bootstrapMember).
+  const bootstrap = store.clusters[0]!;
   return [
     'kubectl',
-    `--context=${bootstrap.name}`,
+    `--context=${bootstrap}`,
     `--namespace=${store.namespace}`,
     'exec',
     '-i',

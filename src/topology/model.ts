@@ -19,6 +19,8 @@ import { VAULT_SERVICE } from '../lib/names';
 import { serviceWiring } from './service-wiring';
 import { looksLikeAwsRegion, sealRegionWarning } from './vault';
 import { DEFAULT_DENY_POLICY } from './network-policy';
+import { checkHubs, clusterRole, hubRefusal, resolvePlacement, workloadClusterNames } from './placement';
+import { checkVaultVoters } from './vault-voters';
 import { quorumOf, splitEvenly } from './split';
 import type {
   Autoscaling,
@@ -220,6 +222,7 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
 
   // References.
   resolves(spec.submariner.broker, ['submariner', 'broker'], 'broker');
+  checkHubs(spec, report, warn);
   if (spec.globalLoadBalancer?.hub !== undefined) resolves(spec.globalLoadBalancer.hub, ['globalLoadBalancer', 'hub'], 'hub');
 
   // Strategy and quorum.
@@ -227,25 +230,30 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
   if (strategy === 'active-passive' && spec.clusters.length !== 2) {
     report(['clusters'], `strategy active-passive needs exactly two clusters (one primary, one warm standby), found ${spec.clusters.length}; use active-active for three or more`);
   }
+  const placement: Partial<Record<StoreKind, string[]>> = {};
   for (const kind of stores) {
+    const members = resolvePlacement(spec, kind, report);
+    placement[kind] = members;
     const replicas = spec[kind]!.replicasPerCluster ?? 3;
-    const n = replicas * spec.clusters.length;
+    const n = replicas * members.length;
     const q = Math.floor(n / 2) + 1;
     if (strategy === 'active-passive') {
-      report([kind], `${kind} is a consensus store and cannot run active-passive: with ${spec.clusters.length} cluster(s) x ${replicas} voters = ${n}, losing the largest cluster leaves ${n - replicas} < quorum ${q}; remove it or use active-active with three or more clusters`);
-    } else if (spec.clusters.length < 3 || n - replicas < q) {
-      report([kind], `${kind} must survive the loss of any one cluster: ${spec.clusters.length} cluster(s) x ${replicas} voters = ${n}, quorum ${q}, and losing one cluster leaves ${n - replicas} (needs N - max_per_cluster >= floor(N/2)+1); add clusters until there are at least three`);
+      report([kind], `${kind} is a consensus store and cannot run active-passive: with ${members.length} cluster(s) x ${replicas} voters = ${n}, losing the largest cluster leaves ${n - replicas} < quorum ${q}; remove it or use active-active with three or more clusters`);
+    } else if (spec[kind]!.clusters === undefined && (members.length < 3 || n - replicas < q)) {
+      report([kind], `${kind} must survive the loss of any one cluster: ${members.length} cluster(s) x ${replicas} voters = ${n}, quorum ${q}, and losing one cluster leaves ${n - replicas} (needs N - max_per_cluster >= floor(N/2)+1); add clusters until there are at least three`);
     }
   }
+  if (spec.vault) checkVaultVoters(spec, placement.vault ?? [], report);
 
   const clusters = buildClusters(spec, report);
   const submariner = resolveSubmariner(spec, clusters, report, warn, committedGlobalnet);
-  warnAboutStores(spec, warn);
+  warnAboutStores(spec, placement.vault ?? [], warn);
   const withGlobal = clusters.map((c) => ({ ...c, globalCIDR: submariner.globalCIDRs[c.name] }));
 
   // CockroachDB region survival needs three regions.
   if (spec.cockroachdb && (spec.cockroachdb.survivalGoal ?? 'region') === 'region') {
-    const regions = [...new Set(spec.clusters.map((c) => c.region))];
+    const members = placement.cockroachdb ?? [];
+    const regions = [...new Set(spec.clusters.filter((c) => members.includes(c.name)).map((c) => c.region))];
     if (regions.length < 3) {
       report(['cockroachdb', 'survivalGoal'], `survivalGoal region needs at least three distinct regions (CockroachDB places 5 voting replicas across regions and refuses SURVIVE REGION FAILURE with fewer), found ${regions.length} (${regions.join(', ')}); add clusters in other regions or set survivalGoal: zone`);
     }
@@ -256,8 +264,8 @@ function buildEnvironment(env: ParsedEnvironment, report: Report, hostnameOwner:
   }
 
   const services = buildServices(spec, stores, platform, report, hostnameOwner);
-  const vault = spec.vault ? vaultStore(spec) : undefined;
-  const cockroachdb = spec.cockroachdb ? cockroachStore(spec, report) : undefined;
+  const vault = spec.vault ? vaultStore(spec, placement.vault ?? []) : undefined;
+  const cockroachdb = spec.cockroachdb ? cockroachStore(spec, placement.cockroachdb ?? [], report) : undefined;
   checkWiring(spec, { ...(vault ? { vault } : {}), ...(cockroachdb ? { cockroachdb } : {}), services }, report);
   if (!spec.globalLoadBalancer) {
     (spec.services ?? []).forEach((s, i) => {
@@ -411,6 +419,7 @@ function buildClusters(spec: EnvironmentSpec, report: Report): Cluster[] {
       podCIDR: c.podCIDR,
       serviceCIDR: c.serviceCIDR,
       platform: c.platform ?? 'kubernetes',
+      role: clusterRole(c),
       vaultConfigOperatorNamespace: c.operatorNamespaces?.vaultConfigOperator ?? defaultOperatorNamespaces(c.platform ?? 'kubernetes').vaultConfigOperator,
     };
   });
@@ -511,15 +520,15 @@ function servedByOwnVault(hostname: string, namespace: string): boolean {
   return services.some((svc) => new RegExp(`^([a-z0-9-]+\\.){0,2}${svc}\\.${namespace}(\\.svc(\\.cluster\\.local|\\.clusterset\\.local)?)?$`).test(host));
 }
 
-function warnAboutStores(spec: EnvironmentSpec, warn: Report): void {
+function warnAboutStores(spec: EnvironmentSpec, members: readonly string[], warn: Report): void {
   const v = spec.vault;
   if (!v) return;
-  const voters = (v.replicasPerCluster ?? 3) * spec.clusters.length;
+  const voters = (v.replicasPerCluster ?? 3) * members.length;
   if (voters % 2 === 0) {
     const q = Math.floor(voters / 2) + 1;
     warn(v.replicasPerCluster === undefined ? ['vault'] : ['vault', 'replicasPerCluster'], `${voters} Vault voters (even): quorum ${q} tolerates ${voters - q} failures, as many as ${voters - 1} voters would, while every write waits for one more acknowledgement; use an odd total`);
   }
-  const regions = [...new Set(spec.clusters.map((c) => c.region))];
+  const regions = [...new Set(spec.clusters.filter((c) => members.includes(c.name)).map((c) => c.region))];
   const sealRisk = sealRegionWarning(v.seal, regions);
   if (sealRisk) warn([...sealRisk.path], sealRisk.message);
   const kms = 'awskms' in v.seal ? v.seal.awskms : undefined;
@@ -536,8 +545,8 @@ function warnAboutStores(spec: EnvironmentSpec, warn: Report): void {
   }
 }
 
-function storePeers(spec: EnvironmentSpec, pod: string, headless: string, namespace: string, replicas: number): Peer[] {
-  return spec.clusters.flatMap((c) =>
+function storePeers(spec: EnvironmentSpec, members: readonly string[], pod: string, headless: string, namespace: string, replicas: number): Peer[] {
+  return spec.clusters.filter((c) => members.includes(c.name)).flatMap((c) =>
     Array.from({ length: replicas }, (_, ordinal) => ({
       pod: `${pod}-${ordinal}`,
       ordinal,
@@ -547,14 +556,15 @@ function storePeers(spec: EnvironmentSpec, pod: string, headless: string, namesp
   );
 }
 
-function storeQuorum(spec: EnvironmentSpec, replicas: number): Quorum {
-  const votersPerCluster = Object.fromEntries(spec.clusters.map((c) => [c.name, replicas]));
+function storeQuorum(spec: EnvironmentSpec, members: readonly string[], replicas: number): Quorum {
+  const votersPerCluster = Object.fromEntries(spec.clusters.filter((c) => members.includes(c.name)).map((c) => [c.name, replicas]));
   return { ...quorumOf(votersPerCluster), votersPerCluster };
 }
 
 /** The fields every consensus store shares, from its block and its defaults; peers are addressed through the headless Service. */
 function storeBase<K extends StoreKind>(
   spec: EnvironmentSpec,
+  members: readonly string[],
   kind: K,
   block: { readonly namespace?: string; readonly replicasPerCluster?: number; readonly image: string; readonly storageGiB?: number },
   defaults: { readonly pod: string; readonly headlessService: string; readonly storageGiB: number },
@@ -568,14 +578,15 @@ function storeBase<K extends StoreKind>(
     image: block.image,
     storageGiB: block.storageGiB ?? defaults.storageGiB,
     headlessService: defaults.headlessService,
-    peers: storePeers(spec, defaults.pod, defaults.headlessService, namespace, replicas),
-    quorum: storeQuorum(spec, replicas),
+    clusters: spec.clusters.filter((c) => members.includes(c.name)).map((c) => c.name),
+    peers: storePeers(spec, members, defaults.pod, defaults.headlessService, namespace, replicas),
+    quorum: storeQuorum(spec, members, replicas),
   };
 }
 
-function vaultStore(spec: EnvironmentSpec): VaultStore {
+function vaultStore(spec: EnvironmentSpec, members: readonly string[]): VaultStore {
   const v = spec.vault!;
-  return { ...storeBase(spec, 'vault', v, { pod: 'vault', headlessService: VAULT_HEADLESS_SERVICE_NAME, storageGiB: 10 }), seal: v.seal };
+  return { ...storeBase(spec, members, 'vault', v, { pod: 'vault', headlessService: VAULT_HEADLESS_SERVICE_NAME, storageGiB: 10 }), seal: v.seal };
 }
 
 /**
@@ -615,7 +626,7 @@ function sizeBytes(value: string, limitBytes: number): number {
 /** Whole MiB, the unit the flags are written in (`cockroach start --cache=2048MiB`). */
 const mib = (bytes: number): string => `${Math.floor(bytes / 2 ** 20)}MiB`;
 
-function cockroachStore(spec: EnvironmentSpec, report: Report): CockroachDbStore {
+function cockroachStore(spec: EnvironmentSpec, members: readonly string[], report: Report): CockroachDbStore {
   const c = spec.cockroachdb!;
   const resources = cockroachResources(c, report);
   const limit = memoryBytes(resources.limits.memory);
@@ -625,7 +636,7 @@ function cockroachStore(spec: EnvironmentSpec, report: Report): CockroachDbStore
     report(['cockroachdb', c.maxSQLMemory !== undefined ? 'maxSQLMemory' : c.cache !== undefined ? 'cache' : 'resources'], `2 x maxSQLMemory (${mib(sql)}) + cache (${mib(cache)}) exceeds 80% of the memory limit ${resources.limits.memory}; CockroachDB's production checklist keeps it within 80% so the process is not OOM-killed; lower cache or maxSQLMemory, or raise the memory limit`);
   }
   return {
-    ...storeBase(spec, 'cockroachdb', c, { pod: 'cockroachdb', headlessService: 'cockroachdb', storageGiB: 100 }),
+    ...storeBase(spec, members, 'cockroachdb', c, { pod: 'cockroachdb', headlessService: 'cockroachdb', storageGiB: 100 }),
     cache: mib(cache),
     maxSQLMemory: mib(sql),
     resources,
@@ -721,13 +732,18 @@ function buildServices(spec: EnvironmentSpec, stores: readonly StoreKind[], plat
       report(at('namespace'), `namespace "${s.namespace}" is the ${owner} namespace; its default-deny NetworkPolicy would isolate the service, so use another namespace`);
     }
 
-    const activeIn = s.activeIn ?? clusterNames;
+    // Services run on workload clusters only: a hub hosts the control plane and nothing else (placement.ts).
+    const activeIn = s.activeIn ?? workloadClusterNames(spec);
     activeIn.forEach((c, k) => {
+      const hub = hubRefusal(spec, c, 'service');
       if (!clusterNames.includes(c)) report(at('activeIn', k), `cluster "${c}" is not a cluster of this environment; choose from ${clusterNames.join(', ')}`);
+      else if (hub) report(at('activeIn', k), hub);
     });
     const drainedIn = s.drainedIn ?? [];
     drainedIn.forEach((c, k) => {
+      const hub = hubRefusal(spec, c, 'service');
       if (!clusterNames.includes(c)) report(at('drainedIn', k), `cluster "${c}" is not a cluster of this environment; choose from ${clusterNames.join(', ')}`);
+      else if (hub) report(at('drainedIn', k), hub);
       else if (!activeIn.includes(c)) report(at('drainedIn', k), `service "${s.name}" is not active in ${c}, so it cannot be drained there; add ${c} to activeIn or remove it here`);
     });
     const ordered = (names: readonly string[]): string[] => clusterNames.filter((c) => names.includes(c));

@@ -2,7 +2,8 @@
 // cert-manager logs in through, the PKI role's allowed names, the Vault policies (typed objects in
 // Vault's JSON policy syntax), and the certificates every TLS endpoint of a cluster needs. No cdk8s here.
 import { BOOTSTRAP_ISSUER, CERT_MANAGER, INGRESS, VAULT_ISSUER, gatewayCertificateSecret, sqlUser, vaultClientCertificateSecret } from '../lib/names';
-import { nodeCertificateDnsNames, sqlClients } from './cockroachdb';
+import { localSqlClients, nodeCertificateDnsNames, sqlClients } from './cockroachdb';
+import { remoteClientClusters } from './placement';
 import type { Environment, Pki, Service } from './types';
 import type { ClusterView } from './view';
 
@@ -323,10 +324,12 @@ export function signPolicy(pki: Pick<Pki, 'vaultPKIPath'>, role: string): VaultP
 }
 
 /** Every namespaced Vault Issuer of the environment (the PKI roles and policies the bootstrap cluster writes), sorted by name. */
-export function namespacedVaultIssuers(env: Pick<Environment, 'pki' | 'vault' | 'cockroachdb' | 'services'>): NamespacedVaultIssuerPlan[] {
+export function namespacedVaultIssuers(env: Pick<Environment, 'pki' | 'vault' | 'cockroachdb' | 'services' | 'clusters'>): NamespacedVaultIssuerPlan[] {
   if (!env.vault || !env.cockroachdb) return [];
   const clients = sqlClients(env).map((s) => sqlClientIssuer(s));
-  return [cockroachdbIssuer(env.cockroachdb.namespace, nodeCertificateDnsNames(env.cockroachdb)), ...clients].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // The node certificate names the exported public Service too when some workload cluster runs SQL clients but no node.
+  const remoteClients = remoteClientClusters(env, env.cockroachdb).length > 0;
+  return [cockroachdbIssuer(env.cockroachdb.namespace, nodeCertificateDnsNames(env.cockroachdb, remoteClients)), ...clients].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -379,8 +382,10 @@ export interface RootCaPlacement {
 /** The root CA Secrets one cluster needs, decided once for the charts, the prerequisites and the runbook. */
 export function rootCaPlacement(view: Pick<ClusterView, 'environment' | 'vault' | 'cockroachdbMember' | 'sidecarNamespaces' | 'services' | 'cluster'>): RootCaPlacement {
   const env = view.environment;
+  // A hub runs only the broker and the GSLB controller: no issuer, so no copy of the root (placement.ts).
+  if (view.cluster.role === 'hub') return { keyPair: [], bundle: [], caClusterIssuer: false, caIssuerNamespaces: [], mesh: false };
   const mesh = view.sidecarNamespaces.length > 0;
-  const clients = view.cockroachdbMember?.sqlClients ?? [];
+  const clients = localSqlClientsOf(view);
   const byNamespace = (entries: RootCaSecretPlacement[]): RootCaSecretPlacement[] => {
     const merged = new Map<string, string[]>();
     for (const e of entries) merged.set(e.namespace, [...(merged.get(e.namespace) ?? []), e.usedBy]);
@@ -393,7 +398,7 @@ export function rootCaPlacement(view: Pick<ClusterView, 'environment' | 'vault' 
       bundle: byNamespace([
         { namespace: CERT_MANAGER.namespace, usedBy: `the CA bundle of ClusterIssuer ${VAULT_ISSUER}` },
         ...(view.cockroachdbMember ? [{ namespace: view.cockroachdbMember.store.namespace, usedBy: `the CA bundle of Issuer ${COCKROACHDB_ISSUER.name}` }] : []),
-        ...(view.cockroachdbMember ? clients.map((s) => ({ namespace: s.namespace, usedBy: `the CA bundle of Issuer ${sqlClientIssuer(s).name}` })) : []),
+        ...clients.map((s) => ({ namespace: s.namespace, usedBy: `the CA bundle of Issuer ${sqlClientIssuer(s).name}` })),
       ]),
       caClusterIssuer: false,
       caIssuerNamespaces: [],
@@ -413,10 +418,20 @@ export function rootCaPlacement(view: Pick<ClusterView, 'environment' | 'vault' 
   return { keyPair, bundle: [], caClusterIssuer: false, caIssuerNamespaces: keyPair.map((e) => e.namespace), mesh };
 }
 
+/**
+ * The services of this cluster that hold a SQL client certificate: in a member cluster its member's
+ * clients; in a workload cluster without CockroachDB nodes (cockroachdb.clusters) the local services
+ * that use it, which dial the nodes by the clusterset name. None on a hub.
+ */
+export function localSqlClientsOf(view: Pick<ClusterView, 'environment' | 'cockroachdbMember' | 'cluster'>): Service[] {
+  if (view.cockroachdbMember) return [...view.cockroachdbMember.sqlClients];
+  if (!view.environment.cockroachdb || view.cluster.role === 'hub') return [];
+  return localSqlClients(view.environment, view.cluster.name);
+}
+
 /** The namespaced Vault issuers of one cluster: CockroachDB's where it runs a member, and each local SQL client's. */
-export function localNamespacedVaultIssuers(view: Pick<ClusterView, 'environment' | 'cockroachdbMember'>): NamespacedVaultIssuerPlan[] {
-  const member = view.cockroachdbMember;
-  if (!view.environment.vault || !member) return [];
-  const local = new Set([COCKROACHDB_ISSUER.name, ...member.sqlClients.map((s) => sqlClientIssuer(s).name)]);
+export function localNamespacedVaultIssuers(view: Pick<ClusterView, 'environment' | 'cockroachdbMember' | 'cluster'>): NamespacedVaultIssuerPlan[] {
+  if (!view.environment.vault || !view.environment.cockroachdb) return [];
+  const local = new Set([...(view.cockroachdbMember ? [COCKROACHDB_ISSUER.name] : []), ...localSqlClientsOf(view).map((s) => sqlClientIssuer(s).name)]);
   return namespacedVaultIssuers(view.environment).filter((i) => local.has(i.name));
 }

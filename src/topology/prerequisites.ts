@@ -119,6 +119,7 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
   return env.clusters.map((cluster) => {
     const view = clusterView(env, cluster.name);
     const p = view.platform;
+    const hub = cluster.role === 'hub';
     const operators: OperatorPrerequisite[] = [
       {
         name: 'cert-manager',
@@ -148,6 +149,8 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
         why: 'rolls workloads when a certificate or configuration they mount changes',
       },
     ];
+    // A hub runs no certificate, mesh workload or service (placement.ts): only the Submariner operator and the GSLB controller.
+    if (hub) operators.splice(0, operators.length, ...operators.filter((o) => o.name === 'submariner-operator'));
     if (view.vault) {
       operators.push({
         name: 'vault-config-operator',
@@ -176,16 +179,19 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
     const secrets: OutOfBandSecret[] = [];
     const add = (s: Omit<OutOfBandSecret, 'cluster'>): void => void secrets.push({ cluster: cluster.name, ...s });
     // The root key pair only where a CA issuer signs with it; the certificate alone where a Vault issuer verifies Vault (src/topology/pki.ts).
-    const root = rootCaPlacement(view);
+    const root = hub ? { keyPair: [], bundle: [] } : rootCaPlacement(view);
     for (const p of root.keyPair) {
       add({ namespace: p.namespace, name: env.pki.rootCASecret, keys: ['tls.crt', 'tls.key'], usedBy: p.usedBy, source: 'the environment root CA (root-ca.crt, root-ca.key), kept offline', runbookStep: RUNBOOK_STEP.rootCA });
     }
     for (const p of root.bundle) {
       add({ namespace: p.namespace, name: rootCaBundleSecret(env.pki), keys: [ROOT_CA_BUNDLE_KEY], usedBy: p.usedBy, source: 'the environment root CA certificate (root-ca.crt) alone', runbookStep: RUNBOOK_STEP.rootCA });
     }
+    if (view.vault && !hub) {
+      // The reviewer JWT of this cluster's auth mount, in every workload cluster (with or without Vault pods):
+      // a token that does not expire (src/topology/trust-runbook.ts, reviewerConfigCommands).
+      add({ namespace: view.vault.namespace, name: REVIEWER_TOKEN.secret, keys: ['token'], usedBy: `the reviewer JWT of Vault's auth mount ${authMount(env.pki, cluster.name)} (TokenReview of every login from this cluster)`, source: `the token controller, for ServiceAccount ${REVIEWER_TOKEN.serviceAccount} (system:auth-delegator); valid until the Secret is deleted`, runbookStep: RUNBOOK_STEP.vaultAccess, serviceAccountToken: REVIEWER_TOKEN.serviceAccount });
+    }
     if (view.vaultMember) {
-      // The reviewer JWT of this cluster's auth mount: a token that does not expire (src/topology/trust-runbook.ts, reviewerConfigCommands).
-      add({ namespace: view.vaultMember.store.namespace, name: REVIEWER_TOKEN.secret, keys: ['token'], usedBy: `the reviewer JWT of Vault's auth mount ${authMount(env.pki, cluster.name)} (TokenReview of every login from this cluster)`, source: `the token controller, for ServiceAccount ${REVIEWER_TOKEN.serviceAccount} (system:auth-delegator); valid until the Secret is deleted`, runbookStep: RUNBOOK_STEP.vaultAccess, serviceAccountToken: REVIEWER_TOKEN.serviceAccount });
       const seal = view.vaultMember.seal;
       const bySecret = new Map<string, string[]>();
       for (const e of seal.env) bySecret.set(e.secret, [...(bySecret.get(e.secret) ?? []), e.key]);
@@ -208,7 +214,8 @@ export function prerequisites(env: Environment): ClusterPrerequisites[] {
     }
     if (env.backup) {
       const k = BACKUP_CREDENTIAL_KEYS;
-      for (const store of [env.vault, env.cockroachdb]) {
+      // Only in the store's member clusters (placement.ts), where its backup objects and nodes run.
+      for (const store of [view.vaultMember?.store, view.cockroachdbMember?.store]) {
         if (!store) continue;
         add({ namespace: store.namespace, name: env.backup.credentialsSecret, keys: [k.accessKeyId, k.secretAccessKey], usedBy: `the ${store === env.vault ? 'Vault snapshot CronJob' : 'CockroachDB backup schedule Job'} (${k.region} optional)`, source: `an identity that may write to ${env.backup.destination}`, runbookStep: RUNBOOK_STEP.backup });
       }

@@ -76,6 +76,12 @@ const cluster = {
       default: 'kubernetes',
       description: 'What the cluster runs: decides pod security (OpenShift SCCs or fixed non-root IDs), DNS egress (openshift-dns on 5353 or kube-dns on 53), how per-cluster hostnames reach the mesh gateway (a Route on OpenShift) and operator namespaces. Default kubernetes.',
     },
+    role: {
+      type: 'string',
+      enum: ['workload', 'hub'],
+      default: 'workload',
+      description: 'workload (default): runs stores and services. hub: runs only control-plane pieces (the Submariner broker, the GSLB controller) and joins Submariner; it hosts no store and no service.',
+    },
     operatorNamespaces: {
       type: 'object',
       additionalProperties: false,
@@ -510,6 +516,11 @@ export const environmentSchema = {
         image: { type: 'string', pattern: IMAGE },
         storageGiB: { type: 'integer', minimum: 1, maximum: 65536, default: 10 },
         seal,
+        clusters: {
+          type: 'array',
+          items: clusterRef,
+          description: 'Placement: the clusters that run Vault pods (at least three workload clusters, each in its own region). Default: every workload cluster. The others reach Vault by its clusterset name.',
+        },
       },
     },
     cockroachdb: {
@@ -521,6 +532,11 @@ export const environmentSchema = {
         replicasPerCluster: { type: 'integer', minimum: 1, maximum: 99, default: 3 },
         image: { type: 'string', pattern: IMAGE },
         storageGiB: { type: 'integer', minimum: 1, maximum: 65536, default: 100 },
+        clusters: {
+          type: 'array',
+          items: clusterRef,
+          description: 'Placement: the clusters that run CockroachDB nodes (at least three workload clusters, each in its own region). Default: every workload cluster. The others reach it by its clusterset name.',
+        },
         cache: { type: 'string', pattern: SIZE_OR_PERCENT, default: '25%', description: 'Pebble block cache: a share of the memory limit (written to --cache in bytes) or a size.' },
         maxSQLMemory: { type: 'string', pattern: SIZE_OR_PERCENT, default: '25%', description: 'SQL memory budget: a share of the memory limit (written to --max-sql-memory in bytes) or a size.' },
         resources: {

@@ -51,7 +51,9 @@ const CERTS_ROOT = '/etc/meridian';
  * `vaultAuthMount` is the Kubernetes auth mount of the cluster the pods run in (`authMount`); the
  * variable names and mounts do not depend on it.
  */
-export function serviceWiring(env: Pick<Environment, 'vault' | 'cockroachdb' | 'services'>, service: Service, vaultAuthMount: string): ServiceWiring {
+export function serviceWiring(env: Pick<Environment, 'vault' | 'cockroachdb' | 'services'>, service: Service, vaultAuthMount: string, cluster?: string): ServiceWiring {
+  // In a cluster without the store's pods (placement.ts) the store is reached by its clusterset name.
+  const remote = (store: { readonly clusters: readonly string[] }): boolean => cluster !== undefined && !store.clusters.includes(cluster);
   const mounts: CertificateMount[] = [];
   const vars: EnvVar[] = [];
   let vaultToken: TokenMount | undefined;
@@ -59,7 +61,7 @@ export function serviceWiring(env: Pick<Environment, 'vault' | 'cockroachdb' | '
     const dir = `${CERTS_ROOT}/vault-tls`;
     mounts.push({ volume: 'vault-tls', secretName: vaultClientCertificateSecret(service), mountPath: dir });
     vars.push(
-      { name: 'VAULT_ADDR', value: `https://${VAULT_SERVICE}.${env.vault.namespace}.svc:${VAULT_PORT}` },
+      { name: 'VAULT_ADDR', value: `https://${VAULT_SERVICE}.${env.vault.namespace}.svc${remote(env.vault) ? '.clusterset.local' : ''}:${VAULT_PORT}` },
       { name: 'VAULT_CACERT', value: `${dir}/ca.crt` },
       { name: 'VAULT_CLIENT_CERT', value: `${dir}/tls.crt` },
       { name: 'VAULT_CLIENT_KEY', value: `${dir}/tls.key` },
@@ -80,7 +82,7 @@ export function serviceWiring(env: Pick<Environment, 'vault' | 'cockroachdb' | '
     // The runbook creates one database per client service, named after its SQL user and owned by
     // it (runbookDatabases, setupSql): the URL names exactly that one, never another service's.
     const database = user;
-    const host = `${COCKROACHDB_PUBLIC_SERVICE}.${env.cockroachdb.namespace}.svc.cluster.local:${COCKROACHDB_SQL_PORT}`;
+    const host = `${COCKROACHDB_PUBLIC_SERVICE}.${env.cockroachdb.namespace}.svc.${remote(env.cockroachdb) ? 'clusterset' : 'cluster'}.local:${COCKROACHDB_SQL_PORT}`;
     const tls = `sslmode=verify-full&sslrootcert=${dir}/ca.crt&sslcert=${dir}/tls.crt&sslkey=${dir}/tls.key`;
     vars.push({ name: 'DATABASE_URL', value: `postgresql://${user}@${host}/${database}?${tls}` });
   }

@@ -1,10 +1,11 @@
 // The one-shot trust steps GitOps cannot make healthy by itself (DESIGN §6), as exact commands
 // generated from the model, for `meridian report` to print in order. Nothing here runs anything.
+import { bootstrapMember } from './placement';
 import { VAULT_ISSUER, VAULT_SERVICE } from '../lib/names';
 import { ROOT_CA_BUNDLE_KEY, VAULT_CONFIG_IDENTITY, authMount, localNamespacedVaultIssuers, configOperatorPolicy, configOperatorPolicyName, renderVaultPolicy, rootCaBundleSecret, rootCaPlacement, MESH_CA, type VaultPolicy } from './pki';
 import { clusterView } from './view';
 import type { Environment, VaultStore } from './types';
-import { VAULT_PORTS, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET, vaultSeal } from './vault';
+import { VAULT_PORTS, VAULT_SERVICE_ACCOUNT, VAULT_STATEFULSET, vaultClustersetServiceHost, vaultHasRemoteClients, vaultSeal } from './vault';
 
 export interface RunbookStep {
   /** Stable identifier, e.g. `vault-init`. */
@@ -141,7 +142,11 @@ export function trustRunbook(env: Environment): RunbookStep[] {
   const steps: RunbookStep[] = [rootCaStep(env, vault)];
   const mesh = meshCaStep(env);
   if (!vault) return [...steps, ...mesh];
-  const first = env.clusters[0]!.name;
+  // Vault pods run only in its member clusters (vault.clusters); every workload cluster still has
+  // its auth mount, issuer and operator, which reach Vault by its clusterset name (placement.ts).
+  const first = bootstrapMember(vault);
+  const members = env.clusters.filter((c) => vault.clusters.includes(c.name));
+  const workloads = env.clusters.filter((c) => c.role === 'workload');
   const ns = vault.namespace;
   const pod0 = `${VAULT_STATEFULSET}-0`;
   // A local vault CLI through a port-forward: the root token never leaves the workstation (an exec
@@ -154,7 +159,7 @@ export function trustRunbook(env: Environment): RunbookStep[] {
       id: 'vault-running',
       title: 'Let Argo CD sync every cluster until the Vault pods run (Ready while uninitialized)',
       why: 'The pods report Ready before `vault operator init`, so the sync reaches them without a human; everything that needs an initialized Vault waits in the waves after Vault until the next steps are done.',
-      commands: env.clusters.map((c) => `kubectl --context ${c.name} -n ${ns} rollout status statefulset/${VAULT_STATEFULSET} --timeout=15m`),
+      commands: members.map((c) => `kubectl --context ${c.name} -n ${ns} rollout status statefulset/${VAULT_STATEFULSET} --timeout=15m`),
     },
     {
       id: 'vault-init',
@@ -168,14 +173,14 @@ export function trustRunbook(env: Environment): RunbookStep[] {
         // The other pods join through retry_join after init, one by one: wait (bounded) instead of checking once. The JSON
         // is the response of GET sys/storage/raft/configuration: data.config.servers[].voter (developer.hashicorp.com/vault/api-docs/system/storage/raft).
         `i=0; until [ "$(${cli} operator raft list-peers -format=json | jq '[.data.config.servers[] | select(.voter)] | length')" -ge ${voters} ]; do i=$((i+1)); if [ "$i" -ge 60 ]; then echo "fewer than ${voters} Raft voters after 10 minutes: check the pods that have not joined (kubectl --context <cluster> -n ${ns} logs ${VAULT_STATEFULSET}-<n>: retry_join, TLS or seal errors), fix them, then run this loop again" >&2; break; fi; sleep 10; done`,
-        `${cli} operator raft list-peers   # expect ${voters} voters: ${env.clusters.map((c) => `${vault.quorum.votersPerCluster[c.name]} in ${c.name}`).join(', ')}`,
+        `${cli} operator raft list-peers   # expect ${voters} voters: ${members.map((c) => `${vault.quorum.votersPerCluster[c.name]} in ${c.name}`).join(', ')}`,
       ],
     },
     {
       id: 'vault-config-operator-access',
       title: "Give each cluster's vault-config-operator its login: the cluster's auth mount, its config and the operator's role",
       why: `The operator applies the Vault configuration CRs by logging in through the auth mount of its own cluster, which therefore has to exist first. The mount's config stays here, not in a CR: its reviewer JWT is the token of Secret ${vault.namespace}/${REVIEWER_TOKEN.secret} (ServiceAccount ${REVIEWER_TOKEN.serviceAccount}, system:auth-delegator), which does not expire, and its CA is the one that verifies the cluster's API URL; rotate it with the day-2 runbook "Rotate the reviewer tokens"`,
-      commands: env.clusters.flatMap((c) => operatorAccessCommands(env, vault, c)),
+      commands: workloads.flatMap((c) => operatorAccessCommands(env, vault, c)),
     },
     {
       id: 'vault-pki-intermediate',
@@ -197,7 +202,7 @@ export function trustRunbook(env: Environment): RunbookStep[] {
       why: `Day-2 changes (a new cluster's auth mount and roles, Raft peers to remove) need more than the operators' policies, and the root token is revoked in the next step. The role logs in with a token of ServiceAccount ${ns}/${ADMIN.serviceAccount}, so whoever may create that ServiceAccount's tokens in a cluster (Kubernetes RBAC) is a Vault administrator; the policy is limited to auth mounts, the operators' policies and Raft membership.`,
       commands: [
         `printf '%s' '${renderVaultPolicy(adminPolicy(env)).replace(/\s+/g, '')}' | ${cli} policy write ${ADMIN.policy} -`,
-        ...env.clusters.flatMap((c) => adminRoleCommands(env, vault, c.name)),
+        ...workloads.flatMap((c) => adminRoleCommands(env, vault, c.name)),
       ],
     },
     {
@@ -205,13 +210,13 @@ export function trustRunbook(env: Environment): RunbookStep[] {
       title: 'Check that every cluster issues certificates, then revoke the root token',
       why: 'Ready issuers and certificates unblock the workloads wave; Certificates that failed while Vault was not ready are retried at once with cmctl (the cert-manager CLI) instead of after their back-off; no root token should outlive the bootstrap.',
       commands: [
-        ...env.clusters.map((c) => `kubectl --context ${c.name} wait clusterissuer/${VAULT_ISSUER} --for=condition=Ready --timeout=10m && kubectl --context ${c.name} get certificates -A`),
+        ...workloads.map((c) => `kubectl --context ${c.name} wait clusterissuer/${VAULT_ISSUER} --for=condition=Ready --timeout=10m && kubectl --context ${c.name} get certificates -A`),
         // and the namespaced Vault issuers of CockroachDB's identities (src/topology/pki.ts)
-        ...env.clusters.flatMap((c) => localNamespacedVaultIssuers(clusterView(env, c.name)).map((i) => `kubectl --context ${c.name} -n ${i.namespace} wait issuer/${i.name} --for=condition=Ready --timeout=10m`)),
+        ...workloads.flatMap((c) => localNamespacedVaultIssuers(clusterView(env, c.name)).map((i) => `kubectl --context ${c.name} -n ${i.namespace} wait issuer/${i.name} --for=condition=Ready --timeout=10m`)),
         // A Certificate whose request Vault refused before the intermediate was set backs off for an hour,
         // then longer (REFERENCE §9.6); renewing the ones not Ready makes cert-manager try again now
         // (cert-manager cmd/ctl/pkg/renew/renew.go: `renew -n <ns> <name>`, kubeconfig flags incl. --context).
-        ...env.clusters.map((c) => renewNotReadyCommand(c.name)),
+        ...workloads.map((c) => renewNotReadyCommand(c.name)),
         '# a ClusterIssuer still not Ready after 10 minutes: kubectl --context <cluster> describe clusterissuer/' + VAULT_ISSUER + ' names the Vault error (login, policy, no default issuer); fix it, then run the wait again',
         `${cli} token revoke -self && kill %1   # ends the port-forward`,
       ],
@@ -229,10 +234,14 @@ export function trustRunbook(env: Environment): RunbookStep[] {
  * Service `<vault>.<ns>.svc`: Vault serves TLS only, and that name is among its certificate's SANs
  * (vaultServerDnsNames) and resolves to the same Raft cluster, and so to the same PKI mount, in every
  * cluster that runs Vault; a headless or clusterset name the certificate does not carry would fail
- * host verification.
+ * host verification. When some workload cluster runs no Vault pod (vault.clusters) the address is the
+ * client Service's clusterset name instead, which every cluster resolves and the certificate then carries.
  */
-export function pkiUrlsCommand(env: Pick<Environment, 'pki'>, vault: Pick<VaultStore, 'namespace'>): string {
-  const base = `https://${VAULT_SERVICE}.${vault.namespace}.svc:${VAULT_PORTS.api}/v1/${env.pki.vaultPKIPath}`;
+export function pkiUrlsCommand(env: Pick<Environment, 'pki' | 'clusters'>, vault: Pick<VaultStore, 'namespace' | 'clusters'>): string {
+  // With placement, some workload clusters run no Vault pod and resolve only the clusterset name of
+  // the client Service (exported by the members, and among the certificate's SANs then).
+  const host = vaultHasRemoteClients(env, vault) ? vaultClustersetServiceHost(vault, VAULT_SERVICE) : `${VAULT_SERVICE}.${vault.namespace}.svc`;
+  const base = `https://${host}:${VAULT_PORTS.api}/v1/${env.pki.vaultPKIPath}`;
   return `vault write ${env.pki.vaultPKIPath}/config/urls issuing_certificates=${base}/ca crl_distribution_points=${base}/crl`;
 }
 
@@ -309,7 +318,8 @@ function sealStep(env: Environment, vault: VaultStore): RunbookStep {
   const bySecret = new Map<string, string[]>();
   for (const e of w.env) bySecret.set(e.secret, [...(bySecret.get(e.secret) ?? []), `--from-literal=${e.key}="\${${shellVar(e.key)}:?export ${shellVar(e.key)} first}"`]);
   for (const f of w.files) bySecret.set(f.secret, [...(bySecret.get(f.secret) ?? []), `--from-file=${f.key}="\${${shellVar(f.key)}_FILE:?set ${shellVar(f.key)}_FILE to the path of ${f.key}}"`]);
-  const commands = env.clusters.flatMap((c) =>
+  // Only the member clusters run Vault pods that unseal (vault.clusters).
+  const commands = env.clusters.filter((c) => vault.clusters.includes(c.name)).flatMap((c) =>
     [...bySecret].map(([secret, args]) => `kubectl --context ${c.name} -n ${vault.namespace} create secret generic ${secret} ${args.join(' ')}`),
   );
   return {

@@ -114,11 +114,14 @@ export interface Cluster {
   readonly globalCIDR?: string;
   /** What the cluster runs (default kubernetes): every platform-specific choice derives from it (platform.ts). */
   readonly platform: Platform;
+  /** workload (default) runs stores and services; a hub runs only the broker and/or the GSLB controller. */
+  readonly role: ClusterRole;
   /** Namespace the vault-config-operator runs in (default per platform, platform.ts). */
   readonly vaultConfigOperatorNamespace: string;
 }
 
 export type { Platform };
+export type ClusterRole = 'workload' | 'hub';
 
 export interface Submariner {
   readonly broker: string;
@@ -168,7 +171,13 @@ interface StoreBase {
   readonly storageGiB: number;
   /** Headless Service that Submariner exports; peers are addressed through it. */
   readonly headlessService: string;
-  /** Every member of every cluster, in cluster order then ordinal. Identical in every cluster. */
+  /**
+   * Placement: the member clusters, in cluster order (`<store>.clusters`, default every workload
+   * cluster). Everything the store derives (peers, quorum, join lists, SANs, exports, policies,
+   * backups, runbook) follows from this one list; other clusters are clients only.
+   */
+  readonly clusters: readonly string[];
+  /** Every member of every member cluster, in cluster order then ordinal. Identical in every cluster. */
   readonly peers: readonly Peer[];
   readonly quorum: Quorum;
 }

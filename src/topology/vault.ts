@@ -73,9 +73,30 @@ export function vaultServiceNames(vault: Pick<VaultStore, 'namespace'>, service:
  * cluster (cluster_addr, api_addr and every retry_join leader), then the local names of the pods
  * (`vault-<i>` exists in every cluster) and of the client Service.
  */
-export function vaultServerDnsNames(vault: VaultStore, clientService: string): string[] {
+export function vaultServerDnsNames(vault: VaultStore, clientService: string, remoteClients = false): string[] {
   const ordinals = [...new Set(vault.peers.map((p) => p.pod))];
-  return unique([...vault.peers.map((p) => p.host), ...ordinals.flatMap((pod) => localPodNames(vault, pod)), ...vaultServiceNames(vault, clientService)]);
+  // Clients in clusters without Vault pods dial the clusterset name of the client Service (placement.ts).
+  const clusterset = remoteClients ? [vaultClustersetServiceHost(vault, clientService)] : [];
+  return unique([...vault.peers.map((p) => p.host), ...ordinals.flatMap((pod) => localPodNames(vault, pod)), ...vaultServiceNames(vault, clientService), ...clusterset]);
+}
+
+/** The clusterset name of the client Service, exported by the member clusters when some workload cluster runs no Vault pod. */
+export function vaultClustersetServiceHost(vault: Pick<VaultStore, 'namespace'>, clientService: string): string {
+  return `${clientService}.${vault.namespace}.svc.clusterset.local`;
+}
+
+/** Whether the member clusters export the client Service: some workload cluster has no Vault pod and reaches Vault by that name. */
+export function vaultHasRemoteClients(env: Pick<Environment, 'clusters'>, vault: Pick<VaultStore, 'clusters'>): boolean {
+  return env.clusters.some((c) => c.role === 'workload' && !vault.clusters.includes(c.name));
+}
+
+/**
+ * Where cert-manager, the vault-config-operator and the services of one cluster reach Vault: the
+ * local client Service in a member cluster, the clusterset name (any member cluster's ready pods,
+ * Lighthouse) elsewhere.
+ */
+export function vaultClientURL(vault: Pick<VaultStore, 'namespace' | 'clusters'>, clientService: string, cluster: string): string {
+  return vault.clusters.includes(cluster) ? vaultLocalServiceURL(vault, clientService) : `https://${vaultClustersetServiceHost(vault, clientService)}:${VAULT_PORTS.api}`;
 }
 
 /** The URL of the local client Service: what cert-manager and the vault-config-operator talk to. */

@@ -1,5 +1,6 @@
 // Everything one cluster's charts need, precomputed from the model: charts never search the topology.
-import { CERT_MANAGER, INGRESS } from '../lib/names';
+import { CERT_MANAGER, INGRESS, VAULT_SERVICE } from '../lib/names';
+import { bootstrapMember, isMember, remoteClientNetworks } from './placement';
 import { backupMember, type BackupMember } from './backup';
 import { localSqlClients, peerSourceCIDRs, startArgs } from './cockroachdb';
 import { cockroachPodSecurity, platformProfile, vaultPodSecurity, type DnsEgress, type PlatformProfile, type PodSecurity } from './platform';
@@ -12,6 +13,7 @@ import {
   vaultPodAddressing,
   vaultSeal,
   vaultServerConfig,
+  vaultClientURL,
   vaultZoneSpreadRequired,
   type VaultPodAddressing,
   type VaultSealWiring,
@@ -40,6 +42,8 @@ export interface VaultMember {
   /** Namespaces whose pods may call the API port: local service consumers, cert-manager, the vault-config-operator. */
   readonly clientNamespaces: readonly string[];
   readonly peerNetworks: readonly string[];
+  /** Networks of the workload clusters without Vault pods, admitted on the API port only (placement.ts). */
+  readonly remoteClientNetworks: readonly string[];
   readonly egressPorts: readonly number[];
   readonly podSecurity: PodSecurity;
   /** The DNS Vault's restricted egress must admit. */
@@ -51,6 +55,10 @@ export interface CockroachDbMember {
   readonly store: CockroachDbStore;
   readonly startArgs: readonly string[];
   readonly peerCIDRs: readonly string[];
+  /** Networks of the workload clusters without CockroachDB nodes, admitted on the SQL port only (placement.ts). */
+  readonly remoteClientCIDRs: readonly string[];
+  /** The first member cluster: it runs the init Job. */
+  readonly runsInit: boolean;
   /** Local services that connect as SQL clients, sorted by name. */
   readonly sqlClients: readonly Service[];
   readonly podSecurity: PodSecurity;
@@ -91,7 +99,14 @@ export interface ClusterView {
   readonly globalLoadBalancer?: GlobalLoadBalancer;
   /** Every platform-specific choice for this cluster (platform.ts). */
   readonly platform: PlatformProfile;
+  /**
+   * Where cert-manager, the vault-config-operator and the services here reach Vault: the local
+   * Service where Vault pods run, its clusterset name elsewhere. Absent on a hub and without vault.
+   */
+  readonly vaultURL?: string;
+  /** Present only in Vault's member clusters (`vault.clusters`). */
   readonly vaultMember?: VaultMember;
+  /** Present only in CockroachDB's member clusters (`cockroachdb.clusters`). */
   readonly cockroachdbMember?: CockroachDbMember;
   /** Scheduled backups of this cluster's stores (`backup`). */
   readonly backup?: BackupMember;
@@ -111,8 +126,16 @@ export function clusterView(environment: Environment, clusterName: string): Clus
         ...(autoscaling ? { autoscaling } : {}),
       };
     });
-  const serviceNamespaces = unique(environment.services.map((s) => s.namespace));
-  const storeNamespaces = [environment.vault?.namespace, environment.cockroachdb?.namespace].filter((n): n is string => n !== undefined);
+  // A hub runs no service and calls none: it needs none of their namespaces (placement.ts).
+  const serviceNamespaces = cluster.role === 'hub' ? [] : unique(environment.services.map((s) => s.namespace));
+  // Vault's namespace exists in every workload cluster (it holds the cluster's auth mount
+  // configuration and the vault-config-operator's login even where no Vault pod runs);
+  // CockroachDB's only where its nodes run. A hub holds neither.
+  const workload = cluster.role === 'workload';
+  const storeNamespaces = [
+    workload ? environment.vault?.namespace : undefined,
+    environment.cockroachdb && isMember(environment.cockroachdb, cluster.name) ? environment.cockroachdb.namespace : undefined,
+  ].filter((n): n is string => n !== undefined);
   const hasIngress = localServices.some((l) => l.service.expose === 'global');
   const isBroker = environment.submariner.broker === cluster.name;
   const ingressNamespaces = hasIngress ? [INGRESS.namespace] : [];
@@ -131,13 +154,15 @@ export function clusterView(environment: Environment, clusterName: string): Clus
     meshNamespaces: unique([...serviceNamespaces, ...ingressNamespaces]),
     sidecarNamespaces: serviceNamespaces,
     hasIngress,
-    ...(environment.vault ? { vault: environment.vault } : {}),
-    ...(environment.cockroachdb ? { cockroachdb: environment.cockroachdb } : {}),
+    // A hub runs nothing of the stores, not even their clients' plumbing (placement.ts).
+    ...(environment.vault && workload ? { vault: environment.vault } : {}),
+    ...(environment.cockroachdb && workload ? { cockroachdb: environment.cockroachdb } : {}),
+    ...(environment.vault && workload ? { vaultURL: vaultClientURL(environment.vault, VAULT_SERVICE, cluster.name) } : {}),
     ...(environment.globalLoadBalancer ? { globalLoadBalancer: environment.globalLoadBalancer } : {}),
     platform,
-    ...(environment.vault ? { vaultMember: vaultMember(environment, environment.vault, cluster, localServices, platform) } : {}),
-    ...(environment.cockroachdb ? { cockroachdbMember: cockroachdbMember(environment, environment.cockroachdb, cluster) } : {}),
-    ...(environment.backup ? { backup: backupMember(environment, cluster)! } : {}),
+    ...(environment.vault && isMember(environment.vault, cluster.name) ? { vaultMember: vaultMember(environment, environment.vault, cluster, localServices, platform) } : {}),
+    ...(environment.cockroachdb && isMember(environment.cockroachdb, cluster.name) ? { cockroachdbMember: cockroachdbMember(environment, environment.cockroachdb, cluster) } : {}),
+    ...(environment.backup && backupMember(environment, cluster) ? { backup: backupMember(environment, cluster)! } : {}),
   };
 }
 
@@ -149,7 +174,8 @@ function vaultMember(env: Environment, vault: VaultStore, cluster: Cluster, loca
     addressing: vaultPodAddressing(vault, cluster.name),
     zoneSpreadRequired: vaultZoneSpreadRequired(cluster, vault.replicasPerCluster),
     clientNamespaces: unique([...vaultClientServiceNamespaces({ localServices }), CERT_MANAGER.namespace, platform.vaultConfigOperatorNamespace]),
-    peerNetworks: vaultPeerNetworks(env, cluster.name),
+    peerNetworks: vaultPeerNetworks({ clusters: memberClusters(env, vault), submariner: env.submariner }, cluster.name),
+    remoteClientNetworks: remoteClientNetworks(env, vault),
     egressPorts: vaultEgressPorts({ clusters: env.clusters, vault }),
     podSecurity: vaultPodSecurity(cluster.platform),
     dns: platform.dns,
@@ -160,7 +186,9 @@ function cockroachdbMember(env: Environment, store: CockroachDbStore, cluster: C
   return {
     store,
     startArgs: startArgs(env, cluster.name),
-    peerCIDRs: peerSourceCIDRs(env, cluster.name),
+    peerCIDRs: peerSourceCIDRs({ clusters: memberClusters(env, store), submariner: env.submariner }, cluster.name),
+    remoteClientCIDRs: remoteClientNetworks(env, store),
+    runsInit: bootstrapMember(store) === cluster.name,
     sqlClients: localSqlClients(env, cluster.name),
     podSecurity: cockroachPodSecurity(cluster.platform),
   };
@@ -169,6 +197,11 @@ function cockroachdbMember(env: Environment, store: CockroachDbStore, cluster: C
 /** One view per cluster of every environment, in environment then file order. */
 export function clusterViews(topology: Topology): ClusterView[] {
   return topology.environments.flatMap((env) => env.clusters.map((c) => clusterView(env, c.name)));
+}
+
+/** The store's member clusters, in cluster order. */
+function memberClusters(env: Environment, store: { readonly clusters: readonly string[] }): Cluster[] {
+  return env.clusters.filter((c) => store.clusters.includes(c.name));
 }
 
 function unique(values: readonly string[]): string[] {

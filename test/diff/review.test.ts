@@ -78,7 +78,7 @@ describe('the review comment on the changes that matter most', () => {
     ]);
   });
 
-  it('adds a fourth cluster: the Risk section names every store restart, the quorum risk of the rollout and the membership change', () => {
+  it('adds a fourth cluster (Vault stays on three): the Risk section names every store restart, the quorum risk of the rollout and the membership change', () => {
     const lines = comment(EXPANDED);
     expect(section(lines, '#### Risk')).toEqual([
       "#### Risk",
@@ -86,28 +86,23 @@ describe('the review comment on the changes that matter most', () => {
       "- **quorum** `store cockroachdb/cockroachdb` in cluster1, cluster2, cluster3: members restart in 3 clusters in the same change (cluster1: 3 pods, cluster2: 3 pods, cluster3: 3 pods): the ApplicationSet's RollingSync syncs one step after the other, each once the previous step is Healthy (MER141: no step holds a majority of the voters), so the restarts do not overlap; check the store between steps (day-2 runbooks)",
       "- **quorum** `store vault/vault` in cluster1, cluster2, cluster3: members restart in 3 clusters in the same change (cluster1: 3 pods, cluster2: 3 pods, cluster3: 3 pods): the ApplicationSet's RollingSync syncs one step after the other, each once the previous step is Healthy (MER141: no step holds a majority of the voters), so the restarts do not overlap; check the store between steps (day-2 runbooks)",
       "- **membership** `store cockroachdb/cockroachdb` in cluster1, cluster2, cluster3, cluster4: peers added: cockroachdb-0.cluster4.cockroachdb.cockroachdb.svc.clusterset.local:26257, cockroachdb-1.cluster4.cockroachdb.cockroachdb.svc.clusterset.local:26257, cockroachdb-2.cluster4.cockroachdb.cockroachdb.svc.clusterset.local:26257; peer lists change in cluster1, cluster2, cluster3; new members in cluster4 (3 pods); the live membership changes only by the runbook steps",
-      "- **membership** `store vault/vault` in cluster1, cluster2, cluster3, cluster4: peers added: vault-0.cluster4.vault-internal.vault.svc.clusterset.local:8200, vault-1.cluster4.vault-internal.vault.svc.clusterset.local:8200, vault-2.cluster4.vault-internal.vault.svc.clusterset.local:8200; peer lists change in cluster1, cluster2, cluster3; new members in cluster4 (3 pods); the live membership changes only by the runbook steps",
       "- **identity** `Certificate cockroachdb/cockroachdb-node` in cluster1, cluster2, cluster3: SANs added: cockroachdb-0.cluster4.cockroachdb.cockroachdb.svc.clusterset.local, cockroachdb-1.cluster4.cockroachdb.cockroachdb.svc.clusterset.local, cockroachdb-2.cluster4.cockroachdb.cockroachdb.svc.clusterset.local: cert-manager issues a new certificate, and the pods that load it restart or reload",
-      "- **identity** `Certificate vault/vault-tls` in cluster1, cluster2, cluster3: SANs added: vault-0.cluster4.vault-internal.vault.svc.clusterset.local, vault-1.cluster4.vault-internal.vault.svc.clusterset.local, vault-2.cluster4.vault-internal.vault.svc.clusterset.local: cert-manager issues a new certificate, and the pods that load it restart or reload",
+      "- **identity** `Certificate vault/vault-tls` in cluster1, cluster2, cluster3: SANs added: vault.vault.svc.clusterset.local: cert-manager issues a new certificate, and the pods that load it restart or reload",
       "- **gslb** `GlobalDNSRecord global-load-balancer-operator/shop` in cluster1: targets cluster1, cluster2, cluster3 → cluster1, cluster2, cluster3, cluster4",
       "- **network** `NetworkPolicy catalog/catalog` in cluster1, cluster2, cluster3: admits more: spec.ingress[1].from[2] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}",
       "- **network** `NetworkPolicy catalog/catalog` in cluster4: new policy admits 5 rule(s)",
       "- **network** `NetworkPolicy cockroachdb/cockroachdb` in cluster1, cluster2, cluster3: admits more: spec.ingress[1].from[2] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}",
       "- **network** `NetworkPolicy cockroachdb/cockroachdb` in cluster4: new policy admits 3 rule(s)",
       "- **network** `NetworkPolicy cockroachdb/cockroachdb-egress` in cluster1, cluster2, cluster3: admits more: spec.egress[1].to[3] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}",
-      "- **network** `NetworkPolicy cockroachdb/cockroachdb-egress` in cluster4: new policy admits 3 rule(s)",
+      "- **network** `NetworkPolicy cockroachdb/cockroachdb-egress` in cluster4: new policy admits 2 rule(s)",
       "- **network** `NetworkPolicy cockroachdb/cockroachdb-metrics` in cluster4: new policy admits 1 rule(s)",
       "- **network** `NetworkPolicy meridian-ingress/meridian-gateway` in cluster1, cluster2, cluster3: admits more: spec.egress[3].to[2] + {\"ipBlock\":{\"cidr\":\"172.33.0.0/16\"}}",
       "- **network** `NetworkPolicy meridian-ingress/meridian-gateway` in cluster4: new policy admits 7 rule(s)",
       "- **network** `NetworkPolicy shop/shop` in cluster1, cluster2, cluster3: admits more: spec.egress[3].to[2] + {\"ipBlock\":{\"cidr\":\"172.33.0.0/16\"}}; spec.ingress[1].from[2] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}",
       "- **network** `NetworkPolicy shop/shop` in cluster4: new policy admits 9 rule(s)",
-      "- **network** `NetworkPolicy vault/vault` in cluster1, cluster2, cluster3: admits more: spec.egress[1].to[3] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}; spec.ingress[1].from[3] + {\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}",
-      "- **network** `NetworkPolicy vault/vault` in cluster4: new policy admits 5 rule(s)",
-      "- **network** `NetworkPolicy vault/vault-metrics` in cluster4: new policy admits 1 rule(s)",
-      "- **network** `NetworkPolicy vault/vault-snapshot` in cluster4: new policy admits 3 rule(s)",
-      "- **network** `NetworkPolicy vault/vault-snapshot-to-vault` in cluster4: new policy admits 1 rule(s)",
+      "- **network** `NetworkPolicy vault/vault` in cluster1, cluster2, cluster3: admits more: spec.ingress[2] + {\"from\":[{\"ipBlock\":{\"cidr\":\"10.140.0.0/14\"}}],\"ports\":[{\"port\":8200,\"protocol\":\"TCP\"}]}",
       "- **restart** `StatefulSet cockroachdb/cockroachdb` in cluster1 (3 pods), cluster2 (3 pods), cluster3 (3 pods): pods restart (pod template: spec.containers[name=cockroachdb].args[--join][]; Certificate cockroachdb-node reissued into Secret cockroachdb-node-tls, Reloader restarts it)",
-      "- **restart** `StatefulSet vault/vault` in cluster1 (3 pods), cluster2 (3 pods), cluster3 (3 pods): pods restart (Certificate vault-tls reissued into Secret vault-tls, Reloader restarts it; ConfigMap vault-config changed, Reloader restarts it)",
+      "- **restart** `StatefulSet vault/vault` in cluster1 (3 pods), cluster2 (3 pods), cluster3 (3 pods): pods restart (Certificate vault-tls reissued into Secret vault-tls, Reloader restarts it)",
       "",
     ]);
   });
@@ -120,7 +115,6 @@ describe('the review comment on the changes that matter most', () => {
       "**prod** (`prod.report.md`):",
       "",
       "- clusters added: cluster4",
-      "- vault: 9 voters (3/3/3), quorum 5, survives the loss of 1 cluster(s) → 12 voters (3/3/3/3), quorum 7, survives the loss of 1 cluster(s) after the steps of the runbook below (until then the live membership is the old one)",
       "- cockroachdb: 9 members (3/3/3), 5 voters per range, quorum 3, survives the loss of 1 cluster(s) → 12 members (3/3/3/3), 5 voters per range, quorum 3, survives the loss of 1 cluster(s) after the steps of the runbook below (until then the live membership is the old one)",
       "- catalog replicas: cluster1: 1, cluster2: 1, cluster3: 1 → cluster1: 1, cluster2: 1, cluster3: 1, cluster4: 1",
       "- shop replicas: cluster1: 1, cluster2: 1, cluster3: 1 → cluster1: 1, cluster2: 1, cluster3: 1, cluster4: 1",
@@ -175,7 +169,6 @@ describe('the review comment on the changes that matter most', () => {
       'hold-cockroachdb',
       'merge',
       'vault-access',
-      'vault-membership',
       'cockroachdb-membership',
       'roll-vault-cluster1',
       'roll-vault-cluster2',
@@ -194,7 +187,7 @@ describe('the review comment on the changes that matter most', () => {
     expect(access.some((c) => c.includes('auth/kubernetes-cluster1/login role=meridian-admin'))).toBe(true);
     expect(access).toContain('vault auth enable -path=kubernetes-cluster4 kubernetes');
     expect(add.steps.find((s) => s.id === 'cockroachdb-membership')!.commands.at(-1)).toContain('ALTER DATABASE "shop" ADD REGION IF NOT EXISTS "eu-west-1";');
-    expect(comment(EXPANDED)).toContain('<summary><b>Add cluster cluster4</b>: 16 steps, in order</summary>');
+    expect(comment(EXPANDED)).toContain('<summary><b>Add cluster cluster4</b>: 15 steps, in order</summary>');
     expect(reviewDiff(PROD, CRDB_UPGRADE).review!.runbooks.map((r) => r.id)).toEqual(['upgrade-cockroachdb']);
   });
 

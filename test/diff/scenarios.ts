@@ -17,8 +17,14 @@ const CLUSTER4 = `  - name: cluster4
     platform: openshift
 `;
 
-/** prod with a fourth cluster after cluster3 (catalog's 3 replicas become 4, one per active cluster). */
-export const EXPANDED = PROD.replace(/\nsubmariner:/, `\n${CLUSTER4}submariner:`).replace(/(  - name: catalog\n(?:    .*\n)*?    replicas: )3\n/, '$14\n');
+/**
+ * prod with a fourth cluster after cluster3 (catalog's 3 replicas become 4, one per active cluster).
+ * Vault stays on the first three (vault.clusters): 3 pods on each of four clusters would be 12
+ * voters, above the bound of 9 (src/topology/vault-voters.ts); cluster4 reaches it by its clusterset name.
+ */
+export const EXPANDED = PROD.replace(/\nsubmariner:/, `\n${CLUSTER4}submariner:`)
+  .replace(/(  - name: catalog\n(?:    .*\n)*?    replicas: )3\n/, '$14\n')
+  .replace(/\nvault:\n/, '\nvault:\n  clusters: [cluster1, cluster2, cluster3]\n');
 /** prod with shop drained in cluster2. */
 export const DRAINED = PROD.replace(/(  - name: shop\n(?:    .*\n)*?    expose: global\n)/, '$1    drainedIn: [cluster2]\n');
 

@@ -153,7 +153,7 @@ describe('RPO, retention and restore', () => {
           'aws s3 cp s3://ops-backups/meridian/vault/opsa/<file> vault.snap',
           'kubectl --context opsa -n vault cp vault.snap vault-0:/vault/data/restore.snap',
           "kubectl --context opsa -n vault exec -it vault-0 -- sh -c 'VAULT_TOKEN=<root or sudo token> vault operator raft snapshot restore -force /vault/data/restore.snap && rm /vault/data/restore.snap'",
-          'kubectl --context opsa -n vault exec vault-0 -- vault operator raft list-peers    # every pod of every cluster rejoins',
+          'kubectl --context opsa -n vault exec vault-0 -- vault operator raft list-peers    # every pod of every member cluster rejoins',
         ],
       ],
     ]);

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { buildTopology, clusterViews, parseEnvironment, splitEvenly } from '../../src/topology';
-import { envShape, renderEnvironment } from './arbitraries';
+import { envShape, membersOf, renderEnvironment } from './arbitraries';
 
 const load = (text: string) => buildTopology([parseEnvironment(text, 'prop.yaml')]).environments[0]!;
 
@@ -35,8 +35,13 @@ describe('model invariants over generated environments', () => {
       }
     }
     for (const store of [env.vault!, env.cockroachdb!]) {
-      // every pod of every cluster exactly once; the loss of any one cluster keeps quorum
-      expect(new Set(store.peers.map((p) => p.host)).size).toBe(shape.clusters * store.replicasPerCluster);
+      // placement: exactly the member clusters, in cluster order; every pod of every member exactly once
+      const members = membersOf(shape, store.kind).map((i) => `c${i}`);
+      expect(store.clusters).toEqual(members);
+      expect([...new Set(store.peers.map((p) => p.cluster))]).toEqual(members);
+      expect(Object.keys(store.quorum.votersPerCluster)).toEqual(members);
+      // the loss of any one cluster keeps quorum
+      expect(new Set(store.peers.map((p) => p.host)).size).toBe(members.length * store.replicasPerCluster);
       expect(store.quorum.voters - store.replicasPerCluster).toBeGreaterThanOrEqual(store.quorum.quorum);
       expect(store.quorum.clustersItCanLose).toBeGreaterThanOrEqual(1);
     }
@@ -46,6 +51,12 @@ describe('model invariants over generated environments', () => {
     // every cluster view sees the same peer list
     const views = clusterViews({ environments: [env] });
     for (const v of views) expect(v.vault!.peers).toBe(env.vault!.peers);
+    // the Vault voter bound holds; store pods only in member clusters
+    expect(env.vault!.quorum.voters).toBeLessThanOrEqual(9);
+    for (const v of views) {
+      expect(v.vaultMember !== undefined).toBe(env.vault!.clusters.includes(v.cluster.name));
+      expect(v.cockroachdbMember !== undefined).toBe(env.cockroachdb!.clusters.includes(v.cluster.name));
+    }
   });
 
   test.prop([envShape], { numRuns: 50 })('loading is deterministic', (shape) => {

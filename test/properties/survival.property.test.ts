@@ -28,12 +28,33 @@ const shape: fc.Arbitrary<Shape> = fc.record({
   crdbOn: fc.array(fc.boolean(), { minLength: 9, maxLength: 9 }),
 });
 
+/** Vault's voter bound (src/topology/vault-voters.ts): the generated layouts stay within it. */
+const MAX_VAULT_VOTERS = 9;
+
+/**
+ * The clusters a store is placed on through the file (`<store>.clusters`): the chosen clusters, the
+ * first of each region, when at least three regions are chosen; otherwise undefined (the default
+ * placement, every cluster, is written, and `placed` moves the members to the random subset).
+ */
+function realPlacement(s: Shape, on: readonly boolean[]): number[] | undefined {
+  const seen = new Set<number>();
+  const out: number[] = [];
+  s.clusters.forEach((c, i) => {
+    if (!on[i] || seen.has(c.region)) return;
+    seen.add(c.region);
+    out.push(i);
+  });
+  return out.length >= 3 ? out : undefined;
+}
+
 /**
  * The environment with each store's members moved to a random subset of its clusters (the model's
- * votersPerCluster), as a placement would put them: the survival model reads only that.
+ * votersPerCluster), as a placement would put them: the survival model reads only that. A store
+ * placed through the file (realPlacement) keeps the model's own members.
  */
 function placed(env: Environment, s: Shape): Environment {
   const only = <T extends NonNullable<Environment['vault'] | Environment['cockroachdb']>>(store: T, on: readonly boolean[]): T => {
+    if (realPlacement(s, on)) return store;
     const names = env.clusters.map((c) => c.name);
     const chosen = names.filter((_, i) => on[i]);
     const keep = chosen.length > 0 ? chosen : [names[0]!];
@@ -43,7 +64,10 @@ function placed(env: Environment, s: Shape): Environment {
 }
 
 function environment(s: Shape): Environment {
-  const regions = new Set(s.clusters.map((c) => c.region));
+  const vaultOn = realPlacement(s, s.vaultOn);
+  const crdbOn = realPlacement(s, s.crdbOn);
+  const regions = new Set((crdbOn ?? s.clusters.map((_, i) => i)).map((i) => s.clusters[i]!.region));
+  const vaultClusters = vaultOn?.length ?? s.clusters.length;
   const text = stringify({
     name: 'surv',
     globalDomain: 'surv.example.com',
@@ -58,8 +82,18 @@ function environment(s: Shape): Environment {
     })),
     submariner: { broker: 'c0', brokerApiServer: 'c0.example.com:6443', brokerSecret: 'b', ipsecPSKSecret: 'p' },
     pki: { rootCASecret: 'ca' },
-    vault: { replicasPerCluster: s.vaultReplicas, image: 'hashicorp/vault:1.17.6', seal: { awskms: { region: 'r0', kmsKeyId: 'k' } } },
-    cockroachdb: { replicasPerCluster: s.crdbReplicas, image: 'cockroachdb/cockroach:v24.2.4', survivalGoal: s.regionGoal && regions.size >= 3 ? 'region' : 'zone' },
+    vault: {
+      replicasPerCluster: Math.max(1, Math.min(s.vaultReplicas, Math.floor(MAX_VAULT_VOTERS / vaultClusters))),
+      image: 'hashicorp/vault:1.17.6',
+      seal: { awskms: { region: 'r0', kmsKeyId: 'k' } },
+      ...(vaultOn ? { clusters: vaultOn.map((i) => `c${i}`) } : {}),
+    },
+    cockroachdb: {
+      replicasPerCluster: s.crdbReplicas,
+      image: 'cockroachdb/cockroach:v24.2.4',
+      survivalGoal: s.regionGoal && regions.size >= 3 ? 'region' : 'zone',
+      ...(crdbOn ? { clusters: crdbOn.map((i) => `c${i}`) } : {}),
+    },
   });
   return buildTopology([parseEnvironment(text, 'surv.yaml')]).environments[0]!;
 }

@@ -893,6 +893,75 @@ const dnsEgress = {
   to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
   ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
 };
+/**
+ * cluster3's vault-config-operator reaches Vault by the clusterset name of its client Service, as a
+ * cluster outside vault.clusters does; cluster1 exports the Service.
+ */
+function remoteVaultIssuer(b: Bundle, covered: boolean): void {
+  const host = 'vault.vault.svc.clusterset.local';
+  find(b, 'cluster3', 'AuthEngineMount', 'kubernetes-auth', 'vault').spec.connection.address = `https://${host}:8200`;
+  const exported = find(b, 'cluster1', 'ServiceExport', 'vault-internal', 'vault');
+  b.get('cluster1')!.get('vault')!.push({ ...structuredClone(exported), metadata: { ...structuredClone(exported.metadata), name: 'vault' } });
+  if (covered) {
+    for (const c of CLUSTERS) {
+      const sts = find(b, c, 'StatefulSet', 'vault', 'vault');
+      const secret = sts.spec.template.spec.volumes.find((v: { secret?: { secretName: string } }) => v.secret)?.secret.secretName;
+      for (const objs of b.get(c)!.values()) for (const o of objs) if (o.kind === 'Certificate' && o.spec.secretName === secret) o.spec.dnsNames.push(host);
+    }
+  }
+}
+
+CASES.push({
+  rules: ['MER181'],
+  title: "a cluster that dials Vault's clusterset name, which Vault's certificates do not carry",
+  mutate: (b) => remoteVaultIssuer(b, false),
+  message: /AuthEngineMount vault\/kubernetes-auth in cluster3 dials vault\.vault\.svc\.clusterset\.local, which Lighthouse may answer with cluster1, whose vault certificates \(.*\) do not cover it/,
+  at: { file: 'dist/cluster3/pki.yaml', path: 'spec.connection.address' },
+});
+
+/** cluster3's shop dials CockroachDB by the clusterset name of its public Service, exported and covered everywhere; cluster1 admits only cluster2's network. */
+function remoteSqlClient(b: Bundle, admitted: boolean): void {
+  const host = 'cockroachdb-public.cockroachdb.svc.clusterset.local';
+  const env = container(find(b, 'cluster3', 'Deployment', 'shop')).env as { name: string; value: string }[];
+  env.find((e) => e.name === 'DATABASE_URL')!.value = `postgresql://shop@${host}:26257/shop?sslmode=verify-full`;
+  for (const c of CLUSTERS) {
+    const exported = find(b, c, 'ServiceExport', 'cockroachdb', 'cockroachdb');
+    b.get(c)!.get('cockroachdb')!.push({ ...structuredClone(exported), metadata: { ...structuredClone(exported.metadata), name: 'cockroachdb-public' } });
+    find(b, c, 'Certificate', 'cockroachdb-node', 'cockroachdb').spec.dnsNames.push(host);
+  }
+  const cluster2 = find(b, 'cluster2', 'Submariner', 'submariner').spec.clusterCIDR;
+  const cluster3 = find(b, 'cluster3', 'Submariner', 'submariner').spec.clusterCIDR;
+  const rule = find(b, 'cluster1', 'NetworkPolicy', 'cockroachdb', 'cockroachdb').spec.ingress[0];
+  // the local clients stay admitted by namespace (MER203's side); the remote networks by ipBlock
+  rule.from = [{ namespaceSelector: {} }, { ipBlock: { cidr: cluster2 } }, ...(admitted ? [{ ipBlock: { cidr: cluster3 } }] : [])];
+  // the client's own egress reaches the other clusters' Service networks on 26257 (MER203's side)
+  const services = ['cluster1', 'cluster2'].map((c) => find(b, c, 'Submariner', 'submariner').spec.serviceCIDR as string);
+  find(b, 'cluster3', 'NetworkPolicy', 'allow-egress', 'shop').spec.egress.push({ to: services.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 26257 }] });
+}
+
+CASES.push({
+  rules: ['MER182'],
+  title: "a cluster that dials CockroachDB's clusterset name from a network a member's policy does not admit",
+  mutate: (b) => remoteSqlClient(b, false),
+  message: /Deployment shop\/shop in cluster3 dials cockroachdb-public\.cockroachdb\.svc\.clusterset\.local:26257, which Lighthouse may answer with cluster1, whose NetworkPolicies \(.*\) do not admit cluster3's pod CIDR 10\.136\.0\.0\/14 on port 26257/,
+  at: { file: 'dist/cluster3/services.yaml' },
+});
+
+describe('MER182 with the client network admitted', () => {
+  it('accepts the remote SQL client once every member admits its network', () => {
+    const b = fullBundle();
+    remoteSqlClient(b, true);
+    expect(violationsOf(b).filter((v) => v.rule === 'MER182')).toEqual([]);
+  });
+});
+
+describe('MER181 with the clusterset name in every member\'s certificate', () => {
+  it('accepts a remote issuer once every member covers the name', () => {
+    const b = fullBundle();
+    remoteVaultIssuer(b, true);
+    expect(violationsOf(b).filter((v) => v.rule === 'MER181')).toEqual([]);
+  });
+});
 
 describe('MER171 with a complete Vault client', () => {
   it('accepts a role bound to the ServiceAccount and namespace with the projected token\'s audience', () => {

@@ -16,6 +16,7 @@ import { ownedFilesRecorded } from './ownership';
 import { kustomizationListsEveryManifest, namespaceScope, ownershipLabels, schema, uniqueIdentity } from './structure';
 import { consumerEdgesAdmitted, namespaceDefaultDeny, policyExcludesOwnNetwork } from './network';
 import { meshMtlsStrict, tlsOnEveryListener } from './tls';
+import { remoteStoreClientsAdmitted, storeClustersetAddressCovered } from './placement';
 import { sealRegionIsOwn, storePolicyExcludesOwnNetwork, vaultClientCanLogIn, vaultStateNotPruned } from './trust';
 
 export const RULES: readonly Rule[] = [
@@ -74,4 +75,6 @@ export const RULES: readonly Rule[] = [
   namespaceDefaultDeny,
   policyExcludesOwnNetwork,
   consumerEdgesAdmitted,
+  storeClustersetAddressCovered,
+  remoteStoreClientsAdmitted,
 ];

@@ -342,6 +342,9 @@ export const consumerEdgesAdmitted: Rule = {
       list(specOf(svc).ports).forEach((p, pi) => {
         if (!isRecord(p) || typeof p.port !== 'number') return;
         for (const b of backends(tree, svc.folder, nameOf(svc), ns, p.port)) {
+          // A store's exported client Service (placement) is dialed from other clusters on its client port
+          // only, which MER182 checks per dialing cluster; its other ports (CockroachDB's HTTP console) stay local.
+          if (kindOf(b.pod.object) === 'StatefulSet') continue;
           for (const cidr of remote.get(svc.folder)?.sources ?? []) {
             const parsed = ipv4Cidr(cidr);
             if (!parsed || admits(tree, svc.folder, { namespace: ns, labels: b.pod.labels }, 'ingress', { cidr: parsed }, b.port, b.portName)) continue;
