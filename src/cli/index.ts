@@ -1,4 +1,5 @@
 // Command line: argument parsing, output and exit codes. The only place with terminal colour and exit codes.
+import { tierFolder, TIERS } from '../lib/sync-wave';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -352,7 +353,7 @@ function validate(args: string[], io: Io): number {
 }
 
 /**
- * `dir` as one cluster folder of a dist/ tree: a folder with its own kustomization.yaml and no subfolders,
+ * `dir` as one cluster folder of a dist/ tree: a folder with its own kustomization.yaml and no subfolders but its tiers',
  * whose parent holds the argocd/ folder or an environment report (what `meridian synth` writes).
  */
 function clusterFolderInDist(dir: string): { dist: string; folder: string } | undefined {
@@ -360,7 +361,8 @@ function clusterFolderInDist(dir: string): { dist: string; folder: string } | un
   const parent = path.dirname(abs);
   try {
     if (!fs.statSync(path.join(abs, 'kustomization.yaml')).isFile()) return undefined;
-    if (fs.readdirSync(abs, { withFileTypes: true }).some((e) => e.isDirectory() && !e.name.startsWith('.'))) return undefined;
+    const tiers = new Set(TIERS.map(tierFolder).filter((f) => f !== ''));
+    if (fs.readdirSync(abs, { withFileTypes: true }).some((e) => e.isDirectory() && !e.name.startsWith('.') && !tiers.has(e.name))) return undefined;
     const siblings = fs.readdirSync(parent);
     if (!siblings.includes('argocd') && !siblings.some((f) => f.endsWith('.report.md'))) return undefined;
   } catch {

@@ -92,7 +92,7 @@ export function trustRunbook(env: Environment): RunbookStep[] {
     {
       id: 'vault-running',
       title: 'Let Argo CD sync every cluster until the Vault pods run (Ready while uninitialized)',
-      why: 'The pods report Ready before `vault operator init`, so the sync reaches them without a human; everything that needs an initialized Vault waits in the waves after Vault until the next steps are done.',
+      why: 'The pods report Ready before `vault operator init`, so the platform tier converges without a human; everything that needs an initialized Vault is in a later tier, whose ApplicationSet a later step applies.',
       commands: env.clusters.map((c) => `kubectl --context ${c.name} -n ${ns} rollout status statefulset/${VAULT_STATEFULSET} --timeout=15m`),
     },
     {

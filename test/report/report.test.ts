@@ -124,11 +124,14 @@ describe('report of the default environment (prod)', () => {
       'vault-running',
       'vault-init',
       'vault-config-operator-access',
+      'apply-vault-config',
       'vault-pki-intermediate',
       'vault-admin-access',
       'vault-verify',
+      'apply-vault-pki',
       'cockroachdb-init',
       'cockroachdb-sql',
+      'apply-services',
       'wait-healthy',
       'backup-retention',
       'backup-schedule-check',
@@ -149,10 +152,11 @@ describe('report of the default environment (prod)', () => {
   it('carries day-2 runbooks: each store image upgrade one cluster at a time, and the removal of a cluster in order', () => {
     expect(prod.day2.map((r) => r.id)).toEqual(['upgrade-vault', 'upgrade-cockroachdb', 'remove-cluster-cluster3']);
     const crdb = prod.day2.find((r) => r.id === 'upgrade-cockroachdb')!;
-    expect(crdb.steps.map((s) => s.id)).toEqual(['hold-cockroachdb', 'preserve-downgrade', 'merge', 'roll-cockroachdb-cluster1', 'roll-cockroachdb-cluster2', 'roll-cockroachdb-cluster3', 'finalize']);
+    expect(crdb.steps.map((s) => s.id)).toEqual(['argocd-login', 'hold-cockroachdb', 'preserve-downgrade', 'merge', 'roll-cockroachdb-cluster1', 'roll-cockroachdb-cluster2', 'roll-cockroachdb-cluster3', 'finalize']);
     const remove = prod.day2.find((r) => r.id === 'remove-cluster-cluster3')!;
     // out of the GSLB first, the store memberships while the nodes can still hand over, Submariner, then the folder
     expect(remove.steps.map((s) => s.id)).toEqual([
+      'argocd-login',
       'gslb-out',
       'cockroachdb-drop-region',
       'cockroachdb-decommission',
@@ -237,7 +241,7 @@ describe('report of the 2-cluster active/passive fixture (dr)', () => {
   });
 
   it('has a runbook without store steps', () => {
-    expect(dr.runbook.map((s) => s.id)).toEqual(['argocd-login', 'register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'wait-healthy']);
+    expect(dr.runbook.map((s) => s.id)).toEqual(['argocd-login', 'register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'apply-services', 'wait-healthy']);
     expect(commands(dr, 'root-ca').filter((c) => c.includes('create secret'))).toEqual([
       'kubectl --context primary -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',
       'kubectl --context standby -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',

@@ -9,7 +9,7 @@ import { isClusterFolder, isRecord, LABEL_ENVIRONMENT, type DistObject, type Dis
 export const applicationSetCoversClusters: Rule = {
   id: 'MER090',
   name: 'applicationset-covers-clusters',
-  description: 'the ApplicationSets\' git directory generators turn every cluster folder into exactly one Application, of its own environment, whose destination is the cluster named like the folder; argocd/ is never deployed as a cluster',
+  description: 'the ApplicationSets\' git directory generators turn every cluster folder into exactly one Application per source path (the folder and each of its tier sub-folders), of its own environment, whose destination is the cluster named like the folder; argocd/ is never deployed as a cluster',
   fix: 'let the argocd chart exclude argocd/ and the other environments\' folders, and set destination.name to {{.path.basename}}',
   check(tree) {
     const out: Finding[] = [];
@@ -24,7 +24,10 @@ export const applicationSetCoversClusters: Rule = {
       const excludes = dirs.filter((d: Record<string, any>) => d.exclude === true).map((d: Record<string, any>) => String(d.path));
       for (const folder of folders) {
         const matches = includes.some((p: string) => globMatches(p, folder)) && !excludes.some((p: string) => globMatches(p, folder));
-        if (matches) coverage.set(folder, [...(coverage.get(folder) ?? []), set]);
+        // A cluster folder's tiers (sub-folders) each have an ApplicationSet of their own: count per source path.
+        const source = String(set.manifest.spec?.template?.spec?.source?.path ?? '');
+        const key = `${folder}\u0000${source}`;
+        if (matches) coverage.set(key, [...(coverage.get(key) ?? []), set]);
       }
       const destination = set.manifest.spec?.template?.spec?.destination;
       if (includes.length > 0 && (!isRecord(destination) || typeof destination.name !== 'string' || !/^\{\{\s*\.?path\.basename(Normalized)?\s*\}\}$/.test(destination.name))) {
@@ -32,18 +35,24 @@ export const applicationSetCoversClusters: Rule = {
       }
     }
     for (const folder of folders) {
-      const covering = coverage.get(folder) ?? [];
+      // Per source path: a cluster folder's tiers (sub-folders) each have an ApplicationSet of their own.
+      const bySource = [...coverage].filter(([k]) => k.startsWith(`${folder}\u0000`)).sort(([a], [b]) => (a < b ? -1 : 1));
+      const all = bySource.flatMap(([, v]) => v);
       if (!isClusterFolder(folder)) {
-        for (const set of covering) out.push({ object: set, path: ['spec', 'generators'], message: `ApplicationSet ${nameOf(set)} turns ${folder}/ into an Application for a cluster named ${folder}; exclude it` });
+        for (const set of all) out.push({ object: set, path: ['spec', 'generators'], message: `ApplicationSet ${nameOf(set)} turns ${folder}/ into an Application for a cluster named ${folder}; exclude it` });
         continue;
       }
       const env = environmentOfFolder(tree, folder);
-      if (covering.length === 0) {
+      if (all.length === 0) {
         const first = sets.find((s) => labelsOf(s)[LABEL_ENVIRONMENT] === env) ?? sets[0]!;
         out.push({ object: first, path: ['spec', 'generators'], message: `no ApplicationSet deploys cluster folder ${folder}/${env ? ` (environment ${env})` : ''}: its objects would never reach the cluster` });
-      } else if (covering.length > 1) {
-        out.push({ object: covering[1]!, path: ['spec', 'generators'], message: `cluster folder ${folder}/ is deployed by ${covering.length} ApplicationSets (${covering.map(nameOf).join(', ')}); two Applications would fight over the same objects` });
-      } else {
+        continue;
+      }
+      for (const [, covering] of bySource) {
+        if (covering.length > 1) {
+          out.push({ object: covering[1]!, path: ['spec', 'generators'], message: `cluster folder ${folder}/ is deployed by ${covering.length} ApplicationSets (${covering.map(nameOf).join(', ')}); two Applications would fight over the same objects` });
+          continue;
+        }
         const setEnv = labelsOf(covering[0]!)[LABEL_ENVIRONMENT];
         if (env !== '' && setEnv !== undefined && setEnv !== env) out.push({ object: covering[0]!, path: ['spec', 'generators'], message: `ApplicationSet ${nameOf(covering[0]!)} of environment ${setEnv} deploys ${folder}/, a cluster of environment ${env}; exclude it` });
       }
