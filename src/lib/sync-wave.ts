@@ -294,6 +294,14 @@ class References {
     }
     const pod = podSpecOf(o);
     if (pod) for (const secret of secretRefsOf(pod)) out.push(...this.certificatesOf(ns, secret));
+    // A pod that talks to a Service of this folder through a URL in its environment (VAULT_ADDR, say)
+    // needs the workloads behind it: a Vault client is useless, and fails, before Vault is initialized.
+    if (pod) {
+      for (const url of urlEnvValuesOf(pod)) {
+        const svc = serviceOfHost(hostOf(url));
+        if (svc) out.push(...this.workloadsOfService(svc.namespace, svc.name));
+      }
+    }
     if (o.kind === 'Gateway') {
       for (const l of o.spec?.listeners ?? []) {
         for (const ref of l.tls?.certificateRefs ?? []) {
@@ -391,6 +399,15 @@ export function secretRefsOf(pod: ManifestJson): string[] {
   for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
     for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef?.name) out.push(e.valueFrom.secretKeyRef.name);
     for (const e of c.envFrom ?? []) if (e.secretRef?.name) out.push(e.secretRef.name);
+  }
+  return out;
+}
+
+/** Values of the environment variables of a pod's containers that are http(s) URLs. */
+function urlEnvValuesOf(pod: ManifestJson): string[] {
+  const out: string[] = [];
+  for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+    for (const e of c.env ?? []) if (typeof e.value === 'string' && /^https?:\/\//.test(e.value)) out.push(e.value);
   }
   return out;
 }

@@ -152,3 +152,49 @@ export const syncHookJobBounded: Rule = {
     return out;
   },
 };
+
+/** `group/kind` of an object as an AppProject whitelist names it (the core group is ''). */
+function groupKind(o: DistObject): string {
+  const v = String(o.manifest.apiVersion ?? '');
+  return `${v.includes('/') ? v.slice(0, v.indexOf('/')) : ''}/${kindOf(o)}`;
+}
+
+/**
+ * Argo CD refuses to sync a resource whose kind the Application's project does not permit (cluster-scoped
+ * kinds only through clusterResourceWhitelist; argo-cd docs/user-guide/projects.md), and permits whatever
+ * the lists admit: the project meridian writes must match the bundle exactly (issue #15, finding 5).
+ */
+export const appProjectAdmitsBundle: Rule = {
+  id: 'MER211',
+  name: 'app-project-admits-bundle',
+  description:
+    "an AppProject in argocd/ admits exactly the kinds of its environment's cluster folders, every tier included, each in the whitelist of its scope (cluster-scoped kinds in clusterResourceWhitelist, namespaced ones in namespaceResourceWhitelist), and no wildcard: a kind it misses is refused at every sync, a kind it adds lets a commit create what meridian never writes",
+  fix: 'let the argocd chart build the AppProject from the bundle inventory (src/lib/inventory.ts) by leaving argocd.project out of the environment file; never edit dist/argocd by hand',
+  check(tree) {
+    const out: Finding[] = [];
+    const foldersByEnv = clusterFoldersByEnvironment(tree);
+    for (const project of tree.objects.filter((o) => kindOf(o) === 'AppProject' && o.folder === 'argocd')) {
+      const env = labelsOf(project)[LABEL_ENVIRONMENT] ?? '';
+      const folders = new Set(foldersByEnv.get(env) ?? []);
+      // A tree that holds none of the environment's folders (synth --env of another one) says nothing about them.
+      if (folders.size === 0) continue;
+      const want = { cluster: new Set<string>(), namespaced: new Set<string>() };
+      for (const o of tree.objects) {
+        if (!folders.has(o.folder)) continue;
+        (namespaceOf(o) === undefined ? want.cluster : want.namespaced).add(groupKind(o));
+      }
+      const listed = (field: string): Set<string> => {
+        const list = project.manifest.spec?.[field];
+        return new Set((Array.isArray(list) ? list : []).filter(isRecord).map((e: Record<string, unknown>) => `${String(e.group ?? '')}/${String(e.kind ?? '')}`));
+      };
+      for (const [field, wanted] of [['clusterResourceWhitelist', want.cluster], ['namespaceResourceWhitelist', want.namespaced]] as const) {
+        const have = listed(field);
+        const missing = [...wanted].filter((k) => !have.has(k)).sort();
+        const extra = [...have].filter((k) => !wanted.has(k)).sort();
+        if (missing.length > 0) out.push({ object: project, path: ['spec', field], message: `AppProject ${nameOf(project)} does not admit ${missing.join(', ')}, which ${env ? `environment ${env}'s` : 'the'} cluster folders contain: Argo CD refuses to sync them` });
+        if (extra.length > 0) out.push({ object: project, path: ['spec', field], message: `AppProject ${nameOf(project)} admits ${extra.join(', ')}, which no cluster folder of ${env ? `environment ${env}` : 'the tree'} contains: a commit could create ${extra.length === 1 ? 'it' : 'them'} unchecked` });
+      }
+    }
+    return out;
+  },
+};

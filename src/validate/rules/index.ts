@@ -2,7 +2,7 @@
 import type { Rule } from '../rule';
 import { certificateIssuerExists, certificateRotationReloads, certificateSecretsIssued } from './certificates';
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
-import { applicationSetCoversClusters, gslbTargetsServingClusters, syncHookJobBounded } from './delivery';
+import { applicationSetCoversClusters, appProjectAdmitsBundle, gslbTargetsServingClusters, syncHookJobBounded } from './delivery';
 import { configMapSize, istioSidecarPortsFree, printableEnvironment } from './limits';
 import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, openshiftHostsReachGateway, storeClientServiceSelectsReady } from './platform';
 import { namedSecretsProvisioned } from './provisioned';
@@ -64,5 +64,6 @@ export const RULES: readonly Rule[] = [
   storePolicyExcludesOwnNetwork,
   sealRegionIsOwn,
   syncHookJobBounded,
+  appProjectAdmitsBundle,
   vaultClientCanLogIn,
 ];
