@@ -417,7 +417,7 @@ function hostOf(address: string): string {
 }
 
 /** `<svc>.<ns>[.svc[.<zone>]]`, also inside longer Lighthouse names `<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local`. */
-function serviceOfHost(host: string): { name: string; namespace: string } | undefined {
+export function serviceOfHost(host: string): { name: string; namespace: string } | undefined {
   const labels = host.split('.');
   const svc = labels.indexOf('svc');
   if (svc >= 2) return { name: labels[svc - 2]!, namespace: labels[svc - 1]! };
@@ -445,4 +445,9 @@ export function hostnamesOf(o: ManifestJson): string[] {
 function hostnameMatches(pattern: unknown, host: string): boolean {
   if (typeof pattern !== 'string') return false;
   return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : pattern === host;
+}
+
+/** The objects of one cluster folder that are Vault's workloads: behind the Service Vault clients (issuers, Vault configuration) address. */
+export function vaultWorkloads(objects: readonly ManifestJson[]): Set<number> {
+  return new References(objects).vaultWorkloads();
 }
