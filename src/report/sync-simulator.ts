@@ -767,3 +767,17 @@ export function timelineLines(runbook: readonly RunbookStep[], result: Simulatio
     return `${i + 1}. ${s.title} (\`${s.id}\`)${apps.length > 0 ? `; then Argo CD brings up ${apps.join(', ')}` : ''}`;
   });
 }
+
+/** The simulated first sync of an environment as Markdown: the steps, what came up after each, and what went wrong. */
+export function timelineMarkdown(environment: string, runbook: readonly RunbookStep[], result: SimulationResult): string {
+  const out = [`## First sync of ${environment} (simulated)`, '', ...timelineLines(runbook, result), ''];
+  const problems = [
+    ...result.stuck.map((s) => `step ${s} (timed out)`),
+    ...result.degraded.map((d) => `Degraded: ${d}`),
+    ...result.refused.map((c) => `Vault refused ${c}`),
+    ...result.applications.filter((a) => !a.synced || a.health !== 'Healthy').map((a) => `${a.name}: ${a.synced ? 'Synced' : 'not Synced'}, ${a.health}`),
+  ];
+  if (result.retries > 0) problems.push(`${result.retries} sync retries used`);
+  out.push(problems.length === 0 ? `Every Application (${result.applications.length}) Synced and Healthy; nothing Degraded, no step waited on a later one, no retry.` : ['Problems:', ...problems.map((p) => `- ${p}`)].join('\n'));
+  return `${out.join('\n')}\n`;
+}

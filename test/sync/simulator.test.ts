@@ -135,6 +135,16 @@ describe('a reordered bundle or runbook fails the simulation', () => {
 });
 
 describe('the timeline', () => {
+  it('is the README\'s list of the first sync, step for step', () => {
+    const lines = timelineLines(runbook(prod), simulate(prod, prodBundle));
+    const readme = fs.readFileSync('README.md', 'utf8');
+    const re = /<!-- first-sync:begin -->\n([\s\S]*?)<!-- first-sync:end -->/;
+    expect(re.test(readme), 'README has the first-sync block').toBe(true);
+    const want = `${lines.join('\n')}\n`;
+    if (process.env.UPDATE_README === '1') fs.writeFileSync('README.md', readme.replace(re, `<!-- first-sync:begin -->\n${want}<!-- first-sync:end -->`));
+    else expect(re.exec(readme)![1]).toBe(want);
+  });
+
   it('lists every runbook step and what Argo CD brought up after it', () => {
     const lines = timelineLines(runbook(prod), simulate(prod, prodBundle));
     expect(lines).toHaveLength(runbook(prod).length);
