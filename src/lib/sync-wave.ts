@@ -451,3 +451,9 @@ function hostnameMatches(pattern: unknown, host: string): boolean {
 export function vaultWorkloads(objects: readonly ManifestJson[]): Set<number> {
   return new References(objects).vaultWorkloads();
 }
+
+/** For every object of one cluster folder, the objects of the folder it cannot become Healthy (or useful) without. */
+export function dependencies(objects: readonly ManifestJson[]): number[][] {
+  const refs = new References(objects);
+  return objects.map((o) => refs.dependsOn(o));
+}

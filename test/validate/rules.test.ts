@@ -506,6 +506,21 @@ const CASES: Case[] = [
     at: { file: 'dist/argocd/demo.yaml' },
   },
   {
+    rules: ['MER212'],
+    title: 'an issuer in a later tier than the Certificates it signs',
+    mutate: (b) => {
+      const components = b.get('cluster1')!;
+      const issuer = find(b, 'cluster1', 'ClusterIssuer', 'meridian-root-ca');
+      for (const objs of components.values()) objs.splice(objs.indexOf(issuer), objs.includes(issuer) ? 1 : 0);
+      components.set('vault-pki/issuers', [issuer]);
+    },
+    edit: (files) => {
+      files.set('cluster1/kustomization.yaml', files.get('cluster1/kustomization.yaml')!.replace('  - vault-pki/issuers.yaml\n', ''));
+      files.set('cluster1/vault-pki/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - issuers.yaml\n');
+    },
+    message: /is in tier platform but needs ClusterIssuer meridian-root-ca of the later tier vault-pki/,
+  },
+  {
     rules: ['MER080'],
     title: 'a kustomization that misses a manifest',
     mutate: () => undefined,

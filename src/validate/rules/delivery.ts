@@ -2,6 +2,7 @@
 // folder exactly once, to the cluster of that name; the global DNS records send a hostname to the
 // clusters that serve it and to no drained one.
 import { LABEL } from '../../lib/labels';
+import { dependencies, Tier, TIERS } from '../../lib/sync-wave';
 import { clusterFoldersByEnvironment, environmentOfFolder, inFolder, kindOf, labelsOf, nameOf, namespaceOf } from '../manifest';
 import type { Finding, Rule } from '../rule';
 import { isClusterFolder, isRecord, LABEL_ENVIRONMENT, type DistObject, type DistTree } from '../tree';
@@ -194,6 +195,45 @@ export const appProjectAdmitsBundle: Rule = {
         if (missing.length > 0) out.push({ object: project, path: ['spec', field], message: `AppProject ${nameOf(project)} does not admit ${missing.join(', ')}, which ${env ? `environment ${env}'s` : 'the'} cluster folders contain: Argo CD refuses to sync them` });
         if (extra.length > 0) out.push({ object: project, path: ['spec', field], message: `AppProject ${nameOf(project)} admits ${extra.join(', ')}, which no cluster folder of ${env ? `environment ${env}` : 'the tree'} contains: a commit could create ${extra.length === 1 ? 'it' : 'them'} unchecked` });
       }
+    }
+    return out;
+  },
+};
+
+/** The tier of an object from its place: the cluster folder itself is the platform, a sub-folder its tier. */
+function tierOfFile(o: DistObject): string {
+  const rest = o.file.slice(o.folder.length + 1);
+  return rest.includes('/') ? rest.slice(0, rest.indexOf('/')) : Tier.PLATFORM;
+}
+
+/**
+ * The tiers of a cluster folder are separate Applications, created one after the other by the runbook
+ * (src/lib/sync-wave.ts, Tier): an object whose dependency sits in a later tier waits for an Application
+ * that does not exist yet, and holds its own Application's waves (issue #15).
+ */
+export const tierDependenciesEarlier: Rule = {
+  id: 'MER212',
+  name: 'tier-dependencies-earlier',
+  description:
+    'in a cluster folder split into tiers (platform, vault-config, vault-pki, services), every object depends only on objects of its own or an earlier tier: the issuer of a Certificate, the Certificates whose Secrets a pod mounts, the Gateway of a route, the workloads behind its backends, the target of an HPA',
+  fix: 'let the synthesizer place the objects (planTiers in src/lib/sync-wave.ts follows these references); an object added by a patch or a team chart belongs in the tier of what it uses',
+  check(tree) {
+    const out: Finding[] = [];
+    const order = TIERS as readonly string[];
+    const byFolder = new Map<string, DistObject[]>();
+    for (const o of tree.objects) if (isClusterFolder(o.folder)) byFolder.set(o.folder, [...(byFolder.get(o.folder) ?? []), o]);
+    for (const objects of byFolder.values()) {
+      if (!objects.some((o) => tierOfFile(o) !== Tier.PLATFORM)) continue;
+      const deps = dependencies(objects.map((o) => o.manifest));
+      objects.forEach((o, i) => {
+        const mine = order.indexOf(tierOfFile(o));
+        for (const d of deps[i]!) {
+          const dep = objects[d]!;
+          if (order.indexOf(tierOfFile(dep)) > mine) {
+            out.push({ object: o, message: `${kindOf(o)} ${namespaceOf(o) ? `${namespaceOf(o)}/` : ''}${nameOf(o)} is in tier ${tierOfFile(o)} but needs ${kindOf(dep)} ${namespaceOf(dep) ? `${namespaceOf(dep)}/` : ''}${nameOf(dep)} of the later tier ${tierOfFile(dep)}, whose Application the runbook creates only afterwards` });
+          }
+        }
+      });
     }
     return out;
   },

@@ -2,7 +2,7 @@
 import type { Rule } from '../rule';
 import { certificateIssuerExists, certificateRotationReloads, certificateSecretsIssued } from './certificates';
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
-import { applicationSetCoversClusters, appProjectAdmitsBundle, gslbTargetsServingClusters, syncHookJobBounded } from './delivery';
+import { applicationSetCoversClusters, appProjectAdmitsBundle, gslbTargetsServingClusters, syncHookJobBounded, tierDependenciesEarlier } from './delivery';
 import { configMapSize, istioSidecarPortsFree, printableEnvironment } from './limits';
 import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, openshiftHostsReachGateway, storeClientServiceSelectsReady } from './platform';
 import { namedSecretsProvisioned } from './provisioned';
@@ -65,5 +65,6 @@ export const RULES: readonly Rule[] = [
   sealRegionIsOwn,
   syncHookJobBounded,
   appProjectAdmitsBundle,
+  tierDependenciesEarlier,
   vaultClientCanLogIn,
 ];
