@@ -10,7 +10,7 @@ import { applicationName, Tier, TIER_LABEL, tierFolder } from '../lib/sync-wave'
 import type { CockroachDbStore, Environment } from '../topology';
 import { setupSql, sqlShellCommand } from '../topology/cockroachdb';
 import { brokerClientServiceAccount, GSLB_READER_SERVICE_ACCOUNT, prerequisites, RUNBOOK_STEP, SUBMARINER_NAMESPACE, tokenSecretName, type OutOfBandSecret } from '../topology/prerequisites';
-import { fileVar, trustRunbook } from '../topology/trust-runbook';
+import { fileVar, renewNotReadyCommand, trustRunbook } from '../topology/trust-runbook';
 import { backupRunbookSteps } from './operations';
 
 export interface RunbookStep {
@@ -52,12 +52,17 @@ function waitTier(env: Environment, tier: Tier, timeout: number): string {
  * its objects could not converge and would hold their waves (or, for certificates, make cert-manager
  * back off for an hour).
  */
-function applyTierStep(env: Environment, tier: Tier, title: string, why: string, timeout: number): RunbookStep {
+function applyTierStep(env: Environment, tier: Tier, title: string, why: string, timeout: number, recovery: readonly string[] = []): RunbookStep {
   return {
     id: `apply-${tier}`,
     title,
     why,
-    commands: [`kubectl --context ${ARGOCD_CONTEXT} -n ${env.argocd.namespace} apply -f ${applicationSetFile(env, tier)}`, waitTier(env, tier, timeout)],
+    commands: [
+      `kubectl --context ${ARGOCD_CONTEXT} -n ${env.argocd.namespace} apply -f ${applicationSetFile(env, tier)}`,
+      waitTier(env, tier, timeout),
+      `# an Application not Healthy when the wait times out: argocd app get <application> --refresh names the resource and its message; fix that, then run the wait again`,
+      ...recovery,
+    ],
     expect: `one Application per cluster, Synced and Healthy: ${env.clusters.map((c) => applicationName(c.name, tier)).join(', ')}`,
   };
 }
@@ -132,6 +137,10 @@ export function runbook(env: Environment): RunbookStep[] {
         'Apply the vault-pki ApplicationSet: everything that needs a certificate from the Vault PKI',
         'The PKI mount has its signed intermediate, so every Certificate the Vault issuers sign is issued at the first request; requested before, Vault refuses it ("no default issuer") and cert-manager backs off for an hour, then longer',
         1800,
+        [
+          '# a Certificate that still failed (Ready=False after a request Vault refused): ask cert-manager to issue it again now instead of after its back-off',
+          ...env.clusters.map((c) => renewNotReadyCommand(c.name)),
+        ],
       ),
     );
   }

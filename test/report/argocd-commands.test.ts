@@ -45,7 +45,7 @@ export function argocdProblems(invocation: string): string[] {
     if (!has('--sync', '--health')) problems.push('app wait without --sync or --health');
   } else if (sub === 'app sync') {
     if (!has('-l', '--selector') && !/^meridian-[a-z0-9-]+$/.test(words[3] ?? '')) problems.push('app sync of no Application meridian names');
-  } else if (!['account get-user-info', 'cluster list'].includes(sub)) {
+  } else if (!['account get-user-info', 'cluster list', 'app get'].includes(sub)) {
     problems.push(`argocd ${sub}: not a command the runbooks are known to run unattended`);
   }
   return problems;
