@@ -70,6 +70,8 @@ export interface SimulationResult {
   readonly stuck: readonly string[];
   /** Sync operations retried, summed over the Applications. */
   readonly retries: number;
+  /** How often each hook Job ran (`<app> <ns>/<name>`): every sync operation, retries included, runs its hooks again. */
+  readonly hookRuns: ReadonlyMap<string, number>;
   /** Certificates Vault refused (requested before the intermediate was set). */
   readonly refused: readonly string[];
   /** Per Application the runbook created, at the end: sync and health. */
@@ -132,6 +134,7 @@ class Simulation {
   private readonly stuck: string[] = [];
   private readonly refused: string[] = [];
   private readonly convergedAfter = new Map<string, string[]>();
+  private readonly hookRuns = new Map<string, number>();
   private readonly apps: App[] = [];
   /** ApplicationSet name -> its Applications in rollout order, and whether it rolls out step by step. */
   private readonly sets = new Map<string, { file: string; apps: App[][]; rolling: boolean; created: boolean }>();
@@ -258,6 +261,7 @@ class Simulation {
       stuck: this.stuck,
       retries: this.apps.reduce((n, a) => n + a.retries, 0),
       refused: this.refused,
+      hookRuns: this.hookRuns,
       applications: this.apps.filter((a) => a.state !== 'absent').map((a) => ({ name: a.name, tier: a.tier, synced: a.state === 'synced', health: this.appHealth(a) })),
       convergedAfter: this.convergedAfter,
     };
@@ -296,6 +300,8 @@ class Simulation {
       if (/operator init/.test(c)) {
         // The Raft voters join through retry_join once every Vault pod of every cluster runs (the step waits for them).
         out.push({ what: 'every Vault pod of every cluster running', timeout: 600, holds: () => this.input.env.clusters.every((cl) => [...this.vaultRes].some((r) => r.cluster === cl.name && r.appliedAt !== undefined && this.podsStart(r))) });
+        // They reach each other through the Submariner tunnels, which come up once each Submariner CR's Secrets exist.
+        out.push({ what: 'the Submariner tunnels of every cluster connected', timeout: 600, holds: () => this.input.env.clusters.every((cl) => this.connected(cl.name)) });
       }
     }
     return out;
@@ -398,6 +404,8 @@ class Simulation {
       if (r.hook) {
         r.jobState = undefined;
         r.appliedAt = this.t;
+        const id = `${a.name} ${r.ns}/${r.name}`;
+        this.hookRuns.set(id, (this.hookRuns.get(id) ?? 0) + 1);
       } else if (r.appliedAt === undefined) r.appliedAt = this.t;
     }
   }
@@ -484,6 +492,12 @@ class Simulation {
     if (!r.cronFailed && this.t - r.appliedAt! >= period && !(this.podsStart(r) && this.addressesServe(r))) r.cronFailed = true;
   }
 
+  /** A cluster's Submariner gateway connects once its Submariner CR is applied and the Secrets it names exist. */
+  private connected(cluster: string): boolean {
+    const crs = this.resources().filter((r) => r.cluster === cluster && r.kind === 'Submariner');
+    return crs.every((r) => r.appliedAt !== undefined && [r.m.spec?.brokerK8sSecret, r.m.spec?.ceIPSecPSKSecret].filter((x): x is string => typeof x === 'string').every((x) => this.secretExists(cluster, r.ns, x)));
+  }
+
   // ---- health --------------------------------------------------------------------------------------
 
   private appHealth(a: App): Health {
@@ -543,6 +557,11 @@ class Simulation {
         const missing = (m.spec?.rules ?? []).flatMap((x: any) => x.backendRefs ?? []).filter((b: any) => (b.kind ?? 'Service') === 'Service' && this.bundleHas(r.cluster, 'Service', b.namespace ?? r.ns, b.name) && !this.applied(r.cluster, 'Service', b.namespace ?? r.ns, b.name));
         return missing.length === 0 ? { status: 'Healthy', message: 'Accepted' } : { status: 'Degraded', message: `ResolvedRefs=False: Service ${missing.map((b: any) => b.name).join(', ')} not found` };
       }
+      case 'Service':
+      case 'Ingress':
+        // gitops-engine pkg/health: a LoadBalancer Service (and an Ingress) is Progressing until the cloud gives it an address.
+        if (r.kind === 'Service' && m.spec?.type !== 'LoadBalancer') return { status: 'Healthy', message: '' };
+        return this.t - r.appliedAt! >= 30 ? { status: 'Healthy', message: 'address assigned' } : { status: 'Progressing', message: 'waiting for the load balancer address' };
       default:
         return { status: 'Healthy', message: 'no health check' };
     }

@@ -64,6 +64,16 @@ describe('the first sync of the default environment', () => {
     expect(result.convergedAfter.get('apply-services')).toEqual(['meridian-cluster1-services', 'meridian-cluster2-services', 'meridian-cluster3-services']);
   });
 
+  it('runs each hook once: no operation is repeated', () => {
+    expect([...result.hookRuns.keys()].sort()).toEqual(['meridian-cluster1-vault-pki cockroachdb/cockroachdb-backup-schedule', 'meridian-cluster1-vault-pki cockroachdb/cockroachdb-init']);
+    expect([...result.hookRuns.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('holds Vault\'s initialization until the Submariner tunnels are up', () => {
+    const steps = runbook(prod).filter((s) => s.id !== 'submariner-secrets');
+    expect(simulate(prod, prodBundle, { steps }).stuck.join('\n')).toMatch(/vault-init: the Submariner tunnels of every cluster connected/);
+  });
+
   it('judges with the real Lua: its TypeScript twin gives the same simulation', () => {
     const objects = prodBundle.objects.map((o) => ({ folder: o.folder, file: o.file, manifest: o.manifest as any }));
     const twin = simulateFirstSync({ env: prod, objects, runbook: runbook(prod), lua: luaHealth });
