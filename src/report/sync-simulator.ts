@@ -299,7 +299,8 @@ class Simulation {
       if (exec) out.push({ what: `StatefulSet ${exec[2]}/${exec[3]} in ${exec[1]} Ready`, timeout, holds: () => this.find(exec[1]!, 'StatefulSet', exec[2], exec[3]!).some((r) => this.podsReady(r)) });
       if (/operator init/.test(c)) {
         // The Raft voters join through retry_join once every Vault pod of every cluster runs (the step waits for them).
-        out.push({ what: 'every Vault pod of every cluster running', timeout: 600, holds: () => this.input.env.clusters.every((cl) => [...this.vaultRes].some((r) => r.cluster === cl.name && r.appliedAt !== undefined && this.podsStart(r))) });
+        // (every cluster whose folder runs Vault: a store may run on some clusters only)
+        out.push({ what: 'every Vault pod of every cluster running', timeout: 600, holds: () => [...this.vaultRes].every((r) => r.appliedAt !== undefined && this.podsStart(r)) });
         // They reach each other through the Submariner tunnels, which come up once each Submariner CR's Secrets exist.
         out.push({ what: 'the Submariner tunnels of every cluster connected', timeout: 600, holds: () => this.input.env.clusters.every((cl) => this.connected(cl.name)) });
       }
