@@ -148,9 +148,9 @@ a cluster a change adds). \`meridian synth\` also writes it to dist/<env>.report
 Options:
   --env <name>            only this environment (json: one object instead of a list)
   --format markdown|json  output form (default: markdown)
-  --timeline              print instead the simulated first sync (src/report/sync-simulator.ts): each runbook
-                          step, the Applications Argo CD brings up after it, and anything that would go
-                          Degraded, wait on a later step or need a retry
+  --timeline              print instead the simulated first sync (src/report/sync-simulator.ts) of meridian's
+                          own objects: each runbook step, the Applications Argo CD brings up after it, and
+                          anything that would go Degraded, wait on a later step or need a retry
   --environments <dir>    folder of environment files (default: environments)
   -h, --help              show this help`,
     run: report,
