@@ -3,6 +3,7 @@ import { AppProject } from '../constructs/app-project';
 import { ClusterApplicationSet } from '../constructs/cluster-application-set';
 import type { BundleInventory } from '../lib/inventory';
 import { LABEL } from '../lib/labels';
+import { applicationSetName, Tier, TIER_LABEL } from '../lib/sync-wave';
 import type { Environment } from '../topology';
 import { rolloutSteps } from '../topology/rollout';
 import { MeridianChart } from './meridian-chart';
@@ -13,17 +14,21 @@ export interface ArgoCdChartProps {
   readonly excludedFolders: readonly string[];
   /** What this environment's cluster folders contain. */
   readonly inventory: BundleInventory;
+  /** The tier of the cluster folders this chart's ApplicationSet deploys (src/lib/sync-wave.ts, Tier). */
+  readonly tier: Tier;
 }
 
 /**
- * dist/argocd/<environment>.yaml: the ApplicationSet that deploys this environment's cluster folders
- * and, unless the environment names a project of its own, the AppProject that confines them.
+ * dist/argocd/<environment>.yaml: the ApplicationSet that deploys the platform tier of this environment's
+ * cluster folders and, unless the environment names a project of its own, the AppProject that confines
+ * every tier; dist/argocd/<tier>/<environment>.yaml: the ApplicationSet of a later tier, applied by the
+ * runbook step after which that tier can converge.
  */
 export class ArgoCdChart extends MeridianChart {
   public constructor(scope: Construct, props: ArgoCdChartProps) {
     const env = props.environment;
     super(scope, env.name, { environment: env.name, componentLabel: 'delivery' });
-    if (env.argocd.ownProject) {
+    if (env.argocd.ownProject && props.tier === Tier.PLATFORM) {
       new AppProject(this, 'project', {
         name: env.argocd.project,
         namespace: env.argocd.namespace,
@@ -35,14 +40,15 @@ export class ArgoCdChart extends MeridianChart {
       });
     }
     new ClusterApplicationSet(this, 'clusters', {
-      name: `meridian-${env.name}`,
+      name: applicationSetName(env.name, props.tier),
+      tier: props.tier === Tier.PLATFORM ? undefined : props.tier,
       namespace: env.argocd.namespace,
       repoURL: env.argocd.repoURL,
       revision: env.argocd.revision,
       project: env.argocd.project,
       root: env.argocd.path,
       excludedFolders: props.excludedFolders,
-      applicationLabels: { [LABEL.environment]: env.name, [LABEL.partOf]: 'meridian', [LABEL.managedBy]: 'meridian' },
+      applicationLabels: { [LABEL.environment]: env.name, [LABEL.partOf]: 'meridian', [LABEL.managedBy]: 'meridian', [TIER_LABEL]: props.tier },
       kinds: props.inventory.kinds,
       scaledKinds: props.inventory.scaledKinds,
       ...(env.argocd.rollout === 'one-cluster-at-a-time' ? { rolloutSteps: rolloutSteps(env.clusters) } : {}),

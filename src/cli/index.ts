@@ -1,4 +1,5 @@
 // Command line: argument parsing, output and exit codes. The only place with terminal colour and exit codes.
+import { tierFolder, TIERS } from '../lib/sync-wave';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,9 @@ import { formatSynthSummary } from './summary';
 import { formatRules, formatValidation, validationJson } from './validate-output';
 import { DEFAULT_ENV_DIR, DEFAULT_OUT_DIR, loadTopology } from '../main';
 import { buildReport, reportMarkdown } from '../report';
+import { runbook } from '../report/runbook';
+import { simulateFirstSync, timelineMarkdown } from '../report/sync-simulator';
+import { synthesize } from '../synth/synthesize';
 import { DiffInputError, diffMarkdown, diffRefs, diffWorkingTree, GitError, hasChanges, RISK_CLASS_DESCRIPTIONS, RISK_CLASSES, riskClassesPresent, type RiskClass } from '../diff';
 import { formatDiffText } from './diff-output';
 import { RULES, treeFromDirectory, unknownRules, validateTree } from '../validate';
@@ -132,7 +136,7 @@ Options:
   },
   report: {
     summary: 'DR report per environment: voters and quorum per store, where services run, GSLB reaction, diagram, bootstrap and day-2 runbooks',
-    usage: `Usage: meridian report [--env <name>] [--format markdown|json] [--environments <dir>]
+    usage: `Usage: meridian report [--env <name>] [--format markdown|json] [--timeline] [--environments <dir>]
 
 Prints the disaster-recovery report of each environment, derived from the environment files: clusters and
 regions; per store the voters per cluster, quorum and how many clusters it can lose, and its RPO/RTO class;
@@ -144,6 +148,9 @@ a cluster a change adds). \`meridian synth\` also writes it to dist/<env>.report
 Options:
   --env <name>            only this environment (json: one object instead of a list)
   --format markdown|json  output form (default: markdown)
+  --timeline              print instead the simulated first sync (src/report/sync-simulator.ts) of meridian's
+                          own objects: each runbook step, the Applications Argo CD brings up after it, and
+                          anything that would go Degraded, wait on a later step or need a retry
   --environments <dir>    folder of environment files (default: environments)
   -h, --help              show this help`,
     run: report,
@@ -352,7 +359,7 @@ function validate(args: string[], io: Io): number {
 }
 
 /**
- * `dir` as one cluster folder of a dist/ tree: a folder with its own kustomization.yaml and no subfolders,
+ * `dir` as one cluster folder of a dist/ tree: a folder with its own kustomization.yaml and no subfolders but its tiers',
  * whose parent holds the argocd/ folder or an environment report (what `meridian synth` writes).
  */
 function clusterFolderInDist(dir: string): { dist: string; folder: string } | undefined {
@@ -360,7 +367,8 @@ function clusterFolderInDist(dir: string): { dist: string; folder: string } | un
   const parent = path.dirname(abs);
   try {
     if (!fs.statSync(path.join(abs, 'kustomization.yaml')).isFile()) return undefined;
-    if (fs.readdirSync(abs, { withFileTypes: true }).some((e) => e.isDirectory() && !e.name.startsWith('.'))) return undefined;
+    const tiers = new Set(TIERS.map(tierFolder).filter((f) => f !== ''));
+    if (fs.readdirSync(abs, { withFileTypes: true }).some((e) => e.isDirectory() && !e.name.startsWith('.') && !tiers.has(e.name))) return undefined;
     const siblings = fs.readdirSync(parent);
     if (!siblings.includes('argocd') && !siblings.some((f) => f.endsWith('.report.md'))) return undefined;
   } catch {
@@ -371,7 +379,7 @@ function clusterFolderInDist(dir: string): { dist: string; folder: string } | un
 }
 
 function report(args: string[], io: Io): number {
-  const flags = parse(args, { format: { type: 'string' } });
+  const flags = parse(args, { format: { type: 'string' }, timeline: { type: 'boolean' } });
   const form = format(flags.format, ['markdown', 'json'] as const);
   if (str(flags.out) !== undefined) throw new UsageError('report prints to stdout and takes no --out; see --help');
   const topology = loadTopology(str(flags.environments) ?? DEFAULT_ENV_DIR);
@@ -379,6 +387,21 @@ function report(args: string[], io: Io): number {
   const env = str(flags.env);
   const envs = topology.environments.filter((e) => env === undefined || e.name === env);
   if (envs.length === 0) throw new UsageError(`no environment named "${env ?? ''}"; known: ${topology.environments.map((e) => e.name).join(', ')}`);
+  if ((flags as Record<string, unknown>).timeline === true) {
+    if (form === 'json') throw new UsageError('--timeline prints Markdown; leave out --format json; see --help');
+    // The bundle synthesized in memory (meridian's charts, as `meridian synth` writes them), never read from dist/.
+    const bundle = synthesize(topology, { environments: envs.map((e) => e.name) });
+    io.out(
+      envs
+        .map((e) => {
+          const steps = runbook(e);
+          const objects = bundle.objects.filter((o) => o.environment === e.name || o.folder === 'argocd').map((o) => ({ folder: o.folder, file: o.file, manifest: o.manifest as unknown as Record<string, unknown> }));
+          return timelineMarkdown(e.name, steps, simulateFirstSync({ env: e, objects, runbook: steps }));
+        })
+        .join('\n'),
+    );
+    return EXIT.OK;
+  }
   const reports = envs.map(buildReport);
   if (form === 'json') io.out(`${JSON.stringify(env === undefined ? reports : reports[0], null, 2)}\n`);
   else io.out(reports.map(reportMarkdown).join('\n'));

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as argo from '../../imports/argoproj.io';
 import type { GroupKind } from '../lib/inventory';
+import { ROLLOUT_LABEL } from '../lib/sync-wave';
 
 export interface ClusterApplicationSetProps {
   /** ApplicationSet name. */
@@ -14,6 +15,12 @@ export interface ClusterApplicationSetProps {
   readonly project: string;
   /** Repository folder holding one sub-folder per cluster, e.g. `dist`. */
   readonly root: string;
+  /**
+   * The sub-folder of every cluster folder this ApplicationSet deploys (`<root>/<cluster>/<tier>`), named
+   * in its Applications' names.
+   * @default - the cluster folder itself
+   */
+  readonly tier?: string;
   /** Sub-folders of `root` that are not this ApplicationSet's clusters; exclude rules win over the include. */
   readonly excludedFolders: readonly string[];
   /** Labels for the generated Applications. */
@@ -29,14 +36,14 @@ export interface ClusterApplicationSetProps {
   readonly rolloutSteps?: readonly (readonly string[])[];
 }
 
-/** Application label the rollout steps select on: the cluster folder's name. */
-export const ROLLOUT_LABEL = 'meridian.dev/cluster';
+export { ROLLOUT_LABEL };
 
 /** Template parameter of the git directories generator: the cluster folder's name. */
 const FOLDER = '{{.path.basename}}';
 
 /**
- * One Argo CD Application per cluster folder: a git directories generator over `<root>/*`, the folder
+ * One Argo CD Application per cluster folder (or per cluster folder's `tier` sub-folder): a git
+ * directories generator over `<root>/*` (the cluster folders, whatever tier), the folder
  * name as destination cluster name (it must equal the Argo CD cluster Secret's name), server-side
  * apply, automated sync with pruning and self-heal. Each folder holds a `kustomization.yaml`, so Argo
  * CD renders it with Kustomize (no `directory.recurse`, no plain-directory mode). Resources are
@@ -67,12 +74,12 @@ export class ClusterApplicationSet extends Construct {
         ...(props.rolloutSteps ? { strategy: rollingSync(props.rolloutSteps) } : {}),
         template: {
           metadata: {
-            name: `meridian-${FOLDER}`,
+            name: props.tier ? `meridian-${FOLDER}-${props.tier}` : `meridian-${FOLDER}`,
             labels: { ...props.applicationLabels, [ROLLOUT_LABEL]: FOLDER },
           },
           spec: {
             project: props.project,
-            source: { repoUrl: props.repoURL, targetRevision: props.revision, path: '{{.path.path}}' },
+            source: { repoUrl: props.repoURL, targetRevision: props.revision, path: props.tier ? `{{.path.path}}/${props.tier}` : '{{.path.path}}' },
             destination: { name: FOLDER },
             ...(ignoredDrifts(props).length > 0 ? { ignoreDifferences: ignoredDrifts(props) } : {}),
             syncPolicy: {

@@ -294,7 +294,8 @@ function objectsOf(files: ReadonlyMap<string, unknown[]>): Map<string, Located> 
   const out = new Map<string, Located>();
   for (const [file, documents] of files) {
     const folder = file.slice(0, file.indexOf('/'));
-    const component = file.slice(folder.length + 1).replace(/\.ya?ml$/, '');
+    // The component is the file's name: a cluster folder's tiers (sub-folders) hold files of the same components.
+    const component = file.slice(file.lastIndexOf('/') + 1).replace(/\.ya?ml$/, '');
     for (const manifest of documents) {
       if (!isRecord(manifest)) continue;
       const name = typeof manifest.metadata?.name === 'string' ? manifest.metadata.name : `(${file.slice(folder.length + 1)})`;

@@ -1,4 +1,4 @@
-import { templateSelector } from './labels';
+import { LABEL, templateSelector } from './labels';
 // Argo CD applies a wave, waits until it is synced and Healthy, then moves on (REFERENCE §5.2).
 // Every object of a cluster folder gets a wave from its kind (DESIGN §3: namespaces -> RBAC -> issuers
 // -> certificates -> services and exports -> workloads -> routes -> global DNS), unless a construct
@@ -119,6 +119,98 @@ function isVaultConfig(o: ManifestJson): boolean {
   return group(o) === 'redhatcop.redhat.io' && !GLB_OPERATOR_KINDS.includes(o.kind);
 }
 
+/**
+ * The Argo CD Applications of one cluster (issue #15): each tier is a sub-folder of the cluster folder
+ * with its own kustomization and its own Application, applied by the runbook step after which it can
+ * converge by itself, so that no wave ever waits for a human and no tier holds another's waves:
+ *   platform      dist/<cluster>/               everything that needs no initialized Vault: Vault itself
+ *                                               (Ready while uninitialized), connectivity, the local CA
+ *                                               and Vault's TLS, policies. Converges with no human step, so
+ *                                               a progressive rollout reaches every cluster;
+ *   vault-config  dist/<cluster>/vault-config/  what needs an initialized Vault the operators can log in
+ *                                               to: the Vault configuration and the Vault-backed issuers;
+ *   vault-pki     dist/<cluster>/vault-pki/     what needs a certificate the Vault PKI signs (the stores, the
+ *                                               gateway), once the PKI mount has its signed intermediate: a
+ *                                               Certificate requested earlier is refused by Vault ("no default
+ *                                               issuer") and cert-manager backs off for an hour (REFERENCE
+ *                                               §9.6), and no health check can see the intermediate
+ *                                               (cert-manager's Vault issuer is Ready as soon as it can log in);
+ *   services      dist/<cluster>/services/      the services (objects of the services component), what depends
+ *                                               on them and the certificates only they mount, once their SQL
+ *                                               users exist: a broken service never holds a platform wave.
+ * Decided by reference (issuerRef, Secret mounts, backends, hostnames, Vault addresses), never by name.
+ */
+export enum Tier {
+  PLATFORM = 'platform',
+  VAULT_CONFIG = 'vault-config',
+  VAULT_PKI = 'vault-pki',
+  SERVICES = 'services',
+}
+
+/** Tiers in the order the runbook applies them. */
+export const TIERS: readonly Tier[] = [Tier.PLATFORM, Tier.VAULT_CONFIG, Tier.VAULT_PKI, Tier.SERVICES];
+
+/** The sub-folder of a cluster folder that holds a tier ('' for the platform, the cluster folder itself). */
+export function tierFolder(tier: Tier): string {
+  return tier === Tier.PLATFORM ? '' : tier;
+}
+
+/** Application label the rollout steps select on: the cluster folder's name (every tier's Application of a cluster carries it). */
+export const ROLLOUT_LABEL = 'meridian.dev/cluster';
+
+/** Application label naming the tier an Application deploys, for `argocd app wait -l`. */
+export const TIER_LABEL = 'meridian.dev/tier';
+
+/** The ApplicationSet of an environment's tier. */
+export function applicationSetName(environment: string, tier: Tier): string {
+  return tier === Tier.PLATFORM ? `meridian-${environment}` : `meridian-${environment}-${tier}`;
+}
+
+/** The Application of a cluster's tier. */
+export function applicationName(cluster: string, tier: Tier): string {
+  return tier === Tier.PLATFORM ? `meridian-${cluster}` : `meridian-${cluster}-${tier}`;
+}
+
+/** Value of the component label that marks the objects of a service (the services chart's id). */
+export const SERVICES_COMPONENT = 'services';
+
+/** The tier of every object of one cluster folder, in input order. */
+export function planTiers(objects: readonly ManifestJson[]): Tier[] {
+  const refs = new References(objects);
+  const dependencies = objects.map((o) => refs.dependsOn(o));
+  const dependents = objects.map((): number[] => []);
+  dependencies.forEach((deps, i) => {
+    for (const d of deps) dependents[d]!.push(i);
+  });
+  const closure = (roots: Iterable<number>): Set<number> => {
+    const set = new Set<number>(roots);
+    const queue = [...set];
+    while (queue.length > 0) {
+      for (const i of dependents[queue.pop()!]!) {
+        if (set.has(i)) continue;
+        set.add(i);
+        queue.push(i);
+      }
+    }
+    return set;
+  };
+  const vaultIssuers = new Set<number>();
+  objects.forEach((o, i) => {
+    if ((o.kind === 'Issuer' || o.kind === 'ClusterIssuer') && isVaultRoot(o)) vaultIssuers.add(i);
+  });
+  const vaultSigned = objects.flatMap((o, i) => (o.kind === 'Certificate' && dependencies[i]!.some((d) => vaultIssuers.has(d)) ? [i] : []));
+  const needsPki = closure(vaultSigned);
+  const needsVault = refs.needsVault(refs.vaultWorkloads());
+  const services = closure(objects.flatMap((o, i) => (o.metadata?.labels?.[LABEL.component] === SERVICES_COMPONENT ? [i] : [])));
+  // The certificates whose every consumer is a service go with the services (a service's client
+  // certificates); one the platform also mounts stays where the platform can reach it.
+  objects.forEach((o, i) => {
+    if (o.kind !== 'Certificate' || services.has(i) || dependents[i]!.length === 0) return;
+    if (dependents[i]!.every((d) => services.has(d))) services.add(i);
+  });
+  return objects.map((_, i) => (services.has(i) ? Tier.SERVICES : needsPki.has(i) ? Tier.VAULT_PKI : needsVault.has(i) ? Tier.VAULT_CONFIG : Tier.PLATFORM));
+}
+
 const ROUTE_KINDS: readonly string[] = ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'];
 const MESH_KINDS: readonly string[] = ['ServiceEntry', 'DestinationRule', 'VirtualService'];
 const GLOBAL_DNS_KINDS: readonly string[] = ['GlobalDNSRecord', 'Gslb', 'DNSEndpoint'];
@@ -202,6 +294,14 @@ class References {
     }
     const pod = podSpecOf(o);
     if (pod) for (const secret of secretRefsOf(pod)) out.push(...this.certificatesOf(ns, secret));
+    // A pod that talks to a Service of this folder through a URL in its environment (VAULT_ADDR, say)
+    // needs the workloads behind it: a Vault client is useless, and fails, before Vault is initialized.
+    if (pod) {
+      for (const url of urlEnvValuesOf(pod)) {
+        const svc = serviceOfHost(hostOf(url));
+        if (svc) out.push(...this.workloadsOfService(svc.namespace, svc.name));
+      }
+    }
     if (o.kind === 'Gateway') {
       for (const l of o.spec?.listeners ?? []) {
         for (const ref of l.tls?.certificateRefs ?? []) {
@@ -303,12 +403,21 @@ export function secretRefsOf(pod: ManifestJson): string[] {
   return out;
 }
 
+/** Values of the environment variables of a pod's containers that are http(s) URLs. */
+function urlEnvValuesOf(pod: ManifestJson): string[] {
+  const out: string[] = [];
+  for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+    for (const e of c.env ?? []) if (typeof e.value === 'string' && /^https?:\/\//.test(e.value)) out.push(e.value);
+  }
+  return out;
+}
+
 function hostOf(address: string): string {
   return address.replace(/^[a-z]+:\/\//, '').replace(/[:/].*$/, '');
 }
 
 /** `<svc>.<ns>[.svc[.<zone>]]`, also inside longer Lighthouse names `<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local`. */
-function serviceOfHost(host: string): { name: string; namespace: string } | undefined {
+export function serviceOfHost(host: string): { name: string; namespace: string } | undefined {
   const labels = host.split('.');
   const svc = labels.indexOf('svc');
   if (svc >= 2) return { name: labels[svc - 2]!, namespace: labels[svc - 1]! };
@@ -336,4 +445,15 @@ export function hostnamesOf(o: ManifestJson): string[] {
 function hostnameMatches(pattern: unknown, host: string): boolean {
   if (typeof pattern !== 'string') return false;
   return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : pattern === host;
+}
+
+/** The objects of one cluster folder that are Vault's workloads: behind the Service Vault clients (issuers, Vault configuration) address. */
+export function vaultWorkloads(objects: readonly ManifestJson[]): Set<number> {
+  return new References(objects).vaultWorkloads();
+}
+
+/** For every object of one cluster folder, the objects of the folder it cannot become Healthy (or useful) without. */
+export function dependencies(objects: readonly ManifestJson[]): number[][] {
+  const refs = new References(objects);
+  return objects.map((o) => refs.dependsOn(o));
 }

@@ -32,7 +32,8 @@ import { adminLoginCommands, adminRoleCommands, operatorAccessCommands, REVIEWER
 import { VAULT_STATEFULSET } from '../topology/vault';
 import { clusterView } from '../topology/view';
 import { VAULT_ISSUER } from '../lib/names';
-import { runbook, type RunbookStep } from './runbook';
+import { ROLLOUT_LABEL, Tier, TIER_LABEL } from '../lib/sync-wave';
+import { runbook, withArgocdLogin, type RunbookStep } from './runbook';
 import { envFile } from './source';
 
 export interface Day2Runbook {
@@ -119,8 +120,9 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
     {
       id: 'register',
       title: `Register ${cluster} in Argo CD under its meridian name`,
-      why: `The ApplicationSet creates meridian-${cluster} as soon as dist/${cluster} is merged, and Argo CD can only deploy to a cluster it knows`,
-      commands: [`argocd cluster add ${cluster} --name ${cluster}`],
+      why: `The ApplicationSets create meridian-${cluster} and the Applications of its tiers as soon as dist/${cluster} is merged, and Argo CD can only deploy to a cluster it knows`,
+      // --yes: no prompt about the argocd-manager ServiceAccount (as in the bootstrap's register-clusters step).
+      commands: [`argocd cluster add ${cluster} --name ${cluster} --yes`],
     },
     {
       id: 'secrets',
@@ -145,7 +147,8 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
       title: 'Merge the change; Argo CD syncs the new cluster, and the existing store pods stay on their revision',
       why: 'The new pods start with the full peer list and join the running stores (Vault through retry_join and auto-unseal, CockroachDB through --join); the existing members need no restart to admit them',
       commands: [
-        `argocd app wait meridian-${cluster} --sync --timeout 1800`,
+        // Every tier's Application of the new cluster (they share the cluster label); the later tiers wait, Progressing, for the steps below.
+        `argocd app wait -l ${ROLLOUT_LABEL}=${cluster},${TIER_LABEL}=${Tier.PLATFORM} --sync --timeout 1800`,
         ...members.map((s) => `kubectl ${ctx} -n ${s.namespace} rollout status statefulset/${s.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet} --timeout=20m`),
       ],
     },
@@ -197,7 +200,7 @@ export function addClusterRunbook(env: Environment, cluster: string): Day2Runboo
     why: 'Routes and global DNS records of the new cluster come last (sync waves)',
     commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --health --timeout 1800`],
   });
-  return { id: `add-cluster-${cluster}`, title: `Add cluster ${cluster}`, when: `${cluster} is added to ${envFile(env)}`, steps };
+  return { id: `add-cluster-${cluster}`, title: `Add cluster ${cluster}`, when: `${cluster} is added to ${envFile(env)}`, steps: withArgocdLogin(steps) };
 }
 
 /**
@@ -280,7 +283,8 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
     id: 'argocd-out',
     title: `Stop Argo CD from healing ${cluster}, then stop its store pods`,
     why: `Without the cluster registration its Application can no longer sync or self-heal; the ApplicationSet keeps the objects in place when the Application goes (preserveResourcesOnDeletion), so the store pods are stopped by hand`,
-    commands: [`argocd cluster rm ${cluster}`, ...members.map((s) => `kubectl ${ctx} -n ${s.namespace} delete statefulset ${s.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet} --wait`)],
+    // -y/--yes: no confirmation prompt (argo-cd docs/user-guide/commands/argocd_cluster_rm.md).
+    commands: [`argocd cluster rm ${cluster} --yes`, ...members.map((s) => `kubectl ${ctx} -n ${s.namespace} delete statefulset ${s.kind === 'vault' ? VAULT_STATEFULSET : COCKROACHDB.statefulSet} --wait`)],
   });
   const vault = env.vault;
   if (vault && vault.clusters.includes(cluster)) {
@@ -316,7 +320,7 @@ export function removeClusterRunbook(env: Environment, cluster: string): Day2Run
     },
     ...touched.flatMap((t) => rollSteps(env, t.store, t.roll)),
   );
-  return { id: `remove-cluster-${cluster}`, title: `Remove cluster ${cluster}`, when: `${cluster} is removed from ${envFile(env)}`, steps };
+  return { id: `remove-cluster-${cluster}`, title: `Remove cluster ${cluster}`, when: `${cluster} is removed from ${envFile(env)}`, steps: withArgocdLogin(steps) };
 }
 
 /**
@@ -418,7 +422,7 @@ export function upgradeStoreRunbook(env: Environment, store: Store, image?: stri
       commands: [sql(env, ['RESET CLUSTER SETTING cluster.preserve_downgrade_option;'])],
     });
   }
-  return { id: `upgrade-${store.kind}`, title: `Upgrade the ${store.kind} image`, when: `${store.kind}.image changes in ${envFile(env)}`, steps };
+  return { id: `upgrade-${store.kind}`, title: `Upgrade the ${store.kind} image`, when: `${store.kind}.image changes in ${envFile(env)}`, steps: withArgocdLogin(steps) };
 }
 
 /** The runbooks a change from `before` to `after` (one environment) needs: clusters added and removed, store images changed. */

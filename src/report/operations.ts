@@ -10,6 +10,7 @@ import { rolloutSteps } from '../topology/rollout';
 import { clusterView } from '../topology/view';
 import { RUNBOOK_STEP } from '../topology/prerequisites';
 import { fileVar } from '../topology/trust-runbook';
+import { ROLLOUT_LABEL } from '../lib/sync-wave';
 import type { RunbookStep } from './runbook';
 
 export interface RolloutReport {
@@ -127,7 +128,7 @@ export function backupRunbookSteps(env: Environment): { readonly beforeFirstSync
       why: `The Job ${BACKUP.cockroachJob} creates the schedule ${BACKUP.cockroachSchedule} once (IF NOT EXISTS); a changed backup.schedule or destination only takes effect after the old schedule is dropped and the Application re-synced`,
       commands: [
         `${shell} -e "SHOW SCHEDULES;"`,
-        `# to change it: ${shell} -e "DROP SCHEDULES WITH x AS (SHOW SCHEDULES) SELECT id FROM x WHERE label = '${BACKUP.cockroachSchedule}';" && argocd app sync meridian-${bootstrapMember(env.cockroachdb)}`,
+        `# to change it: ${shell} -e "DROP SCHEDULES WITH x AS (SHOW SCHEDULES) SELECT id FROM x WHERE label = '${BACKUP.cockroachSchedule}';" && argocd app sync -l ${ROLLOUT_LABEL}=${bootstrapMember(env.cockroachdb)}`,
       ],
       expect: `the schedules labelled ${BACKUP.cockroachSchedule} (an incremental one and the full one CockroachDB adds; only the full one where incremental backups are not licensed) are active`,
     });

@@ -6,10 +6,11 @@
 // SQL from src/topology/cockroachdb.ts, next to the code that decides what the bundle declares; a
 // step that becomes declarative disappears there, and the committed reports change with it.
 import { INGRESS } from '../lib/names';
+import { applicationName, Tier, TIER_LABEL, tierFolder } from '../lib/sync-wave';
 import type { CockroachDbStore, Environment } from '../topology';
 import { databaseRegions, setupSql, sqlShellCommand } from '../topology/cockroachdb';
 import { brokerClientServiceAccount, GSLB_READER_SERVICE_ACCOUNT, prerequisites, RUNBOOK_STEP, SUBMARINER_NAMESPACE, tokenSecretName, type OutOfBandSecret } from '../topology/prerequisites';
-import { fileVar, trustRunbook } from '../topology/trust-runbook';
+import { fileVar, renewNotReadyCommand, trustRunbook } from '../topology/trust-runbook';
 import { backupRunbookSteps } from './operations';
 
 export interface RunbookStep {
@@ -30,20 +31,70 @@ export const CONTEXT_CONVENTION = 'every command addresses a cluster through the
 /** Trust steps that must be done before Argo CD first syncs (the Secrets the bundle only names). */
 const BEFORE_FIRST_SYNC = new Set(['root-ca', 'vault-seal-credentials']);
 
+/** Trust steps after which the Vault configuration can be applied: the operators can log in to an initialized Vault. */
+const BEFORE_VAULT_CONFIG = 'vault-config-operator-access';
+
+/** The file of the ApplicationSet of an environment's tier, relative to the repository root. */
+export function applicationSetFile(env: Pick<Environment, 'name' | 'argocd'>, tier: Tier): string {
+  return `${env.argocd.path}/argocd/${tier === Tier.PLATFORM ? '' : `${tierFolder(tier)}/`}${env.name}.yaml`;
+}
+
+/** The kubectl context of the cluster that runs Argo CD (the runbook's only cluster it does not name). */
+const ARGOCD_CONTEXT = `"\${ARGOCD_CONTEXT:?set ARGOCD_CONTEXT to the kubectl context of the cluster that runs Argo CD}"`;
+
+/** `argocd app wait` over the Applications of one tier of an environment (selected by label, so every cluster's). */
+function waitTier(env: Environment, tier: Tier, timeout: number): string {
+  return `argocd app wait -l meridian.dev/environment=${env.name},${TIER_LABEL}=${tier} --sync --health --timeout ${timeout}`;
+}
+
+/**
+ * A later tier's ApplicationSet (src/lib/sync-wave.ts, Tier): applied only now, because before this point
+ * its objects could not converge and would hold their waves (or, for certificates, make cert-manager
+ * back off for an hour).
+ */
+function applyTierStep(env: Environment, tier: Tier, title: string, why: string, timeout: number, recovery: readonly string[] = []): RunbookStep {
+  return {
+    id: `apply-${tier}`,
+    title,
+    why,
+    commands: [
+      `kubectl --context ${ARGOCD_CONTEXT} -n ${env.argocd.namespace} apply -f ${applicationSetFile(env, tier)}`,
+      waitTier(env, tier, timeout),
+      `# an Application not Healthy when the wait times out: argocd app get <application> --refresh names the resource and its message; fix that, then run the wait again`,
+      ...recovery,
+    ],
+    expect: `one Application per cluster, Synced and Healthy: ${env.clusters.map((c) => applicationName(c.name, tier)).join(', ')}`,
+  };
+}
+
+/** The Argo CD session every later `argocd` command of a runbook needs (bootstrap and day-2 alike). */
+export function argocdLoginStep(): RunbookStep {
+  return {
+    id: 'argocd-login',
+    title: 'Log in to Argo CD',
+    why: 'Every argocd command below talks to the Argo CD API server and needs a session; --grpc-web works through proxies and ingresses that do not pass HTTP/2 (argo-cd docs, user-guide/commands/argocd_login.md)',
+    commands: [
+      `argocd login "\${ARGOCD_SERVER:?set ARGOCD_SERVER to the host[:port] of your Argo CD API server}" --grpc-web --sso`,
+      '# without SSO: argocd login "$ARGOCD_SERVER" --grpc-web --username admin   (prompts for the password; never put it on the command line)',
+    ],
+    expect: 'argocd account get-user-info shows loggedIn: true',
+  };
+}
+
+/** A runbook's steps with the Argo CD login first when any step runs an `argocd` command before one. */
+export function withArgocdLogin(steps: readonly RunbookStep[]): RunbookStep[] {
+  const first = steps.findIndex((s) => s.commands.some((c) => /^argocd /.test(c.trim())));
+  if (first < 0 || steps.slice(0, first + 1).some((s) => s.id === 'argocd-login')) return [...steps];
+  return [argocdLoginStep(), ...steps];
+}
+
 export function runbook(env: Environment): RunbookStep[] {
   const trust = trustRunbook(env);
   const backup = backupRunbookSteps(env);
+  const afterFirstSync = trust.filter((s) => !BEFORE_FIRST_SYNC.has(s.id));
+  const split = afterFirstSync.findIndex((s) => s.id === BEFORE_VAULT_CONFIG) + 1;
   const steps: RunbookStep[] = [
-    {
-      id: 'argocd-login',
-      title: 'Log in to Argo CD',
-      why: 'Every argocd command below talks to the Argo CD API server and needs a session; --grpc-web works through proxies and ingresses that do not pass HTTP/2 (argo-cd docs, user-guide/commands/argocd_login.md)',
-      commands: [
-        `argocd login "\${ARGOCD_SERVER:?set ARGOCD_SERVER to the host[:port] of your Argo CD API server}" --grpc-web --sso`,
-        '# without SSO: argocd login "$ARGOCD_SERVER" --grpc-web --username admin   (prompts for the password; never put it on the command line)',
-      ],
-      expect: 'argocd account get-user-info shows loggedIn: true',
-    },
+    argocdLoginStep(),
     {
       id: 'register-clusters',
       title: 'Register every cluster in Argo CD under its meridian name',
@@ -56,23 +107,59 @@ export function runbook(env: Environment): RunbookStep[] {
     ...backup.beforeFirstSync,
     {
       id: 'apply-applicationsets',
-      title: 'Apply the ApplicationSets',
-      why: 'From here on Argo CD deploys and heals every cluster folder; the remaining steps are the one-shot actions no manifest can perform',
-      commands: [`kubectl --context "\${ARGOCD_CONTEXT:?set ARGOCD_CONTEXT to the kubectl context of the cluster that runs Argo CD}" -n ${env.argocd.namespace} apply -k ${env.argocd.path}/argocd`],
-      expect: `one Application per cluster: ${env.clusters.map((c) => `meridian-${c.name}`).join(', ')}`,
+      title: 'Apply the platform ApplicationSet (and the AppProject)',
+      why: `From here on Argo CD deploys and heals the platform of every cluster folder, which needs no human step to converge (Vault reports Ready while uninitialized), so a progressive rollout reaches every cluster; the tiers that do need one (${[Tier.VAULT_CONFIG, Tier.VAULT_PKI, Tier.SERVICES].map((t) => `dist/<cluster>/${tierFolder(t)}/`).join(', ')}) get their ApplicationSets from the steps that make them convergent`,
+      commands: [`kubectl --context ${ARGOCD_CONTEXT} -n ${env.argocd.namespace} apply -k ${env.argocd.path}/argocd`, waitTier(env, Tier.PLATFORM, 1800)],
+      expect: `one Application per cluster, Synced and Healthy: ${env.clusters.map((c) => applicationName(c.name, Tier.PLATFORM)).join(', ')}`,
     },
     submarinerStep(env),
     ...gslbSteps(env),
     ...serviceSecretSteps(env),
-    ...trust.filter((s) => !BEFORE_FIRST_SYNC.has(s.id)),
+    ...afterFirstSync.slice(0, split),
   ];
+  if (env.vault) {
+    steps.push(
+      applyTierStep(
+        env,
+        Tier.VAULT_CONFIG,
+        'Apply the vault-config ApplicationSet: the Vault configuration and the Vault-backed issuers',
+        "Vault is initialized and every cluster's vault-config-operator can log in, so the mounts, roles and policies reconcile and the Vault issuers become Ready; applied earlier, they would only wait",
+        900,
+      ),
+    );
+  }
+  steps.push(...afterFirstSync.slice(split));
+  if (env.vault) {
+    steps.push(
+      applyTierStep(
+        env,
+        Tier.VAULT_PKI,
+        'Apply the vault-pki ApplicationSet: everything that needs a certificate from the Vault PKI',
+        'The PKI mount has its signed intermediate, so every Certificate the Vault issuers sign is issued at the first request; requested before, Vault refuses it ("no default issuer") and cert-manager backs off for an hour, then longer',
+        1800,
+        [
+          '# a Certificate that still failed (Ready=False after a request Vault refused): ask cert-manager to issue it again now instead of after its back-off',
+          ...env.clusters.map((c) => renewNotReadyCommand(c.name)),
+        ],
+      ),
+    );
+  }
   if (env.cockroachdb) steps.push(...cockroachSteps(env, env.cockroachdb));
+  steps.push(
+    applyTierStep(
+      env,
+      Tier.SERVICES,
+      'Apply the services ApplicationSet',
+      'The stores are up and the SQL users exist, so every service starts with what it needs; in an Application of their own, a service that fails never holds a wave of the platform',
+      1800,
+    ),
+  );
   steps.push({
     id: 'wait-healthy',
     title: 'Wait until every Application is Synced and Healthy',
     why: 'The stores are only Ready once they have quorum, and routes and global DNS come last (sync waves)',
     commands: [`argocd app wait -l meridian.dev/environment=${env.name} --sync --health --timeout 1800`],
-    ...(env.argocd.rollout === 'one-cluster-at-a-time' ? { expect: `the rollout syncs ${env.clusters.map((c) => c.name).join(', then ')}, each once the one before is Healthy` } : {}),
+    ...(env.argocd.rollout === 'one-cluster-at-a-time' ? { expect: `each rollout syncs ${env.clusters.map((c) => c.name).join(', then ')}, each once the one before is Healthy` } : {}),
   });
   steps.push(...backup.afterSync);
   return steps;

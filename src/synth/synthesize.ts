@@ -6,6 +6,7 @@ import { addClusterCharts } from '../charts/cluster';
 import { renderCharts, type MeridianChart } from '../charts/meridian-chart';
 import { inventoryOf, type BundleInventory } from '../lib/inventory';
 import { ARGOCD_FOLDER } from '../lib/layout';
+import { planTiers, tierFolder, TIERS } from '../lib/sync-wave';
 import { renderPrerequisites, renderReport, reportFile } from '../report';
 import { prerequisitesFile } from '../topology/prerequisites';
 import { cmp, clusterView, RESERVED_CLUSTER_NAMES, TopologyError, type ClusterView, type Environment, type Patch, type Topology } from '../topology';
@@ -99,23 +100,41 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
 
   const patched: PatchedObject[] = [];
   /** Synthesizes the charts of one folder; its files are written only when `write` is set. Patches apply to cluster folders. */
-  const emit = (folder: string, charts: readonly MeridianChart[], origin: string, environmentOf: (chart: MeridianChart) => string, write = true, patching?: PatchRun): SynthesizedObject[] => {
+  /**
+   * Synthesizes the charts of one folder; its files are written only when `write` is set. Patches apply to
+   * cluster folders. A cluster folder is split into its tiers (src/lib/sync-wave.ts, planTiers), each a
+   * sub-folder with its own kustomization, written even when empty so that every tier's Application
+   * finds its path; `sub` puts a folder's files into one sub-folder instead (dist/argocd/<tier>/).
+   */
+  const emit = (folder: string, charts: readonly MeridianChart[], origin: string, environmentOf: (chart: MeridianChart) => string, write = true, patching?: PatchRun, place: { tiered: true } | { sub: string } = { sub: '' }): SynthesizedObject[] => {
     validateConstructTree(charts);
-    const resources: string[] = [];
     const out: SynthesizedObject[] = [];
     const rendered = renderCharts(charts);
     if (patching) patched.push(...patching.apply(folder, rendered as Manifest[][], write));
+    const tiers = 'tiered' in place ? planTiers(rendered.flat()) : [];
+    const dirs = new Map<string, string[]>('tiered' in place ? TIERS.map((t) => [tierFolder(t), []]) : [[(place as { sub: string }).sub, []]]);
+    let n = 0;
     charts.forEach((chart, c) => {
       const manifests = rendered[c] as Manifest[];
-      if (manifests.length === 0) return;
-      const file = `${folder}/${chart.component}.yaml`;
-      resources.push(`${chart.component}.yaml`);
-      if (write) offload.add({ file, header: header(origin), documents: manifests, validate: true });
-      const environment = environmentOf(chart);
-      for (const manifest of manifests) out.push({ folder, file, component: chart.component, environment, manifest });
+      const bySub = new Map<string, Manifest[]>();
+      for (const m of manifests) {
+        const sub = 'tiered' in place ? tierFolder(tiers[n]!) : (place as { sub: string }).sub;
+        n++;
+        bySub.set(sub, [...(bySub.get(sub) ?? []), m]);
+      }
+      for (const [sub, docs] of [...bySub].sort(([a], [b]) => cmp(a, b))) {
+        const dir = sub === '' ? folder : `${folder}/${sub}`;
+        const file = `${dir}/${chart.component}.yaml`;
+        dirs.get(sub)!.push(`${chart.component}.yaml`);
+        if (write) offload.add({ file, header: header(origin), documents: docs, validate: true });
+        const environment = environmentOf(chart);
+        for (const manifest of docs) out.push({ folder, file, component: chart.component, environment, manifest });
+      }
     });
     if (write) {
-      offload.add({ file: `${folder}/kustomization.yaml`, header: header(origin), documents: [kustomization(resources)], validate: false });
+      for (const [sub, resources] of dirs) {
+        offload.add({ file: `${sub === '' ? folder : `${folder}/${sub}`}/kustomization.yaml`, header: header(origin), documents: [kustomization(resources)], validate: false });
+      }
       objects.push(...out);
     }
     return out;
@@ -136,7 +155,7 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
         const own = addClusterCharts(app, view);
         const team = addExtensionCharts(app, view, options.config ?? {}, own.map((c) => c.component));
         const extra = addExtraManifestCharts(app, view, options.extraFiles ?? new Map(), [...own, ...team].map((c) => c.component));
-        envObjects.push(...emit(cluster.name, [...own, ...team, ...extra], `environment ${env.name}`, () => env.name, write, patching));
+        envObjects.push(...emit(cluster.name, [...own, ...team, ...extra], `environment ${env.name}`, () => env.name, write, patching, { tiered: true }));
         if (write) folders.push(cluster.name);
       }
       patching.checkAllMatched();
@@ -146,17 +165,22 @@ export function synthesize(topology: Topology, options: SynthesizeOptions = {}):
     // dist/argocd: one ApplicationSet per environment, each excluding every folder that is not its own
     // cluster (and the names reserved for folders that are never clusters).
     const allClusters = topology.environments.flatMap((e) => e.clusters.map((c) => ({ env: e.name, name: c.name })));
-    const argoApp = new App({ outdir: ARGOCD_FOLDER });
-    const argoCharts = topology.environments.map(
-      (env) =>
-        new ArgoCdChart(argoApp, {
-          environment: env,
-          excludedFolders: [ARGOCD_FOLDER, ...RESERVED_CLUSTER_NAMES, ...allClusters.filter((c) => c.env !== env.name).map((c) => c.name)],
-          inventory: inventories.get(env.name)!,
-        }),
-    );
+    // One ApplicationSet per environment and tier: dist/argocd/<env>.yaml (with the AppProject) is applied
+    // before the first sync, dist/argocd/<tier>/<env>.yaml by the runbook step that makes the tier deployable.
     const names = topology.environments.map((e) => e.name);
-    emit(ARGOCD_FOLDER, argoCharts, `environment${names.length > 1 ? 's' : ''} ${names.join(', ')}`, (chart) => chart.component);
+    for (const tier of TIERS) {
+      const argoApp = new App({ outdir: ARGOCD_FOLDER });
+      const argoCharts = topology.environments.map(
+        (env) =>
+          new ArgoCdChart(argoApp, {
+            environment: env,
+            tier,
+            excludedFolders: [ARGOCD_FOLDER, ...RESERVED_CLUSTER_NAMES, ...allClusters.filter((c) => c.env !== env.name).map((c) => c.name)],
+            inventory: inventories.get(env.name)!,
+          }),
+      );
+      emit(ARGOCD_FOLDER, argoCharts, `environment${names.length > 1 ? 's' : ''} ${names.join(', ')}`, (chart) => chart.component, true, undefined, { sub: tierFolder(tier) });
+    }
     folders.push(ARGOCD_FOLDER);
 
     // dist/<env>.report.md: the DR report and bootstrap runbook, beside the cluster folders (no Application deploys a file).

@@ -158,7 +158,7 @@ export function trustRunbook(env: Environment): RunbookStep[] {
     {
       id: 'vault-running',
       title: 'Let Argo CD sync every cluster until the Vault pods run (Ready while uninitialized)',
-      why: 'The pods report Ready before `vault operator init`, so the sync reaches them without a human; everything that needs an initialized Vault waits in the waves after Vault until the next steps are done.',
+      why: 'The pods report Ready before `vault operator init`, so the platform tier converges without a human; everything that needs an initialized Vault is in a later tier, whose ApplicationSet a later step applies.',
       commands: members.map((c) => `kubectl --context ${c.name} -n ${ns} rollout status statefulset/${VAULT_STATEFULSET} --timeout=15m`),
     },
     {
@@ -288,7 +288,9 @@ function meshCaStep(env: Environment): RunbookStep[] {
       commands: clusters.flatMap((c) => [
         `kubectl --context ${c.name} -n ${MESH_CA.namespace} wait certificate/${MESH_CA.certificate} --for=condition=Ready --timeout=10m`,
         `kubectl --context ${c.name} -n ${MESH_CA.namespace} rollout restart deployment -l app=istiod && kubectl --context ${c.name} -n ${MESH_CA.namespace} rollout status deployment -l app=istiod --timeout=10m`,
-        ...c.view.sidecarNamespaces.map((ns) => `kubectl --context ${c.name} -n ${ns} rollout restart deployment`),
+        // On the first install the meshed Deployments come later (their tiers apply after this step) and the loop
+        // finds none; after a root change it restarts each, so its sidecar gets a certificate of the new root.
+        ...c.view.sidecarNamespaces.map((ns) => `for d in $(kubectl --context ${c.name} -n ${ns} get deployment -o name); do kubectl --context ${c.name} -n ${ns} rollout restart "$d"; done`),
       ]),
     },
   ];

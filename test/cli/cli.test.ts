@@ -34,7 +34,7 @@ describe('meridian synth', () => {
     const out = path.join(root, 'dist');
     const r = run('synth', '--environments', path.join(root, 'environments'), '--out', out, '--strict');
     expect(r.code).toBe(EXIT.ERROR);
-    expect(r.err).toMatch(/prod\.yaml:59:17: vault\.seal\.awskms\.kmsKeyId: alias\/meridian-vault is a single-Region key or an alias in us-east-1: losing region us-east-1 leaves every restarted Vault pod sealed in us-east-2, us-west-2 as well.* \(--strict\)$/m);
+    expect(r.err).toMatch(/prod\.yaml:58:17: vault\.seal\.awskms\.kmsKeyId: alias\/meridian-vault is a single-Region key or an alias in us-east-1: losing region us-east-1 leaves every restarted Vault pod sealed in us-east-2, us-west-2 as well.* \(--strict\)$/m);
     expect(readTree(out).size).toBe(0);
   });
 

@@ -46,6 +46,15 @@ describe('meridian validate', () => {
     expect(lines.at(-1)).toMatch(new RegExp(`^2 violation\\(s\\) of 2 rule\\(s\\) in 2 file\\(s\\); checked ${RULES.length} rule\\(s\\)`));
   });
 
+  it('report --timeline prints the simulated first sync of each environment, and refuses --format json', () => {
+    const r = run('report', '--env', 'prod', '--timeline');
+    expect(r).toMatchObject({ code: EXIT.OK, err: '' });
+    expect(r.out).toMatch(/^## First sync of prod \(simulated\)\n\n1\. Log in to Argo CD \(`argocd-login`\)\n/);
+    expect(r.out).toMatch(/\n20\. Apply the services ApplicationSet \(`apply-services`\); then Argo CD brings up meridian-cluster1-services, meridian-cluster2-services, meridian-cluster3-services\n/);
+    expect(r.out).toMatch(/Every Application \(12\) Synced and Healthy; nothing Degraded, no step waited on a later one, no retry\.\n$/);
+    expect(run('report', '--timeline', '--format', 'json')).toMatchObject({ code: EXIT.USAGE, err: expect.stringContaining('--timeline prints Markdown') });
+  });
+
   it('validates one cluster folder against its siblings: no false violations, only that folder reported', () => {
     const clean = run('validate', 'dist/cluster1');
     expect(clean).toMatchObject({ code: EXIT.OK, err: '' });

@@ -8,6 +8,7 @@ import { loadTopology } from '../../src/main';
 import { synthesize, type Bundle } from '../../src/synth/synthesize';
 import { writeTreeAtomically } from '../../src/synth/write';
 import type { Topology } from '../../src/topology';
+import { Tier, tierFolder, TIERS } from '../../src/lib/sync-wave';
 import { docs, FIXTURE_ENVIRONMENTS, objectsOf, tempDir, topologyOf } from '../helpers';
 
 /** Every directory below `root`, as repository paths relative to `base` (what the generator lists). */
@@ -129,25 +130,35 @@ describe.each([
     }
   });
 
-  it('generate one Application per cluster folder of the environment, and nothing else', () => {
+  it('generate one Application per cluster folder and tier of the environment, and nothing else', () => {
     const seen = new Set<string>();
     for (const env of c.topology.environments) {
-      const appSet = argo.find((o) => o.kind === 'ApplicationSet' && o.metadata.labels['meridian.dev/environment'] === env.name);
-      const apps = applications(appSet, dirs);
-      // THEN exactly the environment's clusters, by folder name
-      expect(apps.map((a) => a.spec.destination.name).sort()).toEqual(env.clusters.map((cl) => cl.name).sort());
-      for (const app of apps) {
-        expect(app.spec.source.path).toBe(`${env.argocd.path}/${app.spec.destination.name}`);
-        expect(app.spec.source.repoURL).toBe(env.argocd.repoURL);
-        expect(app.spec.source.targetRevision).toBe(env.argocd.revision);
-        expect(app.metadata.name).toBe(`meridian-${app.spec.destination.name}`);
-        expect(app.metadata.labels['meridian.dev/cluster']).toBe(app.spec.destination.name);
-        expect(seen.has(app.metadata.name), `${app.metadata.name} generated twice`).toBe(false);
-        seen.add(app.metadata.name);
-        // Kustomize renders the folder: it has a kustomization.yaml and no sub-folders to recurse into
-        expect(fs.existsSync(path.join(c.repo, app.spec.source.path, 'kustomization.yaml'))).toBe(true);
-        expect(dirs.filter((d) => d.startsWith(`${app.spec.source.path}/`))).toEqual([]);
-        expect(app.spec.source.directory).toBeUndefined();
+      const sets = argo.filter((o) => o.kind === 'ApplicationSet' && o.metadata.labels['meridian.dev/environment'] === env.name);
+      // one ApplicationSet per tier: the platform's in dist/argocd/<env>.yaml, each later tier's in dist/argocd/<tier>/<env>.yaml
+      expect(sets.map((s) => s.metadata.name).sort()).toEqual([`meridian-${env.name}`, ...TIERS.slice(1).map((t) => `meridian-${env.name}-${t}`)].sort());
+      for (const tier of TIERS) {
+        const appSet = sets.find((s) => s.metadata.name === (tier === Tier.PLATFORM ? `meridian-${env.name}` : `meridian-${env.name}-${tier}`));
+        const apps = applications(appSet, dirs);
+        // THEN exactly the environment's clusters, by folder name
+        expect(apps.map((a) => a.spec.destination.name).sort()).toEqual(env.clusters.map((cl) => cl.name).sort());
+        for (const app of apps) {
+          const sub = tierFolder(tier);
+          expect(app.spec.source.path).toBe(`${env.argocd.path}/${app.spec.destination.name}${sub ? `/${sub}` : ''}`);
+          expect(app.spec.source.repoURL).toBe(env.argocd.repoURL);
+          expect(app.spec.source.targetRevision).toBe(env.argocd.revision);
+          expect(app.metadata.name).toBe(`meridian-${app.spec.destination.name}${sub ? `-${sub}` : ''}`);
+          expect(app.metadata.labels['meridian.dev/cluster']).toBe(app.spec.destination.name);
+          expect(app.metadata.labels['meridian.dev/tier']).toBe(tier);
+          expect(seen.has(app.metadata.name), `${app.metadata.name} generated twice`).toBe(false);
+          seen.add(app.metadata.name);
+          // Kustomize renders the folder: it has a kustomization.yaml; the platform's sub-folders are the other tiers, which its kustomization does not list
+          expect(fs.existsSync(path.join(c.repo, app.spec.source.path, 'kustomization.yaml'))).toBe(true);
+          const subFolders = dirs.filter((d) => d.startsWith(`${app.spec.source.path}/`)).map((d) => d.slice(app.spec.source.path.length + 1));
+          expect(subFolders).toEqual(tier === Tier.PLATFORM ? TIERS.slice(1).map(tierFolder).sort() : []);
+          const listed: string[] = docs(fs.readFileSync(path.join(c.repo, app.spec.source.path, 'kustomization.yaml'), 'utf8'))[0].resources;
+          expect(listed.every((r) => !r.includes('/'))).toBe(true);
+          expect(app.spec.source.directory).toBeUndefined();
+        }
       }
     }
   });

@@ -129,6 +129,8 @@ export function waveViolations(objects: readonly Placed[]): string[] {
   const dependencies = (p: Placed): Placed[] => [
     ...(p.manifest.kind === 'Certificate' ? issuerOf(p) : []),
     ...(WORKLOADS.includes(p.manifest.kind) ? secretsOf(p.manifest).flatMap((s) => certificatesWriting(ns(p), s)) : []),
+    // a client that reaches a Service of the folder through a URL in its environment (VAULT_ADDR) needs what is behind it
+    ...(WORKLOADS.includes(p.manifest.kind) ? urlHostsOf(p.manifest).flatMap((h) => (h.length >= 2 ? workloadsOf(h[1], h[0]!) : [])) : []),
     ...(p.manifest.kind === 'Gateway' ? gatewaySecrets(p) : []),
     ...(ROUTES.includes(p.manifest.kind) ? parentsOf(p) : []),
     ...([...ROUTES, ...MESH].includes(p.manifest.kind) ? backendsOf(p) : []),
@@ -173,6 +175,15 @@ function podSpec(m: any): any {
   if (m.kind === 'Pod') return m.spec ?? {};
   if (m.kind === 'CronJob') return m.spec?.jobTemplate?.spec?.template?.spec ?? {};
   return m.spec?.template?.spec ?? {};
+}
+
+/** Host labels of the http(s) URLs in a workload's container environment. */
+function urlHostsOf(m: any): string[][] {
+  const spec = podSpec(m);
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? [])]
+    .flatMap((c: any) => (c.env ?? []).map((e: any) => e.value))
+    .filter((v: unknown): v is string => typeof v === 'string' && /^https?:\/\//.test(v))
+    .map((v: string) => v.replace(/^https?:\/\//, '').replace(/[:/].*$/, '').split('.'));
 }
 
 /** Secrets a workload's pods need: volumes (projected included), env and envFrom of every container. */

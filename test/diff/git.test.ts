@@ -204,7 +204,7 @@ describe('meridian diff --head', () => {
         added: 0,
         removed: 0,
         changed: 1,
-        components: [{ component: 'services', entries: [{ change: 'changed', apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'api', name: 'api', file: 'west/services.yaml', fields: [{ path: 'spec.replicas', change: 'changed', old: 2, new: 3 }] }] }],
+        components: [{ component: 'services', entries: [{ change: 'changed', apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'api', name: 'api', file: 'west/services/services.yaml', fields: [{ path: 'spec.replicas', change: 'changed', old: 2, new: 3 }] }] }],
       },
     ]);
     expect(d.files).toEqual([{ file: 'minimal.report.md', change: 'changed', linesAdded: 2, linesRemoved: 2 }]);
@@ -266,7 +266,9 @@ describe('meridian diff --head', () => {
     expect(unscoped.folders.map((f) => `${f.folder} ${f.environment ?? '(none)'}`)).toEqual(['argocd (none)', 'primary dr', 'standby dr']);
     // and --env minimal keeps only minimal's ApplicationSet there (its generator now excludes dr's folders), not dr's
     const minimalOnly = JSON.parse(run('diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--out', r.out, '--env', 'minimal', '--format', 'json').out) as BundleDiff;
-    expect(entries(minimalOnly).filter((e) => e.folder === 'argocd')).toEqual([{ folder: 'argocd', change: 'changed', kind: 'ApplicationSet', namespace: 'argocd', name: 'meridian-minimal' }]);
+    expect(entries(minimalOnly).filter((e) => e.folder === 'argocd').sort((a, b) => (a.name < b.name ? -1 : 1))).toEqual(
+      ['meridian-minimal', 'meridian-minimal-services', 'meridian-minimal-vault-config', 'meridian-minimal-vault-pki'].map((name) => ({ folder: 'argocd', change: 'changed', kind: 'ApplicationSet', namespace: 'argocd', name })),
+    );
     expect(run('diff', '--base', 'HEAD~1', '--head', 'HEAD', '--out', r.out, '--env', 'nope')).toMatchObject({ code: EXIT.ERROR, err: expect.stringContaining('no environment named "nope"') });
   });
 

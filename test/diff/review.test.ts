@@ -162,6 +162,7 @@ describe('the review comment on the changes that matter most', () => {
     expect(reviewDiff(PROD, EXPANDED).review!.runbooks.map((r) => r.id)).toEqual(['add-cluster-cluster4']);
     const add = reviewDiff(PROD, EXPANDED).review!.runbooks[0]!;
     expect(add.steps.map((s) => s.id)).toEqual([
+      'argocd-login',
       'register',
       'secrets',
       'submariner-join',
@@ -187,7 +188,7 @@ describe('the review comment on the changes that matter most', () => {
     expect(access.some((c) => c.includes('auth/kubernetes-cluster1/login role=meridian-admin'))).toBe(true);
     expect(access).toContain('vault auth enable -path=kubernetes-cluster4 kubernetes');
     expect(add.steps.find((s) => s.id === 'cockroachdb-membership')!.commands.at(-1)).toContain('ALTER DATABASE "shop" ADD REGION IF NOT EXISTS "eu-west-1";');
-    expect(comment(EXPANDED)).toContain('<summary><b>Add cluster cluster4</b>: 15 steps, in order</summary>');
+    expect(comment(EXPANDED)).toContain('<summary><b>Add cluster cluster4</b>: 16 steps, in order</summary>');
     expect(reviewDiff(PROD, CRDB_UPGRADE).review!.runbooks.map((r) => r.id)).toEqual(['upgrade-cockroachdb']);
   });
 

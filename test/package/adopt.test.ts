@@ -133,7 +133,7 @@ export default defineConfig({
     expect(meridian('synth', '-q')).toMatchObject({ status: 0, stderr: '' });
     expect(meridian('validate')).toMatchObject({ status: 0 });
 
-    const deployment = (cluster: string): any => docs(fs.readFileSync(path.join(repo, 'dist', cluster, 'services.yaml'), 'utf8')).find((d) => d.kind === 'Deployment' && d.metadata.name === 'shop');
+    const deployment = (cluster: string): any => docs(fs.readFileSync(path.join(repo, 'dist', cluster, 'services', 'services.yaml'), 'utf8')).find((d) => d.kind === 'Deployment' && d.metadata.name === 'shop');
     const west = deployment('west');
     expect(west.spec.template.spec.nodeSelector).toEqual({ 'node.example.com/pool': 'large' });
     expect(deployment('east').spec.template.spec.nodeSelector).toBeUndefined();

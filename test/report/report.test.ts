@@ -124,12 +124,15 @@ describe('report of the default environment (prod)', () => {
       'vault-running',
       'vault-init',
       'vault-config-operator-access',
+      'apply-vault-config',
       'vault-pki-intermediate',
       'vault-admin-access',
       'vault-verify',
       'mesh-ca',
+      'apply-vault-pki',
       'cockroachdb-init',
       'cockroachdb-sql',
+      'apply-services',
       'wait-healthy',
       'backup-retention',
       'backup-schedule-check',
@@ -151,10 +154,11 @@ describe('report of the default environment (prod)', () => {
     expect(prod.day2.map((r) => r.id)).toEqual(['upgrade-vault', 'upgrade-cockroachdb', 'rotate-reviewer-tokens', 'remove-cluster-cluster3']);
     expect(prod.day2.find((r) => r.id === 'rotate-reviewer-tokens')!.steps.map((s) => s.id)).toEqual(['rotate-cluster1', 'rotate-cluster2', 'rotate-cluster3']);
     const crdb = prod.day2.find((r) => r.id === 'upgrade-cockroachdb')!;
-    expect(crdb.steps.map((s) => s.id)).toEqual(['hold-cockroachdb', 'preserve-downgrade', 'merge', 'roll-cockroachdb-cluster1', 'roll-cockroachdb-cluster2', 'roll-cockroachdb-cluster3', 'finalize']);
+    expect(crdb.steps.map((s) => s.id)).toEqual(['argocd-login', 'hold-cockroachdb', 'preserve-downgrade', 'merge', 'roll-cockroachdb-cluster1', 'roll-cockroachdb-cluster2', 'roll-cockroachdb-cluster3', 'finalize']);
     const remove = prod.day2.find((r) => r.id === 'remove-cluster-cluster3')!;
     // out of the GSLB first, the store memberships while the nodes can still hand over, Submariner, then the folder
     expect(remove.steps.map((s) => s.id)).toEqual([
+      'argocd-login',
       'gslb-out',
       'cockroachdb-drop-region',
       'cockroachdb-decommission',
@@ -239,7 +243,7 @@ describe('report of the 2-cluster active/passive fixture (dr)', () => {
   });
 
   it('has a runbook without store steps', () => {
-    expect(dr.runbook.map((s) => s.id)).toEqual(['argocd-login', 'register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'mesh-ca', 'wait-healthy']);
+    expect(dr.runbook.map((s) => s.id)).toEqual(['argocd-login', 'register-clusters', 'root-ca', 'apply-applicationsets', 'submariner-secrets', 'mesh-ca', 'apply-services', 'wait-healthy']);
     expect(commands(dr, 'root-ca').filter((c) => c.includes('create secret'))).toEqual([
       'kubectl --context primary -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',
       'kubectl --context standby -n cert-manager create secret tls dr-root-ca --cert=root-ca.crt --key=root-ca.key',

@@ -75,9 +75,9 @@ describe('patches', () => {
   );
 
   it('apply to one cluster or to all, before the files are written', () => {
-    expect(object(bundle, 'west/services.yaml', 'Deployment', 'api').spec.template.spec.priorityClassName).toBe('high');
-    expect(object(bundle, 'east/services.yaml', 'Deployment', 'api').spec.template.spec.priorityClassName).toBeUndefined();
-    for (const c of ['east', 'west', 'north']) expect(object(bundle, `${c}/services.yaml`, 'Service', 'api').metadata.annotations['team.example.org/owner']).toBe('payments');
+    expect(object(bundle, 'west/services/services.yaml', 'Deployment', 'api').spec.template.spec.priorityClassName).toBe('high');
+    expect(object(bundle, 'east/services/services.yaml', 'Deployment', 'api').spec.template.spec.priorityClassName).toBeUndefined();
+    for (const c of ['east', 'west', 'north']) expect(object(bundle, `${c}/services/services.yaml`, 'Service', 'api').metadata.annotations['team.example.org/owner']).toBe('payments');
     expect(bundle.patched.filter((p) => p.kind === 'Deployment').map((p) => p.folder)).toEqual(['west']);
   });
 
@@ -97,7 +97,7 @@ describe('patches', () => {
   it('a patch that breaks a schema is reported as such, naming the patch', () => {
     const e = fails(() => synthesize(topology(`patches:\n  - target: { kind: Deployment, name: api }\n    strategic: { spec: { replicas: many } }\n`)));
     expect(e).toBeInstanceOf(OutputValidationError);
-    expect((e as OutputValidationError).violations[0]).toMatch(/^dist\/east\/services\.yaml: Deployment\/api\/api: \/spec\/replicas: .* \(after patches\[0\] \(env\.yaml:21:5\)\)$/);
+    expect((e as OutputValidationError).violations[0]).toMatch(/^dist\/east\/services\/services\.yaml: Deployment\/api\/api: \/spec\/replicas: .* \(after patches\[0\] \(env\.yaml:21:5\)\)$/);
   });
 });
 
@@ -131,7 +131,7 @@ describe('workload overrides', () => {
   );
 
   it('reach the pod template, the Service and a ServiceAccount of its own', () => {
-    const d = object(bundle, 'east/services.yaml', 'Deployment', 'api');
+    const d = object(bundle, 'east/services/services.yaml', 'Deployment', 'api');
     const pod = d.spec.template.spec;
     const c = pod.containers[0];
     expect(c.env).toEqual([{ name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'api-token', key: 'token' } } }]);
@@ -144,8 +144,8 @@ describe('workload overrides', () => {
     expect(pod).toMatchObject({ serviceAccountName: 'api', automountServiceAccountToken: false, nodeSelector: { pool: 'general' }, imagePullSecrets: [{ name: 'pull' }] });
     expect(pod.topologySpreadConstraints).toEqual([{ maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: d.spec.selector.matchLabels } }]);
     expect(d.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('api-token');
-    expect(object(bundle, 'east/services.yaml', 'Service', 'api').spec.ports).toContainEqual({ name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' });
-    expect(object(bundle, 'east/services.yaml', 'ServiceAccount', 'api').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/api', 'argocd.argoproj.io/sync-wave': expect.any(String) });
+    expect(object(bundle, 'east/services/services.yaml', 'Service', 'api').spec.ports).toContainEqual({ name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' });
+    expect(object(bundle, 'east/services/services.yaml', 'ServiceAccount', 'api').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/api', 'argocd.argoproj.io/sync-wave': expect.any(String) });
   });
 });
 

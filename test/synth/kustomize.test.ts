@@ -7,7 +7,10 @@ import { docs } from '../helpers';
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
 const available = kubectl.status === 0;
-const folders = fs.existsSync('dist') ? fs.readdirSync('dist').filter((f) => fs.existsSync(`dist/${f}/kustomization.yaml`)).sort() : [];
+const top = fs.existsSync('dist') ? fs.readdirSync('dist').filter((f) => fs.existsSync(`dist/${f}/kustomization.yaml`)).sort() : [];
+// and the tier sub-folders (each its own Application) of one cluster folder: the others have the same layout
+const firstCluster = top.find((f) => f !== 'argocd');
+const folders = [...top, ...(firstCluster ? fs.readdirSync(`dist/${firstCluster}`).filter((f) => fs.existsSync(`dist/${firstCluster}/${f}/kustomization.yaml`)).sort().map((f) => `${firstCluster}/${f}`) : [])];
 const identity = (o: any): string => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 describe.skipIf(!available)('kubectl kustomize dist/<folder>', () => {

@@ -15,13 +15,15 @@ describe('synthesize', () => {
     expect([...a.files]).toEqual([...b.files]);
   });
 
-  it('writes one folder per cluster plus argocd, each with a kustomization listing every manifest', () => {
+  it('writes one folder per cluster plus argocd, each tier a sub-folder, each with a kustomization listing every manifest', () => {
     const bundle = synthFixture('globalnet');
     expect(bundle.folders).toEqual(['ams1', 'argocd', 'fra1', 'mad1', 'par1']);
     for (const folder of bundle.folders) {
-      const files = [...bundle.files.keys()].filter((f) => f.startsWith(`${folder}/`)).map((f) => f.slice(folder.length + 1));
-      const kustomization = docs(bundle.files.get(`${folder}/kustomization.yaml`)!)[0];
-      expect(kustomization.resources).toEqual(files.filter((f) => f !== 'kustomization.yaml'));
+      for (const dir of [folder, ...['vault-config', 'vault-pki', 'services'].map((t) => `${folder}/${t}`)]) {
+        const files = [...bundle.files.keys()].filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1)).filter((f) => !f.includes('/'));
+        const kustomization = docs(bundle.files.get(`${dir}/kustomization.yaml`)!)[0];
+        expect(kustomization.resources).toEqual(files.filter((f) => f !== 'kustomization.yaml'));
+      }
     }
   });
 
@@ -46,7 +48,7 @@ describe('synthesize', () => {
   it('gives each environment an ApplicationSet that excludes argocd and the other environments clusters', () => {
     const bundle = synthesize(topologyOf('test/fixtures/environments/minimal.yaml', 'test/fixtures/environments/active-passive.yaml'));
     const sets = objectsOf(bundle, 'argocd', 'ApplicationSet');
-    expect(sets.map((s) => s.metadata.name)).toEqual(['meridian-dr', 'meridian-minimal']);
+    expect(sets.map((s) => s.metadata.name).sort()).toEqual(['meridian-dr', 'meridian-dr-services', 'meridian-dr-vault-config', 'meridian-dr-vault-pki', 'meridian-minimal', 'meridian-minimal-services', 'meridian-minimal-vault-config', 'meridian-minimal-vault-pki']);
     const dirs = (name: string) => sets.find((s) => s.metadata.name === name).spec.generators[0].git.directories;
     expect(dirs('meridian-minimal')).toEqual([
       { path: 'dist/*' },

@@ -129,9 +129,9 @@ describe('synth replaces and removes only the files it owns', () => {
     const r = scratch();
     fs.copyFileSync(`${FIXTURE_ENVIRONMENTS}/active-passive.yaml`, path.join(r.envs, 'active-passive.yaml'));
     synthToDisk({ envDir: r.envs, outDir: r.out });
-    fs.rmSync(path.join(r.out, 'primary', 'services.yaml'));
+    fs.rmSync(path.join(r.out, 'primary', 'services', 'services.yaml'));
     synthToDisk({ envDir: r.envs, outDir: r.out, environment: 'minimal' });
-    expect(fs.readFileSync(path.join(r.out, OWNED_FILE), 'utf8')).not.toContain('primary/services.yaml');
+    expect(fs.readFileSync(path.join(r.out, OWNED_FILE), 'utf8')).not.toContain('primary/services/services.yaml');
     expect(fs.existsSync(path.join(r.out, 'primary', 'kustomization.yaml'))).toBe(true);
   });
 
@@ -185,13 +185,13 @@ describe('synth replaces and removes only the files it owns', () => {
     fs.copyFileSync(`${FIXTURE_ENVIRONMENTS}/active-passive.yaml`, path.join(r.envs, 'active-passive.yaml'));
     synthToDisk({ envDir: r.envs, outDir: r.out });
     expect(fs.existsSync(path.join(r.out, 'primary'))).toBe(true);
-    const east = fs.readFileSync(path.join(r.out, 'east', 'services.yaml'), 'utf8');
+    const east = fs.readFileSync(path.join(r.out, 'east', 'services', 'services.yaml'), 'utf8');
     fs.rmSync(path.join(r.envs, 'active-passive.yaml'));
     synthToDisk({ envDir: r.envs, outDir: r.out, environment: 'minimal' });
     const tree = readTree(r.out);
     expect([...tree.keys()].filter((f) => f.startsWith('primary/') || f.startsWith('standby/') || f === 'dr.report.md')).toEqual([]);
     expect(tree.get(OWNED_FILE)).not.toMatch(/ dr$/m);
-    expect(tree.get('east/services.yaml')).toBe(east);
+    expect(tree.get('east/services/services.yaml')).toBe(east);
   });
 });
 
@@ -362,10 +362,10 @@ describe('MER081 owned-files-recorded', () => {
     // MER080 accepts the record: it is no manifest and sits beside the folders
     expect(validateTree(treeFromDirectory(r.out, 'dist'), { rules: ['MER080'] })).toEqual([]);
     fs.writeFileSync(path.join(r.out, 'NOTES.md'), 'notes\n');
-    fs.rmSync(path.join(r.out, 'west', 'services.yaml'));
+    fs.rmSync(path.join(r.out, 'west', 'services', 'services.yaml'));
     expect(check(r.out)).toEqual([
       'dist/NOTES.md: NOTES.md is not in meridian-owned.txt, so meridian did not write it and `meridian synth` refuses to run until it is moved out of dist/',
-      'dist/meridian-owned.txt: lists west/services.yaml, which is missing: it was removed by hand; run `meridian synth` to restore it',
+      'dist/meridian-owned.txt: lists west/services/services.yaml, which is missing: it was removed by hand; run `meridian synth` to restore it',
     ]);
   });
 

@@ -476,6 +476,51 @@ const CASES: Case[] = [
     message: /cockroachdb in cluster3 advertises locality tiers region,zone while cluster1 advertises region/,
   },
   {
+    rules: ['MER211'],
+    title: 'an AppProject that misses a kind of the bundle and admits one it does not contain',
+    mutate: (b) => {
+      const cluster = new Set<string>();
+      const namespaced = new Set<string>();
+      for (const [folder, components] of b) {
+        if (folder === 'argocd') continue;
+        for (const objs of components.values()) {
+          for (const o of objs) (o.metadata.namespace === undefined ? cluster : namespaced).add(`${o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : ''}/${o.kind}`);
+        }
+      }
+      const entries = (set: Set<string>, drop?: string): { group: string; kind: string }[] =>
+        [...set].filter((k) => k !== drop).sort().map((k) => ({ group: k.slice(0, k.indexOf('/')), kind: k.slice(k.indexOf('/') + 1) }));
+      const set = find(b, 'argocd', 'ApplicationSet', 'meridian-demo');
+      b.get('argocd')!.get('demo')!.push({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AppProject',
+        metadata: { ...structuredClone(set.metadata), name: 'meridian-demo' },
+        spec: {
+          sourceRepos: ['https://git.example.com/bundles.git'],
+          destinations: CLUSTERS.map((name) => ({ name, namespace: '' })),
+          clusterResourceWhitelist: [...entries(cluster), { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBindingX' }],
+          namespaceResourceWhitelist: entries(namespaced, 'cert-manager.io/Certificate'),
+        },
+      });
+    },
+    message: /does not admit cert-manager.io\/Certificate|admits rbac.authorization.k8s.io\/ClusterRoleBindingX/,
+    at: { file: 'dist/argocd/demo.yaml' },
+  },
+  {
+    rules: ['MER212'],
+    title: 'an issuer in a later tier than the Certificates it signs',
+    mutate: (b) => {
+      const components = b.get('cluster1')!;
+      const issuer = find(b, 'cluster1', 'Issuer', 'vault-bootstrap-ca', 'vault');
+      for (const objs of components.values()) objs.splice(objs.indexOf(issuer), objs.includes(issuer) ? 1 : 0);
+      components.set('vault-pki/issuers', [issuer]);
+    },
+    edit: (files) => {
+      files.set('cluster1/kustomization.yaml', files.get('cluster1/kustomization.yaml')!.replace('  - vault-pki/issuers.yaml\n', ''));
+      files.set('cluster1/vault-pki/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - issuers.yaml\n');
+    },
+    message: /is in tier platform but needs Issuer vault\/vault-bootstrap-ca of the later tier vault-pki/,
+  },
+  {
     rules: ['MER080'],
     title: 'a kustomization that misses a manifest',
     mutate: () => undefined,

@@ -2,7 +2,7 @@
 import type { Rule } from '../rule';
 import { certificateIssuerExists, certificateRotationReloads, certificateSecretsIssued } from './certificates';
 import { clustersetHostExported, clustersetHostHasServiceEntry, drainedNotExported, routeReferencesResolve, serviceExportMatchesService } from './connectivity';
-import { applicationSetCoversClusters, gslbTargetsServingClusters, syncHookJobBounded } from './delivery';
+import { applicationSetCoversClusters, appProjectAdmitsBundle, gslbTargetsServingClusters, syncHookJobBounded, tierDependenciesEarlier } from './delivery';
 import { configMapSize, istioSidecarPortsFree, printableEnvironment } from './limits';
 import { egressAllowsPlatformDns, fixedIdsHaveSccGrant, openshiftHostsReachGateway, storeClientServiceSelectsReady } from './platform';
 import { clusterIssuerNoStoreIdentity, meshSharedRoot, reviewerTokenLongLived, rootKeyOnlyWhereSigned } from './pki';
@@ -67,6 +67,8 @@ export const RULES: readonly Rule[] = [
   storePolicyExcludesOwnNetwork,
   sealRegionIsOwn,
   syncHookJobBounded,
+  appProjectAdmitsBundle,
+  tierDependenciesEarlier,
   vaultClientCanLogIn,
   clusterIssuerNoStoreIdentity,
   rootKeyOnlyWhereSigned,

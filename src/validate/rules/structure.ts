@@ -105,8 +105,9 @@ export const kustomizationListsEveryManifest: Rule = {
         if (/\.ya?ml$/.test(file)) out.push({ file, message: `${file} sits beside the cluster folders: no Application deploys it; manifests belong in a cluster folder (or argocd/)` });
         continue;
       }
-      const folder = file.slice(0, slash);
-      folders.set(folder, [...(folders.get(folder) ?? []), file.slice(slash + 1)]);
+      // Every folder holding files, at any depth (a cluster folder's tiers are sub-folders with a kustomization each).
+      const folder = file.slice(0, file.lastIndexOf('/'));
+      folders.set(folder, [...(folders.get(folder) ?? []), file.slice(file.lastIndexOf('/') + 1)]);
     }
     for (const [folder, files] of [...folders].sort(([a], [b]) => (a < b ? -1 : 1))) {
       for (const f of files) {
