@@ -79,8 +79,8 @@ describe('trust runbook', () => {
     expect(mesh.filter((c) => c.includes('--context cluster2 '))).toEqual([
       'kubectl --context cluster2 -n istio-system wait certificate/istio-ca --for=condition=Ready --timeout=10m',
       'kubectl --context cluster2 -n istio-system rollout restart deployment -l app=istiod && kubectl --context cluster2 -n istio-system rollout status deployment -l app=istiod --timeout=10m',
-      'kubectl --context cluster2 -n catalog rollout restart deployment',
-      'kubectl --context cluster2 -n shop rollout restart deployment',
+      'for d in $(kubectl --context cluster2 -n catalog get deployment -o name); do kubectl --context cluster2 -n catalog rollout restart "$d"; done',
+      'for d in $(kubectl --context cluster2 -n shop get deployment -o name); do kubectl --context cluster2 -n shop rollout restart "$d"; done',
     ]);
   });
 });
