@@ -71,6 +71,11 @@ export function remoteServiceNetworks(env: Pick<Environment, 'clusters' | 'subma
   return env.clusters.filter((c) => c.name !== clusterName).map((c) => remoteNetwork(env, c, 'service'));
 }
 
+/** The Service networks of a store's member clusters other than this one, where its clusterset name resolves. */
+export function memberServiceNetworks(env: Pick<Environment, 'clusters' | 'submariner'>, store: { readonly clusters: readonly string[] }, clusterName: string): string[] {
+  return env.clusters.filter((c) => c.name !== clusterName && store.clusters.includes(c.name)).map((c) => remoteNetwork(env, c, 'service'));
+}
+
 function remoteNetwork(env: Pick<Environment, 'submariner'>, c: Cluster, what: 'source' | 'service'): string {
   if (env.submariner.globalnet) {
     if (c.globalCIDR === undefined) throw new Error(`cluster ${c.name} has no global CIDR although globalnet is on`);
@@ -135,11 +140,15 @@ export function servicePolicies(view: ClusterView): NetworkPolicyPlan[] {
       if (active.has(u.name)) egress.push({ peers: [{ namespace: u.namespace, podLabels: servicePodLabels(u) }], ports: tcp(u.port) });
       if (u.expose !== 'cluster' && env.clusters.length > 1) egress.push({ peers: remoteServiceNetworks(env, view.cluster.name).map((cidr) => ({ cidr })), ports: tcp(u.port) });
     }
-    if (service.usesStores.includes('vault') && env.vault) {
-      egress.push({ peers: [{ namespace: env.vault.namespace, podLabels: selectorLabels('vault', VAULT_STATEFULSET) }], ports: tcp(VAULT_PORT) });
-    }
+    // A store's pods here are reached by pod selector; in a cluster outside its placement (vault.clusters,
+    // cockroachdb.clusters) its clusterset name resolves to a member's Service, so the members' Service networks.
+    const storeRule = (store: { readonly namespace: string; readonly clusters: readonly string[] }, podLabels: Record<string, string>, port: number): PolicyRule =>
+      store.clusters.includes(view.cluster.name)
+        ? { peers: [{ namespace: store.namespace, podLabels }], ports: tcp(port) }
+        : { peers: memberServiceNetworks(env, store, view.cluster.name).map((cidr) => ({ cidr })), ports: tcp(port) };
+    if (service.usesStores.includes('vault') && env.vault) egress.push(storeRule(env.vault, selectorLabels('vault', VAULT_STATEFULSET), VAULT_PORT));
     if (service.usesStores.includes('cockroachdb') && env.cockroachdb) {
-      egress.push({ peers: [{ namespace: env.cockroachdb.namespace, podLabels: selectorLabels(COCKROACHDB.statefulSet, COCKROACHDB.statefulSet) }], ports: tcp(COCKROACHDB_SQL_PORT) });
+      egress.push(storeRule(env.cockroachdb, selectorLabels(COCKROACHDB.statefulSet, COCKROACHDB.statefulSet), COCKROACHDB_SQL_PORT));
     }
     return { name: service.name, namespace: service.namespace, podLabels: servicePodLabels(service), ingress, egress: mergeRules(egress) };
   });

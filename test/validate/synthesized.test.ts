@@ -1,5 +1,6 @@
 // Every bundle meridian synthesizes passes every rule: the fixture environments, and random valid
 // environments (the report of each must render too).
+import * as fs from 'node:fs';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report';
@@ -12,6 +13,12 @@ import { envShape, membersOf, renderEnvironment } from '../properties/arbitrarie
 describe('synthesized bundles', () => {
   it('of all fixture environments together pass every rule', () => {
     const bundle = synthesize(topologyOf(...['active-passive', 'globalnet', 'minimal'].map((f) => `${FIXTURE_ENVIRONMENTS}/${f}.yaml`)));
+    expect(validateTree(treeFromFiles(bundle.files)).map(violationLine)).toEqual([]);
+  });
+
+  // Each fixture alone too: placement, hubs and operate exercise what the three above do not.
+  it.each(fs.readdirSync(FIXTURE_ENVIRONMENTS).filter((f) => f.endsWith('.yaml')).sort())('of fixture %s pass every rule', (file) => {
+    const bundle = synthesize(topologyOf(`${FIXTURE_ENVIRONMENTS}/${file}`));
     expect(validateTree(treeFromFiles(bundle.files)).map(violationLine)).toEqual([]);
   });
 

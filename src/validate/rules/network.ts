@@ -219,6 +219,18 @@ function backends(tree: DistTree, folder: string, name: string, namespace: strin
 }
 
 /** Per folder: the other cluster folders' source networks (pod or global CIDR) and Service networks (service or global CIDR). */
+/** Each cluster folder's own Service network as the other clusters reach it (its global CIDR with globalnet). */
+function ownServiceNetworks(tree: DistTree): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of tree.objects.filter((o) => kindOf(o) === 'Submariner' && isClusterFolder(o.folder))) {
+    const spec = specOf(s);
+    const global = typeof spec.globalCIDR === 'string' && spec.globalCIDR !== '' ? spec.globalCIDR : undefined;
+    const cidr = global ?? spec.serviceCIDR;
+    if (typeof cidr === 'string') out.set(s.folder, cidr);
+  }
+  return out;
+}
+
 function remoteNetworks(tree: DistTree): Map<string, { sources: string[]; services: string[] }> {
   const byFolder = new Map<string, { sources: string[]; services: string[] }>();
   const own = new Map<string, { source?: string; service?: string }>();
@@ -279,6 +291,15 @@ export const consumerEdgesAdmitted: Rule = {
     const out: Finding[] = [];
     const remote = remoteNetworks(tree);
     const exportedBy = new Set(tree.objects.filter((o) => kindOf(o) === 'ServiceExport' && isClusterFolder(o.folder)).map((o) => `${o.folder}\u0000${namespaceOf(o)}/${nameOf(o)}`));
+    const serviceNetwork = ownServiceNetworks(tree);
+    const environmentFolders = new Map<string, string[]>();
+    for (const folders of clusterFoldersByEnvironment(tree).values()) for (const f of folders) environmentFolders.set(f, folders);
+    /** The Service networks of the other clusters of a folder's environment that export ns/name. */
+    const exporters = (folder: string, ns: string, name: string): string[] =>
+      (environmentFolders.get(folder) ?? [])
+        .filter((g) => g !== folder && exportedBy.has(`${g}\u0000${ns}/${name}`))
+        .map((g) => serviceNetwork.get(g))
+        .filter((c): c is string => typeof c === 'string');
     const checkLocal = (folder: string, caller: Endpoint, callerName: string, target: { name: string; namespace: string; port: number }, report: (message: string) => void): void => {
       for (const b of backends(tree, folder, target.name, target.namespace, target.port)) {
         const callee: Endpoint = { namespace: target.namespace, labels: b.pod.labels };
@@ -303,7 +324,9 @@ export const consumerEdgesAdmitted: Rule = {
         };
         checkLocal(o.folder, caller, callerName, call, report);
         if (!call.clusterset) continue;
-        for (const cidr of remote.get(o.folder)?.services ?? []) {
+        // Lighthouse answers a clusterset name with a cluster that exports the Service, so only those
+        // clusters' Service networks must be reachable (with placement a store is exported by its members only).
+        for (const cidr of exporters(o.folder, call.namespace, call.name)) {
           const parsed = ipv4Cidr(cidr);
           if (parsed && !admits(tree, o.folder, caller, 'egress', { cidr: parsed }, call.port)) report(`no NetworkPolicy of namespace ${ns} in ${o.folder} lets ${callerName} reach the other clusters' Service network ${cidr} on port ${call.port}, where the clusterset name resolves when another cluster serves it`);
         }
