@@ -12,7 +12,7 @@
 //   diff        meridian diff: a fresh synth of a working tree that bumps one service's image, against
 //               the committed tree
 //   diff trees  meridian diff --base HEAD~1 --head HEAD: the same change, both trees committed
-//   kustomize   kubectl kustomize over every produced cluster folder (the reference point: merely rendering)
+//   kustomize   kubectl kustomize over every produced cluster and tier folder (the reference point: merely rendering)
 // and prints one table with the ratio synth/kustomize and the growth ratio t(2N)/t(N) next to the
 // output-size ratio. Figures are only comparable within one run: the machine is shared and noisy.
 //
@@ -156,7 +156,13 @@ try {
     const diffTrees = measure(node, [cli, 'diff', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json'], { cwd: dir, expect: [3] });
     let kustomize;
     if (KUBECTL) {
-      const folders = fs.readdirSync(path.join(dir, 'dist')).filter((f) => fs.existsSync(path.join(dir, 'dist', f, 'kustomization.yaml')));
+      // Every folder Argo CD renders: each cluster folder and each of its tier folders (an Application each).
+      const folders = fs
+        .readdirSync(path.join(dir, 'dist'), { recursive: true })
+        .map(String)
+        .filter((f) => path.basename(f) === 'kustomization.yaml' && !f.startsWith('argocd'))
+        .map((f) => path.dirname(f))
+        .sort();
       const script = folders.map((f) => `kubectl kustomize dist/${f} >/dev/null || exit 1`).join('\n');
       kustomize = measure('sh', ['-c', script], { cwd: dir, expect: [0] });
     }

@@ -308,7 +308,17 @@ export function parseClustersetName(host: string): ClustersetName | undefined {
 const MENTIONS_CLUSTERSET = /svc\.clusterset\.local/i;
 
 /** Every clusterset name mentioned in any string of a value (names embedded in URLs, flags and JSON included). */
+const clustersetNamesMemo = new WeakMap<object, { name: ClustersetName; at: Segment[] }[]>();
+
+/** The clusterset names a manifest mentions, walked once per manifest object (several rules ask for them). */
 export function clustersetNamesIn(value: unknown): { name: ClustersetName; at: Segment[] }[] {
+  if (typeof value !== 'object' || value === null) return collectClustersetNames(value);
+  let found = clustersetNamesMemo.get(value);
+  if (!found) clustersetNamesMemo.set(value, (found = collectClustersetNames(value)));
+  return found;
+}
+
+function collectClustersetNames(value: unknown): { name: ClustersetName; at: Segment[] }[] {
   const out: { name: ClustersetName; at: Segment[] }[] = [];
   walkStrings(value, [], (s, at) => {
     if (!MENTIONS_CLUSTERSET.test(s)) return;

@@ -149,15 +149,34 @@ function peerMatches(entry: unknown, policyNamespace: string, peer: Peer): boole
  * `peer` on a TCP port: admitted when no policy isolates `self` in that direction, or some selecting
  * policy has a rule matching both the peer and the port.
  */
+/** A rule's ipBlocks without `except`, as `base/bits` keys: the common case, checked without a scan. */
+const exactBlocks = new WeakMap<object, Set<string>>();
+
+function exactBlocksOf(rule: Record<string, unknown>, key: 'from' | 'to'): Set<string> {
+  let found = exactBlocks.get(rule);
+  if (!found) {
+    found = new Set();
+    for (const e of list(rule[key])) {
+      if (!isRecord(e) || !isRecord(e.ipBlock) || list(e.ipBlock.except).length > 0) continue;
+      const block = ipv4Cidr(e.ipBlock.cidr);
+      if (block) found.add(`${block.base}/${block.bits}`);
+    }
+    exactBlocks.set(rule, found);
+  }
+  return found;
+}
+
 function admits(tree: DistTree, folder: string, self: Endpoint, direction: 'ingress' | 'egress', peer: Peer, port: number, portName?: string): boolean {
   const key = direction === 'ingress' ? 'from' : 'to';
   const selecting = selectingPolicies(tree, folder, self, direction);
   if (selecting.length === 0) return true;
+  const exact = 'cidr' in peer ? `${peer.cidr.base}/${peer.cidr.bits}` : undefined;
   return selecting.some((p) =>
     list(specOf(p)[direction]).some((rule) => {
       if (!isRecord(rule) || !portMatches(rule, port, portName)) return false;
       const peers = list(rule[key]);
-      return peers.length === 0 || peers.some((e) => peerMatches(e, self.namespace, peer));
+      if (peers.length === 0 || (exact !== undefined && exactBlocksOf(rule, key).has(exact))) return true;
+      return peers.some((e) => peerMatches(e, self.namespace, peer));
     }),
   );
 }
