@@ -22,7 +22,7 @@ describe('synthesized bundles', () => {
     expect(validateTree(treeFromFiles(bundle.files)).map(violationLine)).toEqual([]);
   });
 
-  test.prop([envShape], { numRuns: 15 })('of generated environments pass every rule and report their quorum', (shape) => {
+  test.prop([envShape], { numRuns: 10 })('of generated environments pass every rule and report their quorum', (shape) => {
     const topology = buildTopology([parseEnvironment(renderEnvironment(shape), 'prop.yaml')]);
     const bundle = synthesize(topology);
     expect(validateTree(treeFromFiles(bundle.files)).map(violationLine)).toEqual([]);
