@@ -15,6 +15,9 @@ const shared = {
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores (resolveMaxWorkers in vitest's cli-api:
+    // availableParallelism() - 1), which is a single worker on the 2-core machines this runs on.
+    maxWorkers: 2,
     projects: [
       { test: { ...shared, name: 'shared', include: ['test/**/*.test.ts'], exclude: MOCKING, isolate: false } },
       { test: { ...shared, name: 'isolated', include: MOCKING, isolate: true } },
