@@ -29,6 +29,13 @@ export interface CertificateProps {
   readonly usages: readonly KeyUsage[];
 }
 
+/** Every key meridian asks cert-manager for: ECDSA P-256, a new key on every renewal. */
+const PRIVATE_KEY = {
+  algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
+  size: 256,
+  rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+} as const;
+
 const DNS_NAME = /^(?=.{1,253}$)(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
 /**
@@ -67,11 +74,7 @@ export class Certificate extends Construct {
         ...(dnsNames.length > 0 ? { dnsNames: [...dnsNames] } : {}),
         ...(uris.length > 0 ? { uris: [...uris] } : {}),
         usages: [cm.CertificateSpecUsages.DIGITAL_SIGNATURE, ...[...new Set(props.usages)].map((u) => u as string as cm.CertificateSpecUsages)],
-        privateKey: {
-          algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
-          size: 256,
-          rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
-        },
+        privateKey: { ...PRIVATE_KEY },
       },
     });
   }
@@ -120,11 +123,7 @@ export class CaCertificate extends Construct {
         duration: props.duration,
         renewBefore: props.renewBefore,
         usages: [cm.CertificateSpecUsages.DIGITAL_SIGNATURE, cm.CertificateSpecUsages.CERT_SIGN, cm.CertificateSpecUsages.CRL_SIGN],
-        privateKey: {
-          algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
-          size: 256,
-          rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
-        },
+        privateKey: { ...PRIVATE_KEY },
       },
     });
   }

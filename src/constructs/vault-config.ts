@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as vco from '../../imports/redhatcop.redhat.io';
 import { KEEP_ANNOTATION_VALUE, SYNC_OPTIONS_ANNOTATION } from '../lib/sync-options';
+import type { PkiRoleGrant } from '../lib/vault';
 
 /**
  * Vault's own configuration as vault-config-operator (redhat-cop) custom resources. Every resource
@@ -50,22 +51,12 @@ export interface SecretEngineMountOptions {
   readonly maxLeaseTtl: string;
 }
 
-export interface PkiRoleOptions {
+export interface PkiRoleOptions extends PkiRoleGrant {
   readonly name: string;
   /** PKI mount path. */
   readonly mount: string;
   /** Role name in Vault. */
   readonly role: string;
-  /** The exact names the role signs (as common name or DNS SAN): bare domains, never their subdomains. */
-  readonly allowedDomains: readonly string[];
-  /** Only valid host names (false only for identities that are not host names, e.g. a SQL user with `_`). */
-  readonly enforceHostnames: boolean;
-  /** Whether `localhost` may be a SAN. */
-  readonly allowLocalhost: boolean;
-  /** Certificates for servers (extended key usage server auth). */
-  readonly serverFlag: boolean;
-  /** Certificates for clients (extended key usage client auth). */
-  readonly clientFlag: boolean;
   /** Longest certificate lifetime, e.g. `2160h`. */
   readonly maxTtl: string;
 }

@@ -39,3 +39,22 @@ export interface SecretFile {
   readonly key: string;
   readonly path: string;
 }
+
+/**
+ * What one Vault PKI role allows (Vault PKI API: allowed_domains with allow_bare_domains and no
+ * subdomains or globs, enforce_hostnames, allow_localhost, server_flag, client_flag;
+ * developer.hashicorp.com/vault/api-docs/secret/pki#create-update-role): computed by the topology,
+ * rendered by the vault-config-operator construct.
+ */
+export interface PkiRoleGrant {
+  /** The exact names the role signs (as common name or DNS SAN): bare domains, never their subdomains, sorted. */
+  readonly allowedDomains: readonly string[];
+  /** Only valid host names (false only for identities that are not host names, e.g. a SQL user with `_`). */
+  readonly enforceHostnames: boolean;
+  /** Whether `localhost` may be a SAN: only CockroachDB nodes, whose local CLI and init dial it. */
+  readonly allowLocalhost: boolean;
+  /** Certificates for servers (extended key usage server auth). */
+  readonly serverFlag: boolean;
+  /** Certificates for clients (extended key usage client auth). */
+  readonly clientFlag: boolean;
+}

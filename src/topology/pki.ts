@@ -4,6 +4,7 @@
 import { BOOTSTRAP_ISSUER, CERT_MANAGER, INGRESS, VAULT_ISSUER, gatewayCertificateSecret, sqlUser, vaultClientCertificateSecret } from '../lib/names';
 import { localSqlClients, nodeCertificateDnsNames, sqlClients } from './cockroachdb';
 import { remoteClientClusters } from './placement';
+import type { PkiRoleGrant } from '../lib/vault';
 import type { Environment, Pki, Service } from './types';
 import type { ClusterView } from './view';
 
@@ -205,17 +206,9 @@ function unique(values: readonly string[]): string[] {
  * server_flag, client_flag; https://developer.hashicorp.com/vault/api-docs/secret/pki#create-update-role),
  * as the vault-config-operator PKISecretEngineRole spells them (../shared/crds/vault-config-operator).
  */
-export interface PkiRolePlan {
+export interface PkiRolePlan extends PkiRoleGrant {
   /** Role name in Vault: the sign endpoint is `<vaultPKIPath>/sign/<role>`. */
   readonly role: string;
-  /** The only names the role signs, as common name or DNS SAN, sorted. */
-  readonly allowedDomains: readonly string[];
-  /** Every allowed name is a valid host name (a SQL user with `_` is not). */
-  readonly enforceHostnames: boolean;
-  /** `localhost` may be a SAN: only CockroachDB nodes, whose local CLI and init dial it. */
-  readonly allowLocalhost: boolean;
-  readonly serverFlag: boolean;
-  readonly clientFlag: boolean;
 }
 
 /** A namespaced Vault Issuer: only Certificates of its own namespace can use it, and only its ServiceAccount can log in as its role. */
