@@ -11,7 +11,7 @@ const label = (s: Pick<Store, 'kind' | 'namespace' | 'name'>): string => `${s.ki
 export const storePeersExported: Rule = {
   id: 'MER011',
   name: 'store-peers-exported',
-  description: 'every cluster that runs a store's pods exports the store's headless Service with publishNotReadyAddresses, so peers resolve each other through Lighthouse before they are Ready',
+  description: 'every cluster that runs pods of a store exports the headless Service of that store with publishNotReadyAddresses, so peers resolve each other through Lighthouse before they are Ready',
   fix: 'give the StatefulSet a headless Service (clusterIP: None, publishNotReadyAddresses: true) named like spec.serviceName, and a ServiceExport of the same name and namespace',
   check(tree) {
     const out: Finding[] = [];
@@ -39,7 +39,7 @@ export const storePeersExported: Rule = {
 export const storeJoinComplete: Rule = {
   id: 'MER020',
   name: 'store-join-complete',
-  description: 'every store member lists every pod of the store's member clusters as a peer (CockroachDB --join, Vault retry_join leader_api_addr), and nothing else, identically in every member cluster',
+  description: 'every store member lists every pod of the member clusters of the store as a peer (CockroachDB --join, Vault retry_join leader_api_addr), and nothing else, identically in every member cluster',
   fix: 'derive the peer list from the model (store.peers) in every cluster instead of typing it; after adding a cluster, re-synthesize every cluster folder',
   check(tree) {
     const out: Finding[] = [];
