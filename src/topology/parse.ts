@@ -444,6 +444,10 @@ function fieldHint(path: readonly PathSegment[]): string {
     return 'service names are DNS-1035 labels, as Kubernetes Service names must be: lower-case letters, digits and "-", starting with a letter, at most 40 characters';
   }
   if (typeof parent === 'number' && (path[path.length - 3] === 'activeIn' || path[path.length - 3] === 'drainedIn')) return 'name a cluster of this environment';
+  // vault.clusters[i], cockroachdb.clusters[i]: placement lists name clusters by their (lower-case) names
+  if (typeof last === 'number' && path.length === 3 && path[1] === 'clusters' && (path[0] === 'vault' || path[0] === 'cockroachdb')) {
+    return 'name a cluster of this environment by its name (lower-case letters and digits, e.g. cluster1)';
+  }
   if (typeof last === 'string' && /Secret$/.test(last)) return 'give the name of a Secret (lower-case DNS name), never its value';
   if (typeof last === 'string' && HINTS[last]) return HINTS[last]!;
   if (last === 'name' || last === 'namespace' || last === 'region') return 'use a DNS label: lower-case letters, digits and "-", at most 63 characters';
