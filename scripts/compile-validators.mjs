@@ -2,8 +2,8 @@
 // Precompiles the output schema validators into imports/validators/ (generated, gitignored), so that
 // synthesis only has to require() small CommonJS modules instead of compiling ~1 MB of schemas per run.
 //
-//   custom kinds  imports/crd-schemas.json (written by scripts/import.mjs) -> one ajv standalone module
-//                 per kind, after turning each structural CRD schema into plain JSON Schema with
+//   custom kinds  the pinned CRDs' schemas (read through scripts/pinned-crds.mjs, never copied into the
+//                 project) -> one ajv standalone module per kind, with its scope in the index, after turning each structural CRD schema into plain JSON Schema with
 //                 Kubernetes semantics (pruning = unknown fields are errors, int-or-string, list types...).
 //   core kinds    kubernetes-models ships ajv standalone validators (types, formats, required, enums),
 //                 but they accept unknown fields. For each served kind we probe those validators to
@@ -11,20 +11,22 @@
 //                 standalone module that reports unknown fields (like kubeconform -strict).
 //   index.json    "<apiVersion> <kind>" -> modules; read by src/validate/schema.ts.
 //
-// --if-stale: do nothing when imports/validators/.stamp matches the inputs (crd-schemas.json content,
-// this script, and the versions of the packages whose code is compiled in or probed).
+// --if-stale: do nothing when imports/validators/.stamp matches the inputs (imports/.stamp, which
+// scripts/import.mjs writes for the pinned CRDs it read, this script, and the versions of the packages
+// whose code is compiled in or probed).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pinnedCrds } from './pinned-crds.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
 const { default: Ajv, _ } = require('ajv');
 const { default: standaloneCode } = require('ajv/dist/standalone');
 
-const schemasFile = path.join(root, 'imports', 'crd-schemas.json');
+const importStamp = path.join(root, 'imports', '.stamp');
 const outDir = path.join(root, 'imports', 'validators');
 const stampFile = path.join(outDir, '.stamp');
 
@@ -33,8 +35,7 @@ function fail(message) {
   process.exit(1);
 }
 
-if (!fs.existsSync(schemasFile)) fail(`${path.relative(root, schemasFile)} is missing; run \`node scripts/import.mjs\` first`);
-const schemasText = fs.readFileSync(schemasFile);
+if (!fs.existsSync(importStamp)) fail('imports/ is missing; run `node scripts/import.mjs` first');
 /** Installed version of a package (found from its entry point: not every package exports package.json). */
 function packageVersion(name) {
   for (let dir = path.dirname(require.resolve(name)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -47,7 +48,7 @@ function packageVersion(name) {
   return fail(`cannot find the version of ${name}`);
 }
 const stamp = createHash('sha256')
-  .update(schemasText)
+  .update(fs.readFileSync(importStamp))
   .update(fs.readFileSync(fileURLToPath(import.meta.url)))
   .update(['kubernetes-models', '@kubernetes-models/apimachinery', '@kubernetes-models/validate', 'ajv', 'ajv-formats'].map((n) => `${n}@${packageVersion(n)}`).join('\n'))
   .digest('hex');
@@ -301,10 +302,10 @@ function shareSubschemas(root, minSize = 200) {
   return names.size ? { ...shared, definitions } : shared;
 }
 
-const crdSchemas = JSON.parse(schemasText.toString('utf8'));
+const { kinds: crds } = await pinnedCrds();
 const index = { kinds: {}, objectMeta: undefined };
 let crdBytes = 0;
-for (const [id, { schema }] of Object.entries(crdSchemas)) {
+for (const { id, schema, scope } of crds) {
   const slash = id.lastIndexOf('/');
   const apiVersion = id.slice(0, slash);
   const kind = id.slice(slash + 1);
@@ -317,7 +318,7 @@ for (const [id, { schema }] of Object.entries(crdSchemas)) {
   } catch (error) {
     fail(`${id}: ${error.message}`);
   }
-  index.kinds[`${apiVersion} ${kind}`] = { strict: file, crd: true };
+  index.kinds[`${apiVersion} ${kind}`] = { strict: file, crd: true, scope };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -604,7 +605,7 @@ write('.stamp', stamp);
 fs.rmSync(outDir, { recursive: true, force: true });
 fs.renameSync(tmpDir, outDir);
 
-const crdCount = Object.keys(crdSchemas).length;
+const crdCount = crds.length;
 const kib = (n) => `${Math.round(n / 1024)} KiB`;
 const lines = [`compile-validators: ${crdCount} custom kinds (${kib(crdBytes)}), ${kinds.length} core kinds (${kib(coreBytes)}) -> imports/validators/ in ${((Date.now() - started) / 1000).toFixed(1)} s`];
 if (declaredOnly.length) lines.push(`  core fields unknown to kubernetes-models' validators, accepted unchecked: ${declaredOnly.length}`);

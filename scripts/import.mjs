@@ -1,140 +1,47 @@
 #!/usr/bin/env node
-// Generates imports/ (cdk8s bindings) and imports/crd-schemas.json (validation schemas) from the
-// upstream CRDs pinned in cdk8s.yaml. Nothing produced here is committed: it carries upstream text.
-//
-// Source of each CRD file, in order:
-//   1. ../shared/crds (or $MERIDIAN_CRDS_DIR): the byte-identical local copy, located through its
-//      SOURCES.md table (repository + commit + upstream path -> local file) and checked against the
-//      recorded sha256 prefix;
-//   2. the pinned URL itself, for users who build with network access.
-// Only the kinds meridian emits are kept (EMITTED below), each at the one version meridian writes,
-// so the generated bindings stay small and the validator knows exactly which schemas exist.
+// Generates imports/ (the cdk8s bindings) from the upstream CRDs pinned in cdk8s.yaml, read through
+// scripts/pinned-crds.mjs. Nothing of a CRD is kept in the project: the reduced CRDs go to a temporary
+// file outside it for \`cdk8s import\`, and only the generated bindings land in imports/ (gitignored).
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { configText, pinnedCrds, root } from './pinned-crds.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'imports');
-const crdsDir = process.env.MERIDIAN_CRDS_DIR ?? path.resolve(root, '..', 'shared', 'crds');
-/** How to build without network access, appended to every failed download. */
-const OFFLINE_HINT = 'a local copy of the pinned CRDs can supply them: put it in ../shared/crds (beside this checkout) or point MERIDIAN_CRDS_DIR at it (a folder with SOURCES.md)';
-
-/** group -> version -> kinds that meridian emits. Adding a kind here (and its file to cdk8s.yaml) is all it takes. */
-const EMITTED = {
-  'submariner.io': { v1alpha1: ['Broker', 'Submariner'] },
-  'multicluster.x-k8s.io': { v1alpha1: ['ServiceExport'] },
-  'gateway.networking.k8s.io': { v1: ['Gateway', 'HTTPRoute', 'ReferenceGrant'] },
-  'networking.istio.io': { v1: ['ServiceEntry', 'DestinationRule'] },
-  'security.istio.io': { v1: ['PeerAuthentication'] },
-  'cert-manager.io': { v1: ['Certificate', 'ClusterIssuer', 'Issuer'] },
-  'argoproj.io': { v1alpha1: ['ApplicationSet', 'AppProject'] },
-  'redhatcop.redhat.io': {
-    v1alpha1: [
-      'GlobalDNSZone', 'GlobalDNSRecord', 'AuthEngineMount', 'KubernetesAuthEngineConfig', 'KubernetesAuthEngineRole',
-      'SecretEngineMount', 'PKISecretEngineConfig', 'PKISecretEngineRole', 'Policy',
-    ],
-  },
-  'k8gb.io': { v1beta1: ['Gslb'] },
-  'externaldns.k8s.io': { v1alpha1: ['DNSEndpoint'] },
-  'route.openshift.io': { v1: ['Route'] },
-  'monitoring.coreos.com': { v1: ['PodMonitor', 'PrometheusRule', 'ServiceMonitor'] },
-};
 
 function fail(message) {
   process.stderr.write(`import: ${message}\n`);
   process.exit(1);
 }
 
-/** Rows of SOURCES.md: `| local | repo | upstream path | commit | ... | sha256 prefix |`. */
-function localSources() {
-  const sources = path.join(crdsDir, 'SOURCES.md');
-  if (!fs.existsSync(sources)) return undefined;
-  const byUrlTail = new Map();
-  for (const line of fs.readFileSync(sources, 'utf8').split('\n')) {
-    const cells = line.split('|').map((c) => c.trim().replace(/^`|`$/g, ''));
-    if (cells.length < 10 || !/^[0-9a-f]{40}$/.test(cells[4])) continue;
-    const [, local, repo, upstreamPath, commit] = cells;
-    const sha = cells[cells.length - 2];
-    byUrlTail.set(`${repo}/${commit}/${upstreamPath}`, { file: path.join(crdsDir, local), sha });
-  }
-  return byUrlTail;
-}
-
-async function readSource(url, local) {
-  const tail = url.replace(/^https:\/\/raw\.githubusercontent\.com\//, '');
-  const hit = local?.get(tail);
-  if (hit) {
-    const text = fs.readFileSync(hit.file);
-    const sha = createHash('sha256').update(text).digest('hex').slice(0, 16);
-    if (sha !== hit.sha) fail(`${hit.file}: sha256 ${sha} does not match SOURCES.md (${hit.sha}); the local CRD copy is not the pinned one`);
-    return text.toString('utf8');
-  }
-  if (local) fail(`${url} is not listed in ${path.join(crdsDir, 'SOURCES.md')}; pin it there or fix cdk8s.yaml`);
-  let response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-  } catch (e) {
-    const cause = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(e);
-    fail(`cannot fetch ${url} (${cause}); ${OFFLINE_HINT}`);
-  }
-  if (!response.ok) fail(`cannot fetch ${url} (HTTP ${response.status}); ${OFFLINE_HINT}`);
-  return await response.text();
-}
-
-// An explicit MERIDIAN_CRDS_DIR that is not a CRD copy is a mistake, never a reason to download.
-if (process.env.MERIDIAN_CRDS_DIR !== undefined && !fs.existsSync(path.join(crdsDir, 'SOURCES.md'))) {
-  fail(`MERIDIAN_CRDS_DIR=${process.env.MERIDIAN_CRDS_DIR}: ${fs.existsSync(crdsDir) ? 'has no SOURCES.md' : 'no such folder'}; point it at a copy of the pinned CRDs (a folder with SOURCES.md), or unset it to download them`);
-}
-const configText = fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8');
-// --if-stale: skip when imports/ was generated from this very cdk8s.yaml and this very script.
-const stamp = createHash('sha256').update(configText).update(fs.readFileSync(fileURLToPath(import.meta.url))).digest('hex');
+// --if-stale: skip when imports/ was generated from this very cdk8s.yaml and these very scripts.
+const stamp = createHash('sha256')
+  .update(configText())
+  .update(fs.readFileSync(fileURLToPath(import.meta.url)))
+  .update(fs.readFileSync(path.join(root, 'scripts', 'pinned-crds.mjs')))
+  .digest('hex');
 const stampFile = path.join(out, '.stamp');
 if (process.argv.includes('--if-stale') && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp) process.exit(0);
-const config = YAML.parse(configText);
-const urls = (config.imports ?? []).filter((u) => typeof u === 'string' && u.startsWith('https://'));
-if (urls.length === 0) fail('cdk8s.yaml lists no imports');
-const local = localSources();
-
-const kept = [];
-const schemas = {};
-for (const url of urls) {
-  const text = await readSource(url, local);
-  for (const doc of YAML.parseAllDocuments(text)) {
-    const crd = doc.toJS({ maxAliasCount: -1 });
-    if (crd?.kind !== 'CustomResourceDefinition') continue;
-    const group = crd.spec.group;
-    const kind = crd.spec.names.kind;
-    for (const [version, kinds] of Object.entries(EMITTED[group] ?? {})) {
-      if (!kinds.includes(kind)) continue;
-      const v = crd.spec.versions.find((x) => x.name === version);
-      if (!v?.served) fail(`${url}: ${group}/${version} ${kind} is not served by the pinned CRD`);
-      kept.push({ ...crd, spec: { ...crd.spec, versions: [{ ...v, storage: true }] } });
-      schemas[`${group}/${version}/${kind}`] = { scope: crd.spec.scope, schema: v.schema.openAPIV3Schema };
-    }
-  }
-}
-for (const [group, versions] of Object.entries(EMITTED)) {
-  for (const [version, kinds] of Object.entries(versions)) {
-    for (const kind of kinds) {
-      if (!schemas[`${group}/${version}/${kind}`]) fail(`no CRD for ${group}/${version} ${kind} in the files cdk8s.yaml lists`);
-    }
-  }
-}
+const { urls, kinds } = await pinnedCrds();
 
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
-const combined = path.join(out, 'crds.yaml');
-fs.writeFileSync(combined, kept.map((c) => YAML.stringify(c)).join('---\n'));
-const cli = path.join(root, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
-const run = spawnSync(process.execPath, [cli, 'import', combined, '--language', 'typescript', '--output', out, '--no-save', '--no-check-upgrade'], {
-  cwd: root,
-  encoding: 'utf8',
-});
-if (run.status !== 0) fail(`cdk8s import failed:\n${run.stdout}${run.stderr}`);
-fs.rmSync(combined);
-fs.writeFileSync(path.join(out, 'crd-schemas.json'), JSON.stringify(schemas));
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-import-'));
+const combined = path.join(scratch, 'crds.yaml');
+try {
+  fs.writeFileSync(combined, kinds.map((k) => YAML.stringify(k.crd)).join('---\n'));
+  const cli = path.join(root, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+  const run = spawnSync(process.execPath, [cli, 'import', combined, '--language', 'typescript', '--output', out, '--no-save', '--no-check-upgrade'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) fail(`cdk8s import failed:\n${run.stdout}${run.stderr}`);
+} finally {
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
 fs.writeFileSync(stampFile, stamp);
-process.stderr.write(`import: ${Object.keys(schemas).length} kinds from ${urls.length} pinned CRD files -> imports/\n`);
+process.stderr.write(`import: ${kinds.length} kinds from ${urls.length} pinned CRD files -> imports/\n`);

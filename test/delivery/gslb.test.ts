@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { test as fcTest } from '@fast-check/vitest';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { INGRESS } from '../../src/lib/names';
 import { loadTopology } from '../../src/main';
 import { synthesize, type Bundle } from '../../src/synth/synthesize';
@@ -123,8 +123,13 @@ describe.each(cases)('global load balancing of %s', (_name, topologyOf_) => {
 });
 
 describe('cluster names and the global-load-balancer-operator', () => {
-  const crd = JSON.parse(fs.readFileSync('imports/crd-schemas.json', 'utf8'))['redhatcop.redhat.io/v1alpha1/GlobalDNSRecord'].schema;
-  const pattern = new RegExp(crd.properties.spec.properties.endpoints.items.properties.clusterName.pattern);
+  // Read where the CRD is pinned (scripts/pinned-crds.mjs), never from a copy in the project.
+  let pattern = /(?!)/;
+  beforeAll(async () => {
+    const { pinnedCrds } = (await import('../../scripts/pinned-crds.mjs')) as { pinnedCrds: () => Promise<{ kinds: { id: string; schema: any }[] }> };
+    const crd = (await pinnedCrds()).kinds.find((k) => k.id === 'redhatcop.redhat.io/v1alpha1/GlobalDNSRecord')!.schema;
+    pattern = new RegExp(crd.properties.spec.properties.endpoints.items.properties.clusterName.pattern);
+  });
 
   it('reads the clusterName pattern from the pinned CRD', () => {
     expect(pattern.test('cluster1')).toBe(true);

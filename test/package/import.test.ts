@@ -11,7 +11,7 @@ import { tempDir } from '../helpers';
 function scratch(): string {
   const root = path.join(tempDir('meridian-import-'), 'checkout');
   fs.mkdirSync(path.join(root, 'scripts'), { recursive: true });
-  fs.copyFileSync('scripts/import.mjs', path.join(root, 'scripts', 'import.mjs'));
+  for (const script of ['import.mjs', 'pinned-crds.mjs']) fs.copyFileSync(path.join('scripts', script), path.join(root, 'scripts', script));
   fs.symlinkSync(path.resolve('node_modules'), path.join(root, 'node_modules'));
   fs.writeFileSync(path.join(root, 'cdk8s.yaml'), 'language: typescript\nimports:\n  - https://127.0.0.1:2/crds/submariner.io_brokers.yaml\n');
   return root;

@@ -1,11 +1,9 @@
 // Rules about the bundle as files and objects: schemas, identities, scope, ownership labels and the
 // kustomization of every folder.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { validateManifest } from '../schema';
+import { customKindScope, validateManifest } from '../schema';
 import { describeObject, kindOf, labelsOf, namespaceOf, pointerToSegments } from '../manifest';
 import type { Finding, Rule } from '../rule';
-import { isClusterFolder, isRecord, KUSTOMIZATION, LABEL_CLUSTER, LABEL_ENVIRONMENT } from '../tree';
+import { isClusterFolder, KUSTOMIZATION, LABEL_CLUSTER, LABEL_ENVIRONMENT } from '../tree';
 
 export const schema: Rule = {
   id: 'MER001',
@@ -143,29 +141,8 @@ const CLUSTER_SCOPED_CORE = new Set([
 
 const CORE_GROUPS = /^(v1|[a-z0-9.]*\.k8s\.io\/v1|apps\/v1|batch\/v1|autoscaling\/v[12]|policy\/v1)$/;
 
-let crdScopes: Map<string, string> | undefined;
-
-/** Scope of a kind: core kinds from the list above, custom kinds from the pinned CRDs (imports/crd-schemas.json). */
+/** Scope of a kind: core kinds from the list above, custom kinds from their pinned CRDs (the validators' index). */
 function scopeOf(apiVersion: string, kind: string): 'Namespaced' | 'Cluster' | undefined {
   if (CORE_GROUPS.test(apiVersion)) return CLUSTER_SCOPED_CORE.has(kind) ? 'Cluster' : 'Namespaced';
-  if (!crdScopes) {
-    crdScopes = new Map();
-    const file = crdSchemasFile();
-    if (file) {
-      const schemas = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { scope?: string }>;
-      for (const [key, value] of Object.entries(schemas)) if (isRecord(value) && typeof value.scope === 'string') crdScopes.set(key, value.scope);
-    }
-  }
-  const scope = crdScopes.get(`${apiVersion}/${kind}`);
-  return scope === 'Namespaced' || scope === 'Cluster' ? scope : undefined;
-}
-
-function crdSchemasFile(): string | undefined {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) {
-      const file = path.join(dir, 'imports', 'crd-schemas.json');
-      return fs.existsSync(file) ? file : undefined;
-    }
-    if (dir === path.dirname(dir)) return undefined;
-  }
+  return customKindScope(apiVersion, kind);
 }
