@@ -34,6 +34,16 @@ export interface CaIssuerProps {
 }
 
 /** A cert-manager CA issuer signing with a CA key pair held in a Secret that meridian only references. */
+/** A ClusterIssuer (no namespace) or a namespaced Issuer with this spec, and the reference Certificates use. */
+function issuerResource(scope: Construct, name: string, namespace: string | undefined, spec: cm.IssuerSpec & cm.ClusterIssuerSpec): IssuerReference {
+  if (namespace === undefined) {
+    new cm.ClusterIssuer(scope, 'Resource', { metadata: { name }, spec });
+    return { name, kind: 'ClusterIssuer', group: 'cert-manager.io' };
+  }
+  new cm.Issuer(scope, 'Resource', { metadata: { name, namespace }, spec });
+  return { name, kind: 'Issuer', group: 'cert-manager.io' };
+}
+
 export class CaIssuer extends Construct implements IIssuer {
   public readonly issuerRef: IssuerReference;
   public readonly namespace?: string;
@@ -42,13 +52,7 @@ export class CaIssuer extends Construct implements IIssuer {
     super(scope, id);
     this.namespace = props.namespace;
     const spec = { ca: { secretName: props.secretName } };
-    if (props.namespace === undefined) {
-      new cm.ClusterIssuer(this, 'Resource', { metadata: { name: props.name }, spec });
-      this.issuerRef = { name: props.name, kind: 'ClusterIssuer', group: 'cert-manager.io' };
-    } else {
-      new cm.Issuer(this, 'Resource', { metadata: { name: props.name, namespace: props.namespace }, spec });
-      this.issuerRef = { name: props.name, kind: 'Issuer', group: 'cert-manager.io' };
-    }
+    this.issuerRef = issuerResource(this, props.name, props.namespace, spec);
   }
 
   public get apiObject(): ApiObject {
@@ -130,13 +134,7 @@ export class VaultIssuer extends Construct implements IIssuer {
         auth: { kubernetes: { mountPath: props.mountPath, role: props.role, serviceAccountRef: { name: props.name } } },
       },
     };
-    if (props.namespace === undefined) {
-      new cm.ClusterIssuer(this, 'Resource', { metadata: { name: props.name }, spec });
-      this.issuerRef = { name: props.name, kind: 'ClusterIssuer', group: 'cert-manager.io' };
-    } else {
-      new cm.Issuer(this, 'Resource', { metadata: { name: props.name, namespace: props.namespace }, spec });
-      this.issuerRef = { name: props.name, kind: 'Issuer', group: 'cert-manager.io' };
-    }
+    this.issuerRef = issuerResource(this, props.name, props.namespace, spec);
   }
 
   public get apiObject(): ApiObject {

@@ -1,33 +1,13 @@
 // The Argo CD health checks the first sync needs (#15 finding 1): one generated source, the README
 // block equal to it, Lua that parses, and a check for every vault-config-operator kind the bundles emit.
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { luaHealth } from '../lua';
 import { argocdCmSnippet, argocdHealthCustomizations, ISSUER_HEALTH_LUA, VAULT_CONFIG_HEALTH_KINDS, VAULT_CONFIG_HEALTH_LUA } from '../../src/lib/argocd-health';
 
-// fengari: a Lua VM in JavaScript (devDependency). Argo CD runs these scripts in gopher-lua (Lua 5.1);
-// they use nothing that differs between 5.1 and fengari's 5.3.
-const { lua, lauxlib, lualib, to_luastring } = createRequire(import.meta.url)('fengari');
-
-/** A JavaScript value as a Lua table constructor (what Argo CD hands the script as `obj`). */
-function luaValue(v: unknown): string {
-  if (v === null || v === undefined) return 'nil';
-  if (Array.isArray(v)) return `{ ${v.map(luaValue).join(', ')} }`;
-  if (typeof v === 'object') return `{ ${Object.entries(v as Record<string, unknown>).map(([k, x]) => `[${JSON.stringify(k)}] = ${luaValue(x)}`).join(', ')} }`;
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
-
-/** Runs a health script on one object and returns what it reports. */
-function health(script: string, obj: unknown): { status: string; message: string } {
-  const L = lauxlib.luaL_newstate();
-  lualib.luaL_openlibs(L);
-  const code = `obj = ${luaValue(obj)}\nlocal function check()\n${script}\nend\nlocal hs = check()\nreturn hs.status, tostring(hs.message)`;
-  if (lauxlib.luaL_loadstring(L, to_luastring(code)) !== lua.LUA_OK) throw new Error(lua.lua_tojsstring(L, -1));
-  if (lua.lua_pcall(L, 0, 2, 0) !== lua.LUA_OK) throw new Error(lua.lua_tojsstring(L, -1));
-  return { status: lua.lua_tojsstring(L, -2), message: lua.lua_tojsstring(L, -1) };
-}
+const health = luaHealth;
 
 const condition = (type: string, status: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ type, status, ...extra });
 
