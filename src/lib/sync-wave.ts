@@ -177,23 +177,8 @@ export const SERVICES_COMPONENT = 'services';
 /** The tier of every object of one cluster folder, in input order. */
 export function planTiers(objects: readonly ManifestJson[]): Tier[] {
   const refs = new References(objects);
-  const dependencies = objects.map((o) => refs.dependsOn(o));
-  const dependents = objects.map((): number[] => []);
-  dependencies.forEach((deps, i) => {
-    for (const d of deps) dependents[d]!.push(i);
-  });
-  const closure = (roots: Iterable<number>): Set<number> => {
-    const set = new Set<number>(roots);
-    const queue = [...set];
-    while (queue.length > 0) {
-      for (const i of dependents[queue.pop()!]!) {
-        if (set.has(i)) continue;
-        set.add(i);
-        queue.push(i);
-      }
-    }
-    return set;
-  };
+  const { dependencies, dependents } = refs.graph();
+  const closure = (roots: Iterable<number>): Set<number> => refs.dependentClosure(roots);
   const vaultIssuers = new Set<number>();
   objects.forEach((o, i) => {
     if ((o.kind === 'Issuer' || o.kind === 'ClusterIssuer') && isVaultRoot(o)) vaultIssuers.add(i);
@@ -260,17 +245,25 @@ class References {
     return out;
   }
 
-  /** Everything that needs an initialized Vault, as the closure of the roots and Vault itself over references. */
-  public needsVault(vault: ReadonlySet<number>): Set<number> {
-    // Each object's references are resolved once; the closure then follows them backwards.
-    const dependents = this.objects.map((): number[] => []);
-    this.objects.forEach((o, i) => {
-      for (const d of this.dependsOn(o)) dependents[d]!.push(i);
-    });
-    const set = new Set<number>(vault);
-    this.objects.forEach((o, i) => {
-      if (isVaultRoot(o)) set.add(i);
-    });
+  private dependencyIndex?: { readonly dependencies: number[][]; readonly dependents: number[][] };
+
+  /** Each object's dependencies and dependents, its references resolved once per folder. */
+  public graph(): { readonly dependencies: number[][]; readonly dependents: number[][] } {
+    if (!this.dependencyIndex) {
+      const dependencies = this.objects.map((o) => this.dependsOn(o));
+      const dependents = this.objects.map((): number[] => []);
+      dependencies.forEach((deps, i) => {
+        for (const d of deps) dependents[d]!.push(i);
+      });
+      this.dependencyIndex = { dependencies, dependents };
+    }
+    return this.dependencyIndex;
+  }
+
+  /** The roots and everything that depends on them, transitively. */
+  public dependentClosure(roots: Iterable<number>): Set<number> {
+    const { dependents } = this.graph();
+    const set = new Set<number>(roots);
     const queue = [...set];
     while (queue.length > 0) {
       for (const i of dependents[queue.pop()!]!) {
@@ -279,6 +272,12 @@ class References {
         queue.push(i);
       }
     }
+    return set;
+  }
+
+  /** Everything that needs an initialized Vault, as the closure of the roots and Vault itself over references. */
+  public needsVault(vault: ReadonlySet<number>): Set<number> {
+    const set = this.dependentClosure([...vault, ...this.objects.flatMap((o, i) => (isVaultRoot(o) ? [i] : []))]);
     for (const v of vault) set.delete(v);
     return set;
   }
@@ -454,6 +453,5 @@ export function vaultWorkloads(objects: readonly ManifestJson[]): Set<number> {
 
 /** For every object of one cluster folder, the objects of the folder it cannot become Healthy (or useful) without. */
 export function dependencies(objects: readonly ManifestJson[]): number[][] {
-  const refs = new References(objects);
-  return objects.map((o) => refs.dependsOn(o));
+  return new References(objects).graph().dependencies;
 }
