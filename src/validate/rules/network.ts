@@ -238,26 +238,20 @@ function backends(tree: DistTree, folder: string, name: string, namespace: strin
 }
 
 /** Per folder: the other cluster folders' source networks (pod or global CIDR) and Service networks (service or global CIDR). */
-/** Each cluster folder's own Service network as the other clusters reach it (its global CIDR with globalnet). */
-function ownServiceNetworks(tree: DistTree): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const s of tree.objects.filter((o) => kindOf(o) === 'Submariner' && isClusterFolder(o.folder))) {
-    const spec = specOf(s);
-    const global = typeof spec.globalCIDR === 'string' && spec.globalCIDR !== '' ? spec.globalCIDR : undefined;
-    const cidr = global ?? spec.serviceCIDR;
-    if (typeof cidr === 'string') out.set(s.folder, cidr);
-  }
-  return out;
-}
-
-function remoteNetworks(tree: DistTree): Map<string, { sources: string[]; services: string[] }> {
-  const byFolder = new Map<string, { sources: string[]; services: string[] }>();
+/** Each cluster folder's own pod and Service networks as the other clusters reach them (its global CIDR with globalnet). */
+function clusterNetworks(tree: DistTree): Map<string, { source?: string; service?: string }> {
   const own = new Map<string, { source?: string; service?: string }>();
   for (const s of tree.objects.filter((o) => kindOf(o) === 'Submariner' && isClusterFolder(o.folder))) {
     const spec = specOf(s);
     const global = typeof spec.globalCIDR === 'string' && spec.globalCIDR !== '' ? spec.globalCIDR : undefined;
     own.set(s.folder, { source: global ?? spec.clusterCIDR, service: global ?? spec.serviceCIDR });
   }
+  return own;
+}
+
+function remoteNetworks(tree: DistTree): Map<string, { sources: string[]; services: string[] }> {
+  const byFolder = new Map<string, { sources: string[]; services: string[] }>();
+  const own = clusterNetworks(tree);
   for (const folders of clusterFoldersByEnvironment(tree).values()) {
     for (const f of folders) {
       const others = folders.filter((g) => g !== f).map((g) => own.get(g));
@@ -310,14 +304,14 @@ export const consumerEdgesAdmitted: Rule = {
     const out: Finding[] = [];
     const remote = remoteNetworks(tree);
     const exportedBy = new Set(tree.objects.filter((o) => kindOf(o) === 'ServiceExport' && isClusterFolder(o.folder)).map((o) => `${o.folder}\u0000${namespaceOf(o)}/${nameOf(o)}`));
-    const serviceNetwork = ownServiceNetworks(tree);
+    const networks = clusterNetworks(tree);
     const environmentFolders = new Map<string, string[]>();
     for (const folders of clusterFoldersByEnvironment(tree).values()) for (const f of folders) environmentFolders.set(f, folders);
     /** The Service networks of the other clusters of a folder's environment that export ns/name. */
     const exporters = (folder: string, ns: string, name: string): string[] =>
       (environmentFolders.get(folder) ?? [])
         .filter((g) => g !== folder && exportedBy.has(`${g}\u0000${ns}/${name}`))
-        .map((g) => serviceNetwork.get(g))
+        .map((g) => networks.get(g)?.service)
         .filter((c): c is string => typeof c === 'string');
     const checkLocal = (folder: string, caller: Endpoint, callerName: string, target: { name: string; namespace: string; port: number }, report: (message: string) => void): void => {
       for (const b of backends(tree, folder, target.name, target.namespace, target.port)) {
