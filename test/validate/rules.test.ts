@@ -965,7 +965,7 @@ CASES.push({
 });
 
 /** cluster3's shop dials CockroachDB by the clusterset name of its public Service, exported and covered everywhere; cluster1 admits only cluster2's network. */
-function remoteSqlClient(b: Bundle, admitted: boolean): void {
+function remoteSqlClient(b: Bundle, admitted: boolean, egress = true): void {
   const host = 'cockroachdb-public.cockroachdb.svc.clusterset.local';
   const env = container(find(b, 'cluster3', 'Deployment', 'shop')).env as { name: string; value: string }[];
   env.find((e) => e.name === 'DATABASE_URL')!.value = `postgresql://shop@${host}:26257/shop?sslmode=verify-full`;
@@ -981,8 +981,20 @@ function remoteSqlClient(b: Bundle, admitted: boolean): void {
   rule.from = [{ namespaceSelector: {} }, { ipBlock: { cidr: cluster2 } }, ...(admitted ? [{ ipBlock: { cidr: cluster3 } }] : [])];
   // the client's own egress reaches the other clusters' Service networks on 26257 (MER203's side)
   const services = ['cluster1', 'cluster2'].map((c) => find(b, c, 'Submariner', 'submariner').spec.serviceCIDR as string);
-  find(b, 'cluster3', 'NetworkPolicy', 'allow-egress', 'shop').spec.egress.push({ to: services.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 26257 }] });
+  const policy = find(b, 'cluster3', 'NetworkPolicy', 'allow-egress', 'shop').spec;
+  if (egress) policy.egress.push({ to: services.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 26257 }] });
+  // without it: local namespaces and the other clusters' catalog only, as meridian wrote before placement
+  else policy.egress = [dnsEgress, { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'catalog' } } }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cockroachdb' } } }] }, { to: services.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 8080 }] }];
 }
+
+CASES.push({
+  // A client in a cluster outside the store's placement whose egress admits only the (absent) local store pods.
+  rules: ['MER203'],
+  title: "a client of CockroachDB's clusterset name whose egress does not reach the members' Service networks",
+  mutate: (b) => remoteSqlClient(b, true, false),
+  message: /DATABASE_URL names cockroachdb-public\.cockroachdb:26257, and no NetworkPolicy of namespace shop in cluster3 lets Deployment shop\/shop reach the other clusters' Service network 172\.30\.0\.0\/16 on port 26257/,
+  at: { file: 'dist/cluster3/services.yaml' },
+});
 
 CASES.push({
   rules: ['MER182'],
